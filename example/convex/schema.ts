@@ -1,0 +1,11 @@
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  /** The app's own per-user data, kept in step by the component's hooks. */
+  profiles: defineTable({
+    clerkId: v.string(),
+    displayName: v.string(),
+    versions: v.number(),
+  }).index("by_clerk_id", ["clerkId"]),
+});

@@ -1,0 +1,142 @@
+import type { WebhookEvent } from "@clerk/backend";
+import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
+// The verifier alone: the package root would pull svix's whole API client into the app's bundle.
+import { Webhook } from "svix/dist/webhook.js";
+import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
+import type { UserChange } from "../shared/validators.js";
+import type { ComponentApi } from "../component/_generated/component.js";
+import { hookHandles, type UserHooks } from "./hooks.js";
+
+export const DEFAULT_WEBHOOK_PATH = "/clerk-users-webhook";
+/** Clerk's user payloads are a few KB; anything this big is not one of them. */
+export const MAX_WEBHOOK_BODY_BYTES = 512 * 1024;
+const SECRET_ENV_VARS = ["CLERK_WEBHOOK_SECRET", "CLERK_WEBHOOK_SIGNING_SECRET"] as const;
+const SVIX_HEADERS = ["svix-id", "svix-timestamp", "svix-signature"] as const;
+
+export type RegisterRoutesOptions = UserHooks & {
+  /** Where Clerk posts events. Default `/clerk-users-webhook`. */
+  path?: string;
+  /**
+   * The endpoint's signing secret (`whsec_...`) from Clerk's dashboard. Several, separated by
+   * spaces, are all accepted (to rotate). Default: read per request from `CLERK_WEBHOOK_SECRET`,
+   * else `CLERK_WEBHOOK_SIGNING_SECRET`.
+   */
+  webhookSecret?: string;
+};
+
+/**
+ * Mounts Clerk's webhook endpoint on the app's router.
+ * ```ts
+ * // convex/http.ts
+ * const http = httpRouter();
+ * registerRoutes(http, components.clerkUsers); // POST /clerk-users-webhook
+ * export default http;
+ * ```
+ */
+export function registerRoutes(http: HttpRouter, component: ComponentApi, options: RegisterRoutesOptions = {}) {
+  http.route({
+    path: options.path ?? DEFAULT_WEBHOOK_PATH,
+    method: "POST",
+    handler: httpActionGeneric((ctx, request) => handleWebhook(ctx, request, component, options)),
+  });
+}
+
+/** Verifies one delivery and applies it in one component mutation. */
+export async function handleWebhook(
+  ctx: GenericActionCtx<GenericDataModel>,
+  request: Request,
+  component: ComponentApi,
+  options: RegisterRoutesOptions,
+): Promise<Response> {
+  const secrets = (options.webhookSecret ?? readSecretFromEnv() ?? "").split(/\s+/).filter(Boolean);
+  if (secrets.length === 0) {
+    return reject(500, `No webhook signing secret: set ${SECRET_ENV_VARS[0]} in your Convex deployment's environment variables to the endpoint's secret from Clerk's dashboard.`);
+  }
+  const missing = SVIX_HEADERS.filter((name) => !request.headers.get(name));
+  if (missing.length > 0) return reject(400, `Missing headers: ${missing.join(", ")}. Is this request from Clerk?`);
+
+  const declaredLength = Number(request.headers.get("content-length") ?? 0);
+  if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk user event.");
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.length > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk user event.");
+  const body = new TextDecoder().decode(bytes);
+
+  const verified = verify(body, request.headers, secrets);
+  if (verified !== true) return verified;
+
+  const change = changeFromBody(body);
+  if (change instanceof Response) return change;
+  if (change === "ignored") return Response.json({ outcome: "ignored" });
+
+  const outcome = await ctx.runMutation(component.sync.applyChange, {
+    change,
+    hooks: await hookHandles(options),
+  });
+  return Response.json({ outcome });
+}
+
+function readSecretFromEnv(): string | undefined {
+  for (const name of SECRET_ENV_VARS) {
+    const value = process.env[name];
+    if (value) return value;
+  }
+  return undefined;
+}
+
+function verify(body: string, headers: Headers, secrets: string[]): true | Response {
+  const svixHeaders = Object.fromEntries(SVIX_HEADERS.map((name) => [name, headers.get(name)!]));
+  let usableSecrets = 0;
+  let failure = "No matching signature found";
+  for (const secret of secrets) {
+    let webhook: Webhook;
+    try {
+      webhook = new Webhook(secret);
+    } catch {
+      continue; // Not a signing secret at all; reported below if none is.
+    }
+    usableSecrets++;
+    try {
+      webhook.verify(body, svixHeaders);
+      return true;
+    } catch (error) {
+      // svix 1.x parses the body only after the signature matched: a SyntaxError means
+      // an authentic body that is not JSON, which changeFromBody answers with a 400.
+      if (error instanceof SyntaxError) return true;
+      failure = error instanceof Error ? error.message : failure;
+    }
+  }
+  if (usableSecrets === 0) {
+    return reject(500, `${SECRET_ENV_VARS[0]} is not a valid signing secret: copy it from the endpoint's page in Clerk's dashboard (it starts with whsec_).`);
+  }
+  return reject(401, `Signature verification failed: ${failure}. Check that ${SECRET_ENV_VARS[0]} is this endpoint's signing secret.`);
+}
+
+/** The change a verified body asks for, "ignored" for events this package does not handle, or a 400. */
+function changeFromBody(body: string): UserChange | "ignored" | Response {
+  let event: WebhookEvent;
+  try {
+    event = JSON.parse(body) as WebhookEvent;
+  } catch {
+    return reject(400, "Body is not JSON.");
+  }
+  if (typeof event !== "object" || event === null || typeof event.type !== "string" || typeof event.data !== "object" || event.data === null) {
+    return reject(400, "Body is not a Clerk event: expected { type, data }.");
+  }
+  switch (event.type) {
+    case "user.created":
+    case "user.updated":
+      if (!isClerkUserJSON(event.data)) return reject(400, `${event.type} payload is not a Clerk user (needs string id and numeric updated_at).`);
+      return { kind: "upsert", user: userFromClerk(event.data) };
+    case "user.deleted":
+      if (typeof event.data.id !== "string") return reject(400, "user.deleted payload has no user id.");
+      return { kind: "delete", clerkId: event.data.id };
+    default:
+      return "ignored";
+  }
+}
+
+function reject(status: number, message: string): Response {
+  // Never echo the body or the secret: only our own message.
+  console.warn(`convex-clerk-users webhook: ${status} ${message}`);
+  return Response.json({ error: message }, { status });
+}

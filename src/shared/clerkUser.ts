@@ -1,0 +1,123 @@
+import type { UserJSON } from "@clerk/backend";
+import { v } from "convex/values";
+import { validate } from "convex-helpers/validators";
+import type { UserFields } from "./validators.js";
+
+/**
+ * The parts of Clerk's `UserJSON` this package reads, with the types it relies on.
+ * Checked before mapping so a wrongly shaped payload is rejected, not half-stored.
+ * Unknown fields are allowed: Clerk adds fields over time.
+ */
+const nullable = <T extends Parameters<typeof v.optional>[0]>(value: T) =>
+  v.optional(v.union(v.null(), value));
+
+const vClerkIdentifier = v.object({
+  id: v.string(),
+  email_address: v.optional(v.string()),
+  phone_number: v.optional(v.string()),
+  verification: nullable(v.object({ status: nullable(v.string()) })),
+});
+
+export const vClerkUserJSON = v.object({
+  id: v.string(),
+  updated_at: v.number(),
+  created_at: nullable(v.number()),
+  last_sign_in_at: nullable(v.number()),
+  username: nullable(v.string()),
+  first_name: nullable(v.string()),
+  last_name: nullable(v.string()),
+  image_url: nullable(v.string()),
+  external_id: nullable(v.string()),
+  primary_email_address_id: nullable(v.string()),
+  primary_phone_number_id: nullable(v.string()),
+  email_addresses: nullable(v.array(vClerkIdentifier)),
+  phone_numbers: nullable(v.array(vClerkIdentifier)),
+  public_metadata: nullable(v.any()),
+});
+
+/** Whether `json` has the shape of a Clerk user this package can store. */
+export function isClerkUserJSON(json: unknown): json is UserJSON {
+  return validate(vClerkUserJSON, json, { allowUnknownFields: true });
+}
+
+/**
+ * Maps Clerk's user JSON to the stored row. The one place that knows Clerk's shape.
+ * - The email is the primary address, found by id (Clerk does not order the list).
+ * - Nulls become absent fields; `private_metadata` and `unsafe_metadata` are never read.
+ */
+export function userFromClerk(json: UserJSON): UserFields {
+  const primaryEmail = json.email_addresses?.find((e) => e.id === json.primary_email_address_id);
+  const primaryPhone = json.phone_numbers?.find((p) => p.id === json.primary_phone_number_id);
+  const name = [json.first_name, json.last_name].filter((part) => part).join(" ");
+  const row: UserFields = {
+    clerkId: json.id,
+    email: primaryEmail?.email_address?.toLowerCase(),
+    emailVerified: primaryEmail ? primaryEmail.verification?.status === "verified" : undefined,
+    phoneNumber: primaryPhone?.phone_number,
+    username: json.username ?? undefined,
+    firstName: json.first_name ?? undefined,
+    lastName: json.last_name ?? undefined,
+    name: name || undefined,
+    imageUrl: json.image_url || undefined,
+    publicMetadata: storableMetadata(json.public_metadata),
+    externalId: json.external_id ?? undefined,
+    createdAt: json.created_at ?? undefined,
+    updatedAt: json.updated_at,
+    lastSignInAt: json.last_sign_in_at ?? undefined,
+  };
+  return withoutUndefined(row);
+}
+
+function withoutUndefined<T extends object>(row: T): T {
+  return Object.fromEntries(Object.entries(row).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** Clerk caps public metadata at 8 KB; anything far past that is not Clerk's data. */
+export const MAX_METADATA_BYTES = 64 * 1024;
+/** Convex nests values at most 64 deep; keep well inside it, the row adds its own levels. */
+export const MAX_METADATA_DEPTH = 16;
+/**
+ * Prefix for keys Convex cannot store (`$x`, `_x`, empty, non-ASCII): `$x` is stored as `~$x`.
+ * Keys already starting with `~` get it too, so no two keys ever map to one.
+ */
+export const ESCAPED_KEY_PREFIX = "~";
+
+/**
+ * Makes Clerk's public metadata storable by Convex without losing it:
+ * keys Convex rejects are prefixed with `~`, values nested past the depth limit are
+ * kept as a JSON string, and metadata too large for a row is dropped (with a warning)
+ * rather than failing every retry of the webhook.
+ */
+export function storableMetadata(metadata: unknown): Record<string, unknown> | undefined {
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return undefined;
+  if (Object.keys(metadata).length === 0) return undefined;
+  const json = JSON.stringify(metadata);
+  if (new TextEncoder().encode(json).length > MAX_METADATA_BYTES) {
+    console.warn(`convex-clerk-users: public_metadata over ${MAX_METADATA_BYTES} bytes was not stored`);
+    return undefined;
+  }
+  return storable(metadata, 0) as Record<string, unknown>;
+}
+
+function storable(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") {
+    // JSON has no undefined, bigint or NaN; numbers and strings store as they are.
+    return value;
+  }
+  if (depth >= MAX_METADATA_DEPTH) return JSON.stringify(value);
+  if (Array.isArray(value)) return value.map((item) => storable(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[storableKey(key)] = storable(item, depth + 1);
+  }
+  return out;
+}
+
+// Convex field names: non-empty, printable ASCII, not starting with `$` or `_`.
+const STORABLE_KEY = /^[\x20-\x7E]+$/;
+
+function storableKey(key: string): string {
+  if (STORABLE_KEY.test(key) && !/^[$_~]/.test(key)) return key;
+  const ascii = key.replace(/[^\x20-\x7E]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return ESCAPED_KEY_PREFIX + ascii;
+}

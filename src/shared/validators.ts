@@ -1,0 +1,67 @@
+import { v, type Infer } from "convex/values";
+
+/**
+ * The fields of a synced user, as stored in the component's `users` table.
+ * Everything Clerk may send as null is optional here and stored as absent.
+ * Times are Clerk's own (ms since epoch), so ordering compares Clerk's clock, not ours.
+ */
+export const userFields = {
+  clerkId: v.string(),
+  email: v.optional(v.string()),
+  emailVerified: v.optional(v.boolean()),
+  phoneNumber: v.optional(v.string()),
+  username: v.optional(v.string()),
+  firstName: v.optional(v.string()),
+  lastName: v.optional(v.string()),
+  name: v.optional(v.string()),
+  imageUrl: v.optional(v.string()),
+  publicMetadata: v.optional(v.record(v.string(), v.any())),
+  externalId: v.optional(v.string()),
+  createdAt: v.optional(v.number()),
+  updatedAt: v.number(),
+  lastSignInAt: v.optional(v.number()),
+};
+
+/** A user's fields as applied from Clerk, before they are a document. */
+export const vUserFields = v.object(userFields);
+export type UserFields = Infer<typeof vUserFields>;
+
+/**
+ * A synced user as the app sees it: the row plus its system fields.
+ * Use it to validate the arguments of your `onUser*` hooks.
+ */
+export const vUser = v.object({
+  _id: v.string(),
+  _creationTime: v.number(),
+  ...userFields,
+});
+export type User = Infer<typeof vUser>;
+
+/** Internal mutations of the app, run in the sync's transaction, passed as function handles. */
+export const vHookHandles = v.object({
+  onUserCreated: v.optional(v.string()),
+  onUserUpdated: v.optional(v.string()),
+  onUserDeleted: v.optional(v.string()),
+});
+export type HookHandles = Infer<typeof vHookHandles>;
+
+/** One change Clerk told us about: a user's latest state, or its deletion. */
+export const vUserChange = v.union(
+  v.object({ kind: v.literal("upsert"), user: vUserFields }),
+  v.object({ kind: v.literal("delete"), clerkId: v.string() }),
+);
+export type UserChange = Infer<typeof vUserChange>;
+
+/** What applying a change did; the webhook and resync report it. */
+export const vApplyOutcome = v.union(
+  v.literal("created"),
+  v.literal("updated"),
+  v.literal("deleted"),
+  /** The same version is already stored: nothing written. */
+  v.literal("duplicate"),
+  /** Older than the stored version (it arrived late): nothing written. */
+  v.literal("stale"),
+  /** The user was deleted before: a late create or update is dropped. */
+  v.literal("tombstoned"),
+);
+export type ApplyOutcome = Infer<typeof vApplyOutcome>;
