@@ -8,4 +8,10 @@ export default defineSchema({
     displayName: v.string(),
     versions: v.number(),
   }).index("by_clerk_id", ["clerkId"]),
+  messages: defineTable({
+    clerkId: v.string(),
+    author: v.string(),
+    body: v.string(),
+    pro: v.boolean(),
+  }).index("by_clerk_id", ["clerkId"]),
 });

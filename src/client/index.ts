@@ -1,5 +1,16 @@
 export { registerRoutes, DEFAULT_WEBHOOK_PATH, type RegisterRoutesOptions } from "./webhook.js";
 export type { UserHooks } from "./hooks.js";
-export { vUser, type User } from "../shared/validators.js";
+export {
+  getCurrentUser,
+  requireUser,
+  withUser,
+  type RequireUserOptions,
+  type RunQueryCtx,
+  type RunMutationCtx,
+  type UserCustomization,
+} from "./auth.js";
+export { has, hasRole, hasPermission, hasPlan, hasFeature, readClaims, type ClaimsOptions, type HasParams } from "./claims.js";
+export { requireAuthorization, requireRole, requirePermission, requirePlan, requireFeature } from "./guards.js";
+export { vUser, type User, PROVISIONAL_UPDATED_AT } from "../shared/validators.js";
 export { isClerkUsersError, type ClerkUsersErrorCode, type ClerkUsersErrorData } from "../shared/errors.js";
 export type { ComponentApi } from "../component/_generated/component.js";

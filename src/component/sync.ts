@@ -1,6 +1,16 @@
 import type { FunctionHandle } from "convex/server";
 import { v } from "convex/values";
-import { vApplyOutcome, vHookHandles, vUserChange, type ApplyOutcome, type HookHandles, type UserChange } from "../shared/validators.js";
+import {
+  PROVISIONAL_UPDATED_AT,
+  vApplyOutcome,
+  vHookHandles,
+  vUser,
+  vUserChange,
+  vUserFields,
+  type ApplyOutcome,
+  type HookHandles,
+  type UserChange,
+} from "../shared/validators.js";
 import { mutation, type MutationCtx } from "./_generated/server.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { decide, type Stored } from "./ordering.js";
@@ -54,10 +64,15 @@ export async function applyOne(ctx: MutationCtx, change: UserChange, hooks: Hook
     case "replace": {
       const previous = row!;
       await ctx.db.replace(previous._id, (change as Extract<UserChange, { kind: "upsert" }>).user);
-      if (hooks.onUserUpdated) {
-        await runHook(ctx, hooks.onUserUpdated, { user: (await ctx.db.get("users", previous._id))!, previous });
+      // A provisional row (made by requireUser before the webhook landed) is not a Clerk
+      // version: its first real version is the user's creation, for hooks as for callers.
+      const wasProvisional = previous.updatedAt === PROVISIONAL_UPDATED_AT;
+      const hook = wasProvisional ? hooks.onUserCreated : hooks.onUserUpdated;
+      if (hook) {
+        const user = (await ctx.db.get("users", previous._id))!;
+        await runHook(ctx, hook, wasProvisional ? { user } : { user, previous });
       }
-      return "updated";
+      return wasProvisional ? "created" : "updated";
     }
     case "delete":
     case "tombstone": {
@@ -78,3 +93,20 @@ async function runHook(
   if (!handle) return;
   await ctx.runMutation(handle as FunctionHandle<"mutation">, args);
 }
+
+/**
+ * Creates a provisional row from the signed-in identity when the webhook has not landed yet.
+ * It carries `updatedAt: 0`, so Clerk's first real version always replaces it; a tombstoned
+ * user is not brought back. Returns the stored row (provisional or not), or null if deleted.
+ */
+export const ensureUser = mutation({
+  args: { user: vUserFields },
+  returns: v.union(vUser, v.null()),
+  handler: async (ctx, { user }) => {
+    await applyOne(ctx, { kind: "upsert", user: { ...user, updatedAt: PROVISIONAL_UPDATED_AT } }, {});
+    return await ctx.db
+      .query("users")
+      .withIndex("by_clerk_id", (q) => q.eq("clerkId", user.clerkId))
+      .unique();
+  },
+});

@@ -22,6 +22,12 @@ export const userFields = {
   lastSignInAt: v.optional(v.number()),
 };
 
+/**
+ * `updatedAt` of a row made from the identity's claims before Clerk's webhook arrived
+ * (`requireUser(..., { createIfMissing: true })`): older than any real Clerk version.
+ */
+export const PROVISIONAL_UPDATED_AT = 0;
+
 /** A user's fields as applied from Clerk, before they are a document. */
 export const vUserFields = v.object(userFields);
 export type UserFields = Infer<typeof vUserFields>;

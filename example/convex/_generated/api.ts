@@ -6,14 +6,18 @@
  * @module
  */
 
+import type * as functions from "../functions.js";
 import type * as http from "../http.js";
+import type * as messages from "../messages.js";
 import type * as profiles from "../profiles.js";
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  functions: typeof functions;
   http: typeof http;
+  messages: typeof messages;
   profiles: typeof profiles;
 }> = anyApi as any;
 

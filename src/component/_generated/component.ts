@@ -91,6 +91,47 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       Array<"created" | "updated" | "deleted" | "duplicate" | "stale" | "tombstoned">,
       Name
     >;
+    ensureUser: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        user: {
+          clerkId: string;
+          email?: string;
+          emailVerified?: boolean;
+          phoneNumber?: string;
+          username?: string;
+          firstName?: string;
+          lastName?: string;
+          name?: string;
+          imageUrl?: string;
+          publicMetadata?: Record<string, any>;
+          externalId?: string;
+          createdAt?: number;
+          updatedAt: number;
+          lastSignInAt?: number;
+        };
+      },
+      {
+        _id: string;
+        _creationTime: number;
+        clerkId: string;
+        email?: string;
+        emailVerified?: boolean;
+        phoneNumber?: string;
+        username?: string;
+        firstName?: string;
+        lastName?: string;
+        name?: string;
+        imageUrl?: string;
+        publicMetadata?: Record<string, any>;
+        externalId?: string;
+        createdAt?: number;
+        updatedAt: number;
+        lastSignInAt?: number;
+      } | null,
+      Name
+    >;
   };
   users: {
     getByClerkId: FunctionReference<

@@ -1,0 +1,223 @@
+import { convexTest } from "convex-test";
+import { registerRoutes, vUser, type UserHooks } from "convex-clerk-users";
+import { register } from "convex-clerk-users/test";
+import { httpRouter, internalMutationGeneric, makeFunctionReference } from "convex/server";
+import { v } from "convex/values";
+import { beforeEach, describe, expect, test } from "vitest";
+import { components } from "../example/convex/_generated/api";
+import schema from "../example/convex/schema";
+import { clerkUser, deletedEvent, sign, userEvent, WEBHOOK_SECRET } from "./fixtures/clerk";
+import { appModules, deliver, post, setup, type TestBackend } from "./setup";
+
+const created = userEvent("user.created", clerkUser("user_1", { updated_at: 1_700_000_000_000 }));
+const renamed = userEvent("user.updated", clerkUser("user_1", { first_name: "Grace", last_name: "Hopper", updated_at: 1_700_000_000_200 }));
+/** Older than `renamed`: it arrives late. */
+const stale = userEvent("user.updated", clerkUser("user_1", { first_name: "Stale", updated_at: 1_700_000_000_100 }));
+const deleted = deletedEvent("user_1");
+
+async function outcomeOf(res: Response) {
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { outcome: string }).outcome;
+}
+
+const getUser = (t: TestBackend, clerkId = "user_1") => t.query(components.clerkUsers.users.getByClerkId, { clerkId });
+const profiles = (t: TestBackend) => t.run((ctx) => ctx.db.query("profiles").collect());
+
+describe("the example app's hooks keep its profiles in step", () => {
+  let t: TestBackend;
+  beforeEach(() => {
+    t = setup();
+  });
+
+  test("user.created fires onUserCreated once, and its profile is written by the time the webhook answers", async () => {
+    expect(await outcomeOf(await deliver(t, created))).toBe("created");
+    expect(await profiles(t)).toMatchObject([{ clerkId: "user_1", displayName: "Ada Lovelace", versions: 1 }]);
+    // Written in the sync's own transaction, not scheduled for later.
+    expect(await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect())).toEqual([]);
+  });
+
+  test("a newer user.updated fires onUserUpdated once", async () => {
+    await deliver(t, created);
+    expect(await outcomeOf(await deliver(t, renamed))).toBe("updated");
+    expect(await profiles(t)).toMatchObject([{ clerkId: "user_1", displayName: "Grace Hopper", versions: 2 }]);
+  });
+
+  test("a repeated delivery fires no hook", async () => {
+    const first = sign(created, { id: "msg_created" });
+    expect(await outcomeOf(await post(t, first))).toBe("created");
+    expect(await outcomeOf(await post(t, sign(created, { id: "msg_created" })))).toBe("duplicate");
+    const update = sign(renamed, { id: "msg_renamed" });
+    expect(await outcomeOf(await post(t, update))).toBe("updated");
+    expect(await outcomeOf(await post(t, update))).toBe("duplicate");
+    expect(await profiles(t)).toMatchObject([{ clerkId: "user_1", displayName: "Grace Hopper", versions: 2 }]);
+  });
+
+  test("a stale delivery fires no hook", async () => {
+    await deliver(t, created);
+    await deliver(t, renamed);
+    expect(await outcomeOf(await deliver(t, stale))).toBe("stale");
+    expect(await outcomeOf(await deliver(t, created))).toBe("stale");
+    expect(await profiles(t)).toMatchObject([{ clerkId: "user_1", displayName: "Grace Hopper", versions: 2 }]);
+  });
+
+  test("user.deleted removes the profile; a late create or update brings back neither user nor profile", async () => {
+    await deliver(t, created);
+    expect(await outcomeOf(await deliver(t, deleted))).toBe("deleted");
+    expect(await profiles(t)).toEqual([]);
+    expect(await outcomeOf(await deliver(t, renamed))).toBe("tombstoned");
+    expect(await outcomeOf(await deliver(t, created))).toBe("tombstoned");
+    expect(await outcomeOf(await deliver(t, deleted))).toBe("duplicate");
+    expect(await profiles(t)).toEqual([]);
+    expect(await getUser(t)).toBeNull();
+  });
+});
+
+// An app whose hooks record what they receive and can be made to fail. The example app's
+// hooks cannot be made to throw, so this app mounts the endpoint on a router of its own,
+// next to the example's modules, as a user's `convex/http.ts` would.
+type HookName = keyof UserHooks;
+type HookCall = { hook: HookName; args: Record<string, unknown> };
+
+/** Every hook call, including the ones whose transaction was rolled back. */
+let calls: HookCall[] = [];
+/** The hook that writes a profile and then throws, if any. */
+let failing: HookName | null = null;
+
+function recordingHook(hook: HookName) {
+  return async (ctx: { db: { insert: (table: "profiles", doc: object) => Promise<unknown> } }, args: Record<string, unknown>) => {
+    calls.push({ hook, args });
+    if (failing === hook) {
+      await ctx.db.insert("profiles", { clerkId: "user_1", displayName: `written by ${hook}`, versions: 1 });
+      throw new Error(`${hook} failed`);
+    }
+  };
+}
+
+const recordingHooks = {
+  onUserCreated: internalMutationGeneric({ args: { user: vUser }, handler: recordingHook("onUserCreated") }),
+  onUserUpdated: internalMutationGeneric({ args: { user: vUser, previous: vUser }, handler: recordingHook("onUserUpdated") }),
+  onUserDeleted: internalMutationGeneric({ args: { clerkId: v.string(), user: v.union(vUser, v.null()) }, handler: recordingHook("onUserDeleted") }),
+};
+
+/** A reference to `convex/recordingHooks.ts`, which the generated api does not know about. */
+const hookRef = <Name extends HookName>(name: Name) => makeFunctionReference<"mutation">(`recordingHooks:${name}`) as unknown as NonNullable<UserHooks[Name]>;
+
+function setupRecordingApp() {
+  const http = httpRouter();
+  registerRoutes(http, components.clerkUsers, {
+    onUserCreated: hookRef("onUserCreated"),
+    onUserUpdated: hookRef("onUserUpdated"),
+    onUserDeleted: hookRef("onUserDeleted"),
+  });
+  process.env.CLERK_WEBHOOK_SECRET = WEBHOOK_SECRET;
+  const t = convexTest(schema, {
+    ...appModules,
+    "../example/convex/http.ts": async () => ({ default: http }),
+    "../example/convex/recordingHooks.ts": async () => recordingHooks,
+  });
+  register(t);
+  return t;
+}
+
+describe("hooks receive the change", () => {
+  let t: TestBackend;
+  beforeEach(() => {
+    t = setupRecordingApp();
+    calls = [];
+    failing = null;
+  });
+
+  test("onUserCreated receives { user }, the stored row", async () => {
+    await deliver(t, created);
+    expect(calls).toEqual([{ hook: "onUserCreated", args: { user: await getUser(t) } }]);
+  });
+
+  test("onUserUpdated receives { user, previous }: the new row and the version it replaced", async () => {
+    await deliver(t, created);
+    const previous = await getUser(t);
+    await deliver(t, renamed);
+    const user = await getUser(t);
+    expect(calls.slice(1)).toEqual([{ hook: "onUserUpdated", args: { user, previous } }]);
+    expect(previous).toMatchObject({ firstName: "Ada", updatedAt: 1_700_000_000_000 });
+    expect(user).toMatchObject({ _id: previous!._id, firstName: "Grace", updatedAt: 1_700_000_000_200 });
+  });
+
+  test("onUserDeleted receives { clerkId, user }, the removed row", async () => {
+    await deliver(t, created);
+    await deliver(t, renamed);
+    const user = await getUser(t);
+    await deliver(t, deleted);
+    expect(calls.at(-1)).toEqual({ hook: "onUserDeleted", args: { clerkId: "user_1", user } });
+  });
+
+  test("onUserDeleted receives user: null for a user that was never synced", async () => {
+    expect(await outcomeOf(await deliver(t, deletedEvent("user_never_seen")))).toBe("deleted");
+    expect(calls).toEqual([{ hook: "onUserDeleted", args: { clerkId: "user_never_seen", user: null } }]);
+  });
+
+  test("no hook sees a repeat, a stale version or a change to a deleted user", async () => {
+    for (const event of [created, created, renamed, stale, renamed, created, deleted, deleted, renamed, created]) await deliver(t, event);
+    expect(calls.map(({ hook }) => hook)).toEqual(["onUserCreated", "onUserUpdated", "onUserDeleted"]);
+  });
+});
+
+describe("a hook that throws rolls back the sync, so Clerk's retry applies it", () => {
+  let t: TestBackend;
+  beforeEach(() => {
+    t = setupRecordingApp();
+    calls = [];
+    failing = null;
+  });
+
+  /**
+   * Delivers while `hook` fails: the delivery must fail (an HTTP action that throws is
+   * answered 500 by Convex, and Svix retries), and nothing it or the hook wrote may remain.
+   */
+  async function expectRolledBack(hook: HookName, event: object) {
+    const usersBefore = await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } });
+    const profilesBefore = await profiles(t);
+    failing = hook;
+    const delivery = sign(event, { id: "msg_retried" });
+    await expect(failedStatus(post(t, delivery))).resolves.toBe(500);
+    expect(calls.at(-1)?.hook).toBe(hook);
+    expect(await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).toEqual(usersBefore);
+    expect(await profiles(t)).toEqual(profilesBefore);
+    failing = null;
+    return delivery;
+  }
+
+  test("onUserCreated throws: no row; the retry creates it", async () => {
+    const delivery = await expectRolledBack("onUserCreated", created);
+    expect(await getUser(t)).toBeNull();
+    expect(await outcomeOf(await post(t, delivery))).toBe("created");
+    expect(calls.map(({ hook }) => hook)).toEqual(["onUserCreated", "onUserCreated"]);
+  });
+
+  test("onUserUpdated throws: the row keeps the old version; the retry updates it", async () => {
+    await deliver(t, created);
+    const delivery = await expectRolledBack("onUserUpdated", renamed);
+    expect(await getUser(t)).toMatchObject({ firstName: "Ada", updatedAt: 1_700_000_000_000 });
+    expect(await outcomeOf(await post(t, delivery))).toBe("updated");
+    expect(await getUser(t)).toMatchObject({ firstName: "Grace", updatedAt: 1_700_000_000_200 });
+  });
+
+  test("onUserDeleted throws: the row stays and no tombstone is left; the retry deletes it", async () => {
+    await deliver(t, created);
+    const delivery = await expectRolledBack("onUserDeleted", deleted);
+    expect(await getUser(t)).toMatchObject({ clerkId: "user_1" });
+    // Not tombstoned: a newer version still applies.
+    expect(await outcomeOf(await deliver(t, renamed))).toBe("updated");
+    expect(await outcomeOf(await post(t, delivery))).toBe("deleted");
+    expect(await getUser(t)).toBeNull();
+  });
+});
+
+/** The status Convex answers for a delivery whose HTTP action throws. */
+async function failedStatus(response: Promise<Response>): Promise<number> {
+  try {
+    return (await response).status;
+  } catch {
+    // convex-test rethrows what the HTTP action threw; a deployment answers it with a 500.
+    return 500;
+  }
+}
