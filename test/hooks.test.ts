@@ -1,10 +1,11 @@
 import { convexTest } from "convex-test";
 import { registerRoutes, vUser, type UserHooks } from "convex-clerk-users";
 import { register } from "convex-clerk-users/test";
-import { httpRouter, internalMutationGeneric, makeFunctionReference } from "convex/server";
+import { httpRouter, makeFunctionReference } from "convex/server";
 import { v } from "convex/values";
 import { beforeEach, describe, expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";
+import { internalMutation, type MutationCtx } from "../example/convex/_generated/server";
 import schema from "../example/convex/schema";
 import { clerkUser, deletedEvent, sign, userEvent, WEBHOOK_SECRET } from "./fixtures/clerk";
 import { appModules, deliver, post, setup, type TestBackend } from "./setup";
@@ -21,6 +22,8 @@ async function outcomeOf(res: Response) {
 }
 
 const getUser = (t: TestBackend, clerkId = "user_1") => t.query(components.clerkUsers.users.getByClerkId, { clerkId });
+const listUsers = async (t: TestBackend) =>
+  (await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).page;
 const profiles = (t: TestBackend) => t.run((ctx) => ctx.db.query("profiles").collect());
 
 describe("the example app's hooks keep its profiles in step", () => {
@@ -83,20 +86,22 @@ let calls: HookCall[] = [];
 /** The hook that writes a profile and then throws, if any. */
 let failing: HookName | null = null;
 
-function recordingHook(hook: HookName) {
-  return async (ctx: { db: { insert: (table: "profiles", doc: object) => Promise<unknown> } }, args: Record<string, unknown>) => {
-    calls.push({ hook, args });
-    if (failing === hook) {
-      await ctx.db.insert("profiles", { clerkId: "user_1", displayName: `written by ${hook}`, versions: 1 });
-      throw new Error(`${hook} failed`);
-    }
-  };
+async function record(ctx: MutationCtx, hook: HookName, args: Record<string, unknown>) {
+  calls.push({ hook, args });
+  if (failing === hook) {
+    await ctx.db.insert("profiles", { clerkId: "user_1", displayName: `written by ${hook}`, versions: 1 });
+    throw new Error(`${hook} failed`);
+  }
 }
 
+/** The module `convex/recordingHooks.ts` of that app. */
 const recordingHooks = {
-  onUserCreated: internalMutationGeneric({ args: { user: vUser }, handler: recordingHook("onUserCreated") }),
-  onUserUpdated: internalMutationGeneric({ args: { user: vUser, previous: vUser }, handler: recordingHook("onUserUpdated") }),
-  onUserDeleted: internalMutationGeneric({ args: { clerkId: v.string(), user: v.union(vUser, v.null()) }, handler: recordingHook("onUserDeleted") }),
+  onUserCreated: internalMutation({ args: { user: vUser }, handler: (ctx, args) => record(ctx, "onUserCreated", args) }),
+  onUserUpdated: internalMutation({ args: { user: vUser, previous: vUser }, handler: (ctx, args) => record(ctx, "onUserUpdated", args) }),
+  onUserDeleted: internalMutation({
+    args: { clerkId: v.string(), user: v.union(vUser, v.null()) },
+    handler: (ctx, args) => record(ctx, "onUserDeleted", args),
+  }),
 };
 
 /** A reference to `convex/recordingHooks.ts`, which the generated api does not know about. */
@@ -170,17 +175,18 @@ describe("a hook that throws rolls back the sync, so Clerk's retry applies it", 
   });
 
   /**
-   * Delivers while `hook` fails: the delivery must fail (an HTTP action that throws is
-   * answered 500 by Convex, and Svix retries), and nothing it or the hook wrote may remain.
+   * Delivers while `hook` writes and then throws: the delivery must fail, and nothing the sync
+   * or the hook wrote may remain. convex-test rethrows what the HTTP action threw; a deployment
+   * answers it with a 500, which Svix retries.
    */
   async function expectRolledBack(hook: HookName, event: object) {
-    const usersBefore = await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } });
+    const usersBefore = await listUsers(t);
     const profilesBefore = await profiles(t);
     failing = hook;
     const delivery = sign(event, { id: "msg_retried" });
-    await expect(failedStatus(post(t, delivery))).resolves.toBe(500);
+    await expect(post(t, delivery)).rejects.toThrow(`${hook} failed`);
     expect(calls.at(-1)?.hook).toBe(hook);
-    expect(await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).toEqual(usersBefore);
+    expect(await listUsers(t)).toEqual(usersBefore);
     expect(await profiles(t)).toEqual(profilesBefore);
     failing = null;
     return delivery;
@@ -211,13 +217,3 @@ describe("a hook that throws rolls back the sync, so Clerk's retry applies it", 
     expect(await getUser(t)).toBeNull();
   });
 });
-
-/** The status Convex answers for a delivery whose HTTP action throws. */
-async function failedStatus(response: Promise<Response>): Promise<number> {
-  try {
-    return (await response).status;
-  } catch {
-    // convex-test rethrows what the HTTP action threw; a deployment answers it with a 500.
-    return 500;
-  }
-}

@@ -29,7 +29,7 @@ const histories = fc.array(
   fc.record({
     // A user.created and up to three user.updated, each strictly newer than the last.
     versions: fc.array(fc.record({ gap: fc.integer({ min: 1, max: 1_000 }), fields: versionFields, copies }), { minLength: 1, maxLength: 4 }),
-    deletion: fc.option(copies, { nil: null }),
+    deletion: fc.option(copies, { nil: null, freq: 2 }),
   }),
   { minLength: 2, maxLength: 5 },
 );
