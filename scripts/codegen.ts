@@ -274,12 +274,13 @@ export type DatabaseWriter = GenericDatabaseWriter<DataModel>;
 `;
 
 type Target = { dir: string; isComponent: boolean };
-const targets: Target[] = [
+const defaultTargets: Target[] = [
   { dir: path.join(root, "src/component"), isComponent: true },
   { dir: path.join(root, "example/convex"), isComponent: false },
 ];
 
-async function generate(): Promise<Map<string, string>> {
+/** The `_generated` files of each target, by path. */
+export async function generate(targets: Target[] = defaultTargets): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const { dir, isComponent } of targets) {
     const gen = path.join(dir, "_generated");
@@ -304,21 +305,31 @@ function ensure(file: string, content: string) {
   }
 }
 
-const check = process.argv.includes("--check");
-const files = await generate();
-const stale: string[] = [];
-for (const [file, content] of files) {
-  const current = existsSync(file) ? readFileSync(file, "utf8") : null;
-  if (current === content) continue;
-  if (check) stale.push(path.relative(root, file));
-  else {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-    console.log(`codegen: wrote ${path.relative(root, file)}`);
+/** Writes the files, or with `check` lists those that differ. Returns the paths out of date. */
+export async function writeGenerated(files: Map<string, string>, check: boolean): Promise<string[]> {
+  const stale: string[] = [];
+  for (const [file, content] of files) {
+    const current = existsSync(file) ? readFileSync(file, "utf8") : null;
+    if (current === content) continue;
+    stale.push(path.relative(root, file));
+    if (!check) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
   }
+  return stale;
 }
-if (check && stale.length > 0) {
-  console.error(`codegen: out of date, run \`npm run codegen\`:\n  ${stale.join("\n  ")}`);
-  process.exit(1);
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  // `--app <dir>` generates for another app (used by scripts/check-package.ts).
+  const appIndex = process.argv.indexOf("--app");
+  const targets = appIndex > 0 ? [{ dir: path.resolve(process.argv[appIndex + 1]!), isComponent: false }] : defaultTargets;
+  const check = process.argv.includes("--check");
+  const files = await generate(targets);
+  const stale = await writeGenerated(files, check);
+  if (check && stale.length > 0) {
+    console.error(`codegen: out of date, run \`npm run codegen\`:\n  ${stale.join("\n  ")}`);
+    process.exit(1);
+  }
+  console.log(check ? `codegen: ${files.size} files up to date` : `codegen: ${stale.length} of ${files.size} files written`);
 }
-if (check) console.log(`codegen: ${files.size} files up to date`);
