@@ -11,9 +11,11 @@ import { post, setup } from "./setup";
 // repeats, the table must end at Clerk's latest state, and the app's hooks must have
 // fired once per real change.
 
-type History = { clerkId: string; versions: UserJSON[]; deleted: boolean };
-/** One POST to the endpoint. Repeats of an event are the same message (same svix-id), as Svix retries it. */
-type Delivery = { clerkId: string; svixId: string; body: object; updatedAt: number | "deleted" };
+/** One version of a user in Clerk: the fields that change between versions. */
+type Version = { updated_at: number; first_name: string | null; email: string | null; public_metadata: Record<string, unknown> };
+type History = { clerkId: string; versions: Version[]; deleted: boolean };
+/** One POST to the endpoint: a version of a user (by index), or its deletion. */
+type Delivery = { clerkId: string; version: number | "deleted" };
 
 const CREATED_AT = 1_700_000_000_000;
 
@@ -23,58 +25,70 @@ const versionFields = fc.record({
   public_metadata: fc.dictionary(fc.constantFrom("plan", "$plan", "seats"), fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean()), { maxKeys: 2 }),
 });
 // Most events arrive once; some are delivered again, up to three more times.
-const copies = fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 4 }));
+const deliveryCount = fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 4 }));
 
 const histories = fc.array(
   fc.record({
-    // A user.created and up to three user.updated, each strictly newer than the last.
-    versions: fc.array(fc.record({ gap: fc.integer({ min: 1, max: 1_000 }), fields: versionFields, copies }), { minLength: 1, maxLength: 4 }),
-    deletion: fc.option(copies, { nil: null, freq: 2 }),
+    // A user.created and up to four user.updated, each strictly newer than the last.
+    versions: fc.array(fc.record({ gap: fc.integer({ min: 1, max: 1_000 }), fields: versionFields, copies: deliveryCount }), { minLength: 1, maxLength: 5 }),
+    deletion: fc.option(deliveryCount, { nil: null, freq: 2 }),
   }),
   { minLength: 2, maxLength: 5 },
 );
 
+/** Users' histories in Clerk, and every delivery of every event, shuffled. */
 const scenario = histories.chain((generated) => {
   const users: History[] = [];
   const deliveries: Delivery[] = [];
   generated.forEach(({ versions, deletion }, i) => {
     const clerkId = `user_${i}`;
     let updatedAt = CREATED_AT - 1;
-    const jsons = versions.map(({ gap, fields, copies }, v) => {
-      updatedAt += gap;
-      const { email, ...rest } = fields;
-      const json = clerkUser(clerkId, { ...rest, email: email && `${clerkId}+${email}@Example.com`, updated_at: updatedAt });
-      const event = userEvent(v === 0 ? "user.created" : "user.updated", json);
-      for (let c = 0; c < copies; c++) deliveries.push({ clerkId, svixId: `msg_${clerkId}_v${v}`, body: event, updatedAt });
-      return json;
+    users.push({
+      clerkId,
+      versions: versions.map(({ gap, fields, copies }, version) => {
+        for (let c = 0; c < copies; c++) deliveries.push({ clerkId, version });
+        return { updated_at: (updatedAt += gap), ...fields };
+      }),
+      deleted: deletion !== null,
     });
-    if (deletion !== null) {
-      const event = deletedEvent(clerkId);
-      for (let c = 0; c < deletion; c++) deliveries.push({ clerkId, svixId: `msg_${clerkId}_deleted`, body: event, updatedAt: "deleted" });
-    }
-    users.push({ clerkId, versions: jsons, deleted: deletion !== null });
+    for (let c = 0; c < (deletion ?? 0); c++) deliveries.push({ clerkId, version: "deleted" });
   });
   return fc
     .shuffledSubarray(deliveries, { minLength: deliveries.length, maxLength: deliveries.length })
     .map((arrivals) => ({ users, arrivals }));
 });
 
+function userJSON(clerkId: string, { email, ...fields }: Version): UserJSON {
+  return clerkUser(clerkId, { ...fields, email: email && `${clerkId}+${email}@Example.com`, created_at: CREATED_AT });
+}
+
+/** The row Clerk's latest version of this user maps to. */
+const latest = (user: History) => userFromClerk(userJSON(user.clerkId, user.versions.at(-1)!));
+
+/** The event Clerk sends for a delivery. Repeats are the same message (same svix-id), as Svix retries it. */
+function signedEvent(users: History[], { clerkId, version }: Delivery) {
+  if (version === "deleted") return sign(deletedEvent(clerkId), { id: `msg_${clerkId}_deleted` });
+  const json = userJSON(clerkId, users.find((user) => user.clerkId === clerkId)!.versions[version]!);
+  return sign(userEvent(version === 0 ? "user.created" : "user.updated", json), { id: `msg_${clerkId}_v${version}` });
+}
+
 /**
  * What each delivery should do, and how many hook calls each user's profile should have seen,
  * given the arrival order: a version counts when it is newer than every version of that user
  * before it and no delete came first; a delete is final.
  */
-function expectedFrom(arrivals: Delivery[]) {
+function expectedFrom(users: History[], arrivals: Delivery[]) {
   const seen = new Map<string, { newest: number | null; deleted: boolean; hookCalls: number }>();
-  const outcomes = arrivals.map(({ clerkId, updatedAt }): ApplyOutcome => {
+  const outcomes = arrivals.map(({ clerkId, version }): ApplyOutcome => {
     const user = seen.get(clerkId) ?? { newest: null, deleted: false, hookCalls: 0 };
     seen.set(clerkId, user);
-    if (updatedAt === "deleted") {
+    if (version === "deleted") {
       if (user.deleted) return "duplicate";
       user.deleted = true;
       return "deleted";
     }
     if (user.deleted) return "tombstoned";
+    const updatedAt = users.find((history) => history.clerkId === clerkId)!.versions[version]!.updated_at;
     if (user.newest !== null && updatedAt <= user.newest) return updatedAt === user.newest ? "duplicate" : "stale";
     const outcome = user.newest === null ? "created" : "updated";
     user.newest = updatedAt;
@@ -90,15 +104,15 @@ test("any order and any repeats of Clerk's deliveries converge to Clerk's latest
       const t = setup();
       const outcomes: ApplyOutcome[] = [];
       for (const delivery of arrivals) {
-        const res = await post(t, sign(delivery.body, { id: delivery.svixId }));
+        const res = await post(t, signedEvent(users, delivery));
         expect(res.status).toBe(200);
         outcomes.push(((await res.json()) as { outcome: ApplyOutcome }).outcome);
       }
-      const expected = expectedFrom(arrivals);
+      const expected = expectedFrom(users, arrivals);
       expect(outcomes).toEqual(expected.outcomes);
 
       const live = users.filter((user) => !user.deleted);
-      const latestRow = (user: History) => ({ _id: expect.any(String), _creationTime: expect.any(Number), ...userFromClerk(user.versions.at(-1)!) });
+      const latestRow = (user: History) => ({ _id: expect.any(String), _creationTime: expect.any(Number), ...latest(user) });
       for (const user of users) {
         const row = await t.query(components.clerkUsers.users.getByClerkId, { clerkId: user.clerkId });
         // A deleted user stays deleted, even when a create or update arrived after the delete.
@@ -114,7 +128,7 @@ test("any order and any repeats of Clerk's deliveries converge to Clerk's latest
       const byClerkId = (a: { clerkId: string }, b: { clerkId: string }) => a.clerkId.localeCompare(b.clerkId);
       expect(profiles.map(({ clerkId, displayName, versions }) => ({ clerkId, displayName, versions })).sort(byClerkId)).toEqual(
         live.map((user) => {
-          const row = userFromClerk(user.versions.at(-1)!);
+          const row = latest(user);
           return { clerkId: user.clerkId, displayName: row.name ?? row.email ?? row.clerkId, versions: expected.hookCalls(user.clerkId) };
         }),
       );

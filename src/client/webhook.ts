@@ -68,11 +68,17 @@ export async function handleWebhook(
   if (change instanceof Response) return change;
   if (change === "ignored") return Response.json({ outcome: "ignored" });
 
-  const outcome = await ctx.runMutation(component.sync.applyChange, {
-    change,
-    hooks: await hookHandles(options),
-  });
-  return Response.json({ outcome });
+  try {
+    const outcome = await ctx.runMutation(component.sync.applyChange, {
+      change,
+      hooks: await hookHandles(options),
+    });
+    return Response.json({ outcome });
+  } catch (error) {
+    // The transaction rolled back (most often an app hook threw): a 500 makes Svix retry.
+    console.error("convex-clerk-users webhook: applying the event failed, Clerk will retry:", error);
+    return Response.json({ error: "Applying the event failed; it was rolled back and Clerk will retry it." }, { status: 500 });
+  }
 }
 
 function readSecretFromEnv(): string | undefined {
