@@ -47,7 +47,8 @@ function modulesOf(dir: string): string[] {
     }
   };
   walk("");
-  return out.filter((m) => m !== "schema" && m !== "convex.config").sort();
+  // Configuration, not function modules: Convex leaves them out of `api` too.
+  return out.filter((m) => !["schema", "convex.config", "auth.config"].includes(m)).sort();
 }
 
 function tsType(json: ValidatorJSON, indent: string): string {
