@@ -249,3 +249,30 @@ describe("deletion", () => {
     expect(await t.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_1" })).toBeNull();
   });
 });
+
+describe("users.list", () => {
+  test("pages through every user once, in Clerk id order", async () => {
+    for (const id of ["user_5", "user_3", "user_4", "user_2"]) await deliver(t, userEvent("user.created", clerkUser(id)));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const result: { page: { clerkId: string }[]; isDone: boolean; continueCursor: string } = await t.query(components.clerkUsers.users.list, {
+        paginationOpts: { numItems: 2, cursor },
+      });
+      seen.push(...result.page.map((u) => u.clerkId));
+      pages++;
+      if (result.isDone) break;
+      cursor = result.continueCursor;
+    }
+    expect(seen).toEqual(["user_1", "user_2", "user_3", "user_4", "user_5"]);
+    expect(pages).toBe(3);
+  });
+
+  test("a deleted user leaves the list", async () => {
+    await deliver(t, userEvent("user.created", clerkUser("user_2")));
+    await deliver(t, deletedEvent("user_1"));
+    const { page } = await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 10, cursor: null } });
+    expect(page.map((u) => u.clerkId)).toEqual(["user_2"]);
+  });
+});

@@ -1,9 +1,7 @@
-import { paginator } from "convex-helpers/server/pagination";
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
 import { vUser } from "../shared/validators.js";
 import { query } from "./_generated/server.js";
-import schema from "./schema.js";
 
 // Returned rows are validated against the public `User` shape; `_id` crosses into the app as a string.
 const vUserOrNull = v.union(vUser, v.null());
@@ -30,11 +28,26 @@ export const getByEmail = query({
       .first(),
 });
 
-/** Pages through synced users in Clerk id order. */
+/** Most rows one page returns, whatever `numItems` asks: a page stays far inside Convex's read limits. */
+export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * Pages through synced users in Clerk id order. The cursor is the last Clerk id returned,
+ * so a page is one range read of `by_clerk_id` (the built-in `.paginate()` is not available
+ * inside components, and a paginator library would load into every query of this module).
+ */
 export const list = query({
   args: { paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vUser),
-  // The built-in `.paginate()` is not available inside components; this paginator is.
-  handler: (ctx, { paginationOpts }) =>
-    paginator(ctx.db, schema).query("users").withIndex("by_clerk_id").paginate(paginationOpts),
+  handler: async (ctx, { paginationOpts }) => {
+    const size = Math.max(1, Math.min(Math.floor(paginationOpts.numItems), MAX_PAGE_SIZE));
+    const after = paginationOpts.cursor;
+    const rows = await ctx.db
+      .query("users")
+      .withIndex("by_clerk_id", (q) => (after ? q.gt("clerkId", after) : q))
+      .take(size + 1);
+    const page = rows.slice(0, size);
+    const isDone = rows.length <= size;
+    return { page, isDone, continueCursor: isDone ? "" : page[page.length - 1]!.clerkId };
+  },
 });
