@@ -278,6 +278,9 @@ type Target = { dir: string; isComponent: boolean };
 const defaultTargets: Target[] = [
   { dir: path.join(root, "src/component"), isComponent: true },
   { dir: path.join(root, "example/convex"), isComponent: false },
+  // The cost benchmark's two small apps (bench/cost.ts).
+  { dir: path.join(root, "bench/baseline/convex"), isComponent: false },
+  { dir: path.join(root, "bench/component-app/convex"), isComponent: false },
 ];
 
 /** The `_generated` files of each target, by path. */

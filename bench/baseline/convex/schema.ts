@@ -1,0 +1,21 @@
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+// Convex's Clerk guide's `users` table, widened to the profile fields this package
+// stores so bytes written compare like for like.
+export default defineSchema({
+  users: defineTable({
+    externalId: v.string(), // Clerk's user id
+    name: v.string(),
+    email: v.optional(v.string()),
+    emailVerified: v.optional(v.boolean()),
+    username: v.optional(v.string()),
+    firstName: v.optional(v.string()),
+    lastName: v.optional(v.string()),
+    imageUrl: v.optional(v.string()),
+    publicMetadata: v.optional(v.any()),
+    createdAt: v.optional(v.number()),
+    updatedAt: v.optional(v.number()),
+    lastSignInAt: v.optional(v.number()),
+  }).index("byExternalId", ["externalId"]),
+});

@@ -1,0 +1,7 @@
+import { defineApp } from "convex/server";
+import clerkUsers from "convex-clerk-users/convex.config";
+
+const app = defineApp();
+app.use(clerkUsers);
+
+export default app;
