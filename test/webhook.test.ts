@@ -148,11 +148,25 @@ describe("secrets", () => {
 describe("a rejected request changes nothing", () => {
   const update = () => userEvent("user.updated", clerkUser("user_1", { first_name: "Mallory", updated_at: 1_700_000_009_999 }));
 
+  // Every log line the endpoint writes, to check none leaks the secret or private fields.
+  let logged: string[] = [];
+  beforeEach(() => {
+    logged = [];
+    for (const level of ["log", "info", "warn", "error"] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+    }
+  });
+  afterEach(() => vi.restoreAllMocks());
+
   async function expectRejected(res: Response, status: number, before: unknown) {
     expect(res.status).toBe(status);
     const text = await res.text();
-    expect(text).not.toContain(WEBHOOK_SECRET);
-    expect(text).not.toContain("cus_secret");
+    for (const output of [text, ...logged]) {
+      expect(output).not.toContain(WEBHOOK_SECRET.slice("whsec_".length));
+      expect(output).not.toContain("cus_secret");
+      expect(output).not.toContain("Mallory");
+    }
+    expect(logged.length).toBeGreaterThan(0);
     expect(await snapshot(t)).toEqual(before);
     return text;
   }
