@@ -14,3 +14,13 @@ export { requireAuthorization, requireRole, requirePermission, requirePlan, requ
 export { vUser, type User, PROVISIONAL_UPDATED_AT } from "../shared/validators.js";
 export { isClerkUsersError, type ClerkUsersErrorCode, type ClerkUsersErrorData } from "../shared/errors.js";
 export type { ComponentApi } from "../component/_generated/component.js";
+export {
+  makeSyncUsersAction,
+  isSyncUsersError,
+  DEFAULT_CLERK_API_URL,
+  type SyncUsersOptions,
+  type SyncUsersArgs,
+  type SyncErrorData,
+} from "./sync.js";
+export { vSyncStatus, type SyncStatus, type SyncErrorCode } from "../shared/syncStatus.js";
+export type { RetryPolicy } from "../shared/retry.js";

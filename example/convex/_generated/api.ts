@@ -6,6 +6,7 @@
  * @module
  */
 
+import type * as clerk from "../clerk.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
 import type * as messages from "../messages.js";
@@ -15,6 +16,7 @@ import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  clerk: typeof clerk;
   functions: typeof functions;
   http: typeof http;
   messages: typeof messages;

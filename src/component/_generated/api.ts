@@ -6,6 +6,7 @@
  * @module
  */
 
+import type * as backfill from "../backfill.js";
 import type * as ordering from "../ordering.js";
 import type * as sync from "../sync.js";
 import type * as users from "../users.js";
@@ -14,6 +15,7 @@ import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  backfill: typeof backfill;
   ordering: typeof ordering;
   sync: typeof sync;
   users: typeof users;

@@ -20,6 +20,375 @@ import type { FunctionReference } from "convex/server";
  * ```
  */
 export type ComponentApi<Name extends string | undefined = string | undefined> = {
+  backfill: {
+    applyRecheck: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        runId: string;
+        lease: string;
+        found: Array<{
+          clerkId: string;
+          email?: string;
+          emailVerified?: boolean;
+          phoneNumber?: string;
+          username?: string;
+          firstName?: string;
+          lastName?: string;
+          name?: string;
+          imageUrl?: string;
+          publicMetadata?: Record<string, any>;
+          externalId?: string;
+          createdAt?: number;
+          updatedAt: number;
+          lastSignInAt?: number;
+        }>;
+        foundIds: Array<string>;
+        missing: Array<string>;
+        unseenCursor?: string | null;
+        last: boolean;
+        requests: number;
+        hooks?: {
+          onUserCreated?: string;
+          onUserUpdated?: string;
+          onUserDeleted?: string;
+        };
+      },
+      {
+        runId: string;
+        state: "running" | "completed" | "failed";
+        phase: "listing" | "reconciling";
+        startedAt: number;
+        finishedAt?: number;
+        heartbeatAt: number;
+        pagesDone: number;
+        usersSeen: number;
+        created: number;
+        updated: number;
+        unchanged: number;
+        tombstoned: number;
+        invalidUsers: number;
+        invalidUserIds: Array<string>;
+        removed: number;
+        requests: number;
+        steps: number;
+        lastError?: {
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          message: string;
+          at: number;
+        };
+      } | null,
+      Name
+    >;
+    checkpoint: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        runId: string;
+        lease: string;
+        requests: number;
+      },
+      {
+        runId: string;
+        state: "running" | "completed" | "failed";
+        phase: "listing" | "reconciling";
+        startedAt: number;
+        finishedAt?: number;
+        heartbeatAt: number;
+        pagesDone: number;
+        usersSeen: number;
+        created: number;
+        updated: number;
+        unchanged: number;
+        tombstoned: number;
+        invalidUsers: number;
+        invalidUserIds: Array<string>;
+        removed: number;
+        requests: number;
+        steps: number;
+        lastError?: {
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          message: string;
+          at: number;
+        };
+      } | null,
+      Name
+    >;
+    commitPage: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        runId: string;
+        lease: string;
+        from: number;
+        next: {
+          offset: number;
+          boundary?: {
+            createdAt: number;
+            ids: Array<string>;
+          };
+        };
+        done: boolean;
+        users: Array<{
+          clerkId: string;
+          email?: string;
+          emailVerified?: boolean;
+          phoneNumber?: string;
+          username?: string;
+          firstName?: string;
+          lastName?: string;
+          name?: string;
+          imageUrl?: string;
+          publicMetadata?: Record<string, any>;
+          externalId?: string;
+          createdAt?: number;
+          updatedAt: number;
+          lastSignInAt?: number;
+        }>;
+        seen: Array<string>;
+        invalid: Array<string>;
+        requests: number;
+        hooks?: {
+          onUserCreated?: string;
+          onUserUpdated?: string;
+          onUserDeleted?: string;
+        };
+      },
+      {
+        runId: string;
+        state: "running" | "completed" | "failed";
+        phase: "listing" | "reconciling";
+        startedAt: number;
+        finishedAt?: number;
+        heartbeatAt: number;
+        pagesDone: number;
+        usersSeen: number;
+        created: number;
+        updated: number;
+        unchanged: number;
+        tombstoned: number;
+        invalidUsers: number;
+        invalidUserIds: Array<string>;
+        removed: number;
+        requests: number;
+        steps: number;
+        lastError?: {
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          message: string;
+          at: number;
+        };
+      } | null,
+      Name
+    >;
+    continueRun: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        runId: string;
+        lease: string;
+      },
+      {
+        status: {
+          runId: string;
+          state: "running" | "completed" | "failed";
+          phase: "listing" | "reconciling";
+          startedAt: number;
+          finishedAt?: number;
+          heartbeatAt: number;
+          pagesDone: number;
+          usersSeen: number;
+          created: number;
+          updated: number;
+          unchanged: number;
+          tombstoned: number;
+          invalidUsers: number;
+          invalidUserIds: Array<string>;
+          removed: number;
+          requests: number;
+          steps: number;
+          lastError?: {
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            message: string;
+            at: number;
+          };
+        };
+        cursor: {
+          offset: number;
+          boundary?: {
+            createdAt: number;
+            ids: Array<string>;
+          };
+        };
+      } | null,
+      Name
+    >;
+    fail: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        runId: string;
+        lease: string;
+        code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+        message: string;
+        requests: number;
+      },
+      {
+        runId: string;
+        state: "running" | "completed" | "failed";
+        phase: "listing" | "reconciling";
+        startedAt: number;
+        finishedAt?: number;
+        heartbeatAt: number;
+        pagesDone: number;
+        usersSeen: number;
+        created: number;
+        updated: number;
+        unchanged: number;
+        tombstoned: number;
+        invalidUsers: number;
+        invalidUserIds: Array<string>;
+        removed: number;
+        requests: number;
+        steps: number;
+        lastError?: {
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          message: string;
+          at: number;
+        };
+      } | null,
+      Name
+    >;
+    nextCandidates: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        runId: string;
+        lease: string;
+      },
+      null | {
+        candidates: Array<string>;
+        unseenCursor?: string | null;
+        last: boolean;
+      },
+      Name
+    >;
+    start: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        lease: string;
+        staleAfterMs: number;
+      },
+      {
+        acquired: boolean;
+        status: {
+          runId: string;
+          state: "running" | "completed" | "failed";
+          phase: "listing" | "reconciling";
+          startedAt: number;
+          finishedAt?: number;
+          heartbeatAt: number;
+          pagesDone: number;
+          usersSeen: number;
+          created: number;
+          updated: number;
+          unchanged: number;
+          tombstoned: number;
+          invalidUsers: number;
+          invalidUserIds: Array<string>;
+          removed: number;
+          requests: number;
+          steps: number;
+          lastError?: {
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            message: string;
+            at: number;
+          };
+        };
+        cursor: {
+          offset: number;
+          boundary?: {
+            createdAt: number;
+            ids: Array<string>;
+          };
+        };
+      },
+      Name
+    >;
+    status: FunctionReference<
+      "query",
+      "internal",
+      {},
+      {
+        runId: string;
+        state: "running" | "completed" | "failed";
+        phase: "listing" | "reconciling";
+        startedAt: number;
+        finishedAt?: number;
+        heartbeatAt: number;
+        pagesDone: number;
+        usersSeen: number;
+        created: number;
+        updated: number;
+        unchanged: number;
+        tombstoned: number;
+        invalidUsers: number;
+        invalidUserIds: Array<string>;
+        removed: number;
+        requests: number;
+        steps: number;
+        lastError?: {
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          message: string;
+          at: number;
+        };
+      } | null,
+      Name
+    >;
+    takeOver: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        runId: string;
+        lease: string;
+        staleAfterMs: number;
+      },
+      {
+        status: {
+          runId: string;
+          state: "running" | "completed" | "failed";
+          phase: "listing" | "reconciling";
+          startedAt: number;
+          finishedAt?: number;
+          heartbeatAt: number;
+          pagesDone: number;
+          usersSeen: number;
+          created: number;
+          updated: number;
+          unchanged: number;
+          tombstoned: number;
+          invalidUsers: number;
+          invalidUserIds: Array<string>;
+          removed: number;
+          requests: number;
+          steps: number;
+          lastError?: {
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            message: string;
+            at: number;
+          };
+        };
+        cursor: {
+          offset: number;
+          boundary?: {
+            createdAt: number;
+            ids: Array<string>;
+          };
+        };
+      } | null,
+      Name
+    >;
+  };
   sync: {
     applyChange: FunctionReference<
       "mutation",

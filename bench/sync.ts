@@ -1,0 +1,135 @@
+/**
+ * Times a full resync against a local server playing Clerk's Backend API at Clerk's
+ * development rate limit (100 requests per 10 s), and counts what it did.
+ *
+ *   npm run bench:sync                          # 100,000 users, the example app's syncUsers (with its hooks)
+ *   BENCH_USERS=2000 npm run bench:sync         # quick smoke run
+ *   BENCH_HOOKS=0 npm run bench:sync            # the same action without hooks
+ *
+ * Requests are counted by the server; mutations and the documents each one wrote by
+ * instrumenting convex-test's per-transaction metrics (so also the app's hook writes, which
+ * run inside the page's transaction). Timings are convex-test's in-process backend with hash
+ * indexes (bench/syncIndexes.ts), not a deployment: they show whether the sync keeps up with
+ * the rate limit, and where the time goes when it does not.
+ */
+import { expect, test } from "vitest";
+import { convexTest } from "convex-test";
+import { TransactionMetricsTracker } from "convex-test/dist/transactionMetrics.js";
+import clerkUsersTest from "convex-clerk-users/test";
+import { makeSyncUsersAction, type SyncStatus } from "convex-clerk-users";
+import { makeFunctionReference } from "convex/server";
+import schema from "../example/convex/schema";
+import { components } from "../example/convex/_generated/api";
+import { appModules } from "../test/setup";
+import { SECRET_KEY, clerkUsers, startFakeClerkApi } from "../test/fixtures/clerkApi";
+import { installHashIndexes } from "./syncIndexes";
+
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const HOOKS = process.env.BENCH_HOOKS !== "0";
+/** Clerk's Backend API limit for development instances. */
+const RATE_LIMIT = { requests: 100, windowMs: 10_000 };
+const PAGE = 500;
+
+type Layer = { metrics: { documentsWritten: number; bytesWritten: number } };
+type Tracker = { _layers: Layer[] };
+
+/** Counts top-level mutations (commits of a root transaction layer), what each wrote, and time inside them. */
+function instrumentTransactions() {
+  const stats = { mutations: 0, maxDocsWritten: 0, maxBytesWritten: 0, msInTransactions: 0 };
+  const proto = TransactionMetricsTracker.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const startedAt = new WeakMap<object, number>();
+  const start = proto.startTransaction!;
+  proto.startTransaction = function (this: Tracker, ...args: unknown[]) {
+    if (this._layers.length === 0) startedAt.set(this, performance.now());
+    return start.apply(this, args);
+  };
+  const settle = (tracker: Tracker) => {
+    if (tracker._layers.length !== 1) return false;
+    stats.msInTransactions += performance.now() - (startedAt.get(tracker) ?? performance.now());
+    return true;
+  };
+  const commit = proto.commit!;
+  proto.commit = function (this: Tracker, ...args: unknown[]) {
+    if (settle(this)) {
+      const { documentsWritten, bytesWritten } = this._layers[0]!.metrics;
+      stats.mutations++;
+      stats.maxDocsWritten = Math.max(stats.maxDocsWritten, documentsWritten);
+      stats.maxBytesWritten = Math.max(stats.maxBytesWritten, bytesWritten);
+    }
+    return commit.apply(this, args);
+  };
+  const rollback = proto.rollback!;
+  proto.rollback = function (this: Tracker, ...args: unknown[]) {
+    settle(this); // Queries end in a rollback: their time counts, they are not mutations.
+    return rollback.apply(this, args);
+  };
+  return stats;
+}
+
+/** The least time any client needs for `requests` requests: the first `requests` in the limit go at once, the rest as tokens refill. */
+function rateLimitFloorMs(requests: number) {
+  return (Math.max(0, requests - RATE_LIMIT.requests) * RATE_LIMIT.windowMs) / RATE_LIMIT.requests;
+}
+
+test(`resync of ${USERS.toLocaleString("en-US")} users`, async () => {
+  installHashIndexes();
+  const stats = instrumentTransactions();
+  const api = await startFakeClerkApi({ users: clerkUsers(USERS), rateLimit: RATE_LIMIT });
+  api.serializeAll();
+  process.env.CLERK_SECRET_KEY = SECRET_KEY;
+  process.env.CLERK_API_URL = api.url;
+  const bare = { syncUsers: makeSyncUsersAction(components.clerkUsers) };
+  const t = convexTest({ schema, modules: { ...appModules, "../example/convex/benchBare.ts": async () => bare }, transactionLimits: true });
+  clerkUsersTest.register(t);
+  const action = makeFunctionReference<"action", Record<string, never>, SyncStatus>(HOOKS ? "clerk:syncUsers" : "benchBare:syncUsers");
+
+  const started = performance.now();
+  let status = await t.action(action, {});
+  while (status.state === "running") {
+    await t.finishInProgressScheduledFunctions();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    status = (await t.query(components.clerkUsers.backfill.status, {}))!;
+  }
+  const wallMs = performance.now() - started;
+  const counted = { ...stats }; // Before the checks below, which run transactions of their own.
+  await api.close();
+
+  expect(status).toMatchObject({ state: "completed", usersSeen: USERS, created: USERS, removed: 0, invalidUsers: 0 });
+  // Profiles the app's onUserCreated hook made, read in batches under Convex's read limit.
+  let profiles = 0;
+  for (let after = "", batch = 10_000; HOOKS && batch === 10_000; ) {
+    const rows = await t.run((ctx) => ctx.db.query("profiles").withIndex("by_clerk_id", (q) => q.gt("clerkId", after)).take(10_000));
+    profiles += rows.length;
+    batch = rows.length;
+    after = rows[rows.length - 1]?.clerkId ?? after;
+  }
+  if (HOOKS) expect(profiles).toBe(USERS);
+
+  const answered = (status: number) => api.log.filter((r) => r.status === status).length;
+  const ideal = Math.ceil(USERS / PAGE);
+  const floorMs = rateLimitFloorMs(ideal);
+  const rows: Array<[string, string]> = [
+    ["users synced", `${fmt(status.created)}${HOOKS ? ` (and ${fmt(profiles)} profiles by onUserCreated)` : " (no hooks)"}`],
+    ["requests made", `${fmt(api.log.length)}: ${fmt(answered(200))} pages + ${fmt(answered(429))} answered 429`],
+    ["  goal: ceil(users / 500)", fmt(ideal)],
+    ["  least that proves the end", `${fmt(Math.floor(USERS / PAGE) + 1)} = floor(users / 500) + 1 (the last page must come back short)`],
+    ["  this design's count", `${fmt(USERS < PAGE ? 1 : Math.floor((USERS - PAGE) / (PAGE - 1)) + 2)} = floor((users - 500) / 499) + 2 (pages overlap by one user)`],
+    ["mutations run", `${fmt(counted.mutations)} (${fmt(status.pagesDone)} page commits, one per page; the rest start, reconcile, schedule)`],
+    ["most documents one mutation wrote", `${fmt(counted.maxDocsWritten)} (${(counted.maxBytesWritten / 2 ** 20).toFixed(2)} MiB; Convex allows 16,000 / 16 MiB)`],
+    ["wall time", `${(wallMs / 1000).toFixed(1)} s (${(counted.msInTransactions / 1000).toFixed(1)} s inside queries and mutations)`],
+    ["rate limit alone forces", `${(floorMs / 1000).toFixed(1)} s for ${fmt(ideal)} requests at ${RATE_LIMIT.requests} per ${RATE_LIMIT.windowMs / 1000} s (a burst of ${RATE_LIMIT.requests}, then refills)`],
+    ["wall time / rate limit", floorMs > 0 ? `${(wallMs / floorMs).toFixed(2)}` : "n/a (within one burst)"],
+  ];
+  console.log(`\nconvex-clerk-users resync: ${fmt(USERS)} users, fake Clerk API on 127.0.0.1\n${table(rows)}\n`);
+});
+
+function fmt(n: number) {
+  return n.toLocaleString("en-US");
+}
+
+function table(rows: Array<[string, string]>) {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const valueWidth = Math.max(...rows.map(([, v]) => v.length));
+  const line = `+-${"-".repeat(width)}-+-${"-".repeat(valueWidth)}-+`;
+  return [line, ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v.padEnd(valueWidth)} |`), line].join("\n");
+}

@@ -1,0 +1,20 @@
+import { makeSyncUsersAction } from "convex-clerk-users";
+import { components, internal } from "./_generated/api";
+import { internalQuery } from "./_generated/server";
+
+/**
+ * Fills the users table from Clerk's Backend API and repairs drift, with the same hooks as the
+ * webhook (http.ts), so profiles follow users whichever way they arrive. Reads CLERK_SECRET_KEY.
+ *   npx convex run clerk:syncUsers
+ */
+export const syncUsers = makeSyncUsersAction(components.clerkUsers, {
+  onUserCreated: internal.profiles.onUserCreated,
+  onUserUpdated: internal.profiles.onUserUpdated,
+  onUserDeleted: internal.profiles.onUserDeleted,
+});
+
+/** The latest resync's progress: `npx convex run clerk:syncStatus`. */
+export const syncStatus = internalQuery({
+  args: {},
+  handler: (ctx) => ctx.runQuery(components.clerkUsers.backfill.status, {}),
+});

@@ -1,0 +1,407 @@
+import {
+  internalActionGeneric,
+  makeFunctionReference,
+  type GenericActionCtx,
+  type GenericDataModel,
+  type RegisteredAction,
+} from "convex/server";
+import { ConvexError, v } from "convex/values";
+import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
+import {
+  MAX_PAGE_SIZE,
+  RECHECK_IDS_PER_REQUEST,
+  USER_LIST_ORDER,
+  checkPage,
+  idOf,
+  nextRequestOffset,
+  type ListCursor,
+} from "../shared/paging.js";
+import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, decideRetry, type AttemptCounts, type AttemptResult, type RetryPolicy } from "../shared/retry.js";
+import { vSyncStatus, type SyncErrorCode, type SyncStatus } from "../shared/syncStatus.js";
+import type { HookHandles, UserFields } from "../shared/validators.js";
+import type { ComponentApi } from "../component/_generated/component.js";
+import { hookHandles, type UserHooks } from "./hooks.js";
+
+export const DEFAULT_CLERK_API_URL = "https://api.clerk.com";
+const API_URL_ENV_VAR = "CLERK_API_URL";
+/** A step stops taking new pages after this long and schedules the next: well inside Convex's 10-minute action limit. */
+export const DEFAULT_MAX_STEP_MS = 5 * 60_000;
+/**
+ * A running run with no progress for this long is taken over (by a new call or the watchdog).
+ * Longer than Convex's 10-minute action limit, so the step that held it is certainly gone.
+ */
+export const DEFAULT_STALE_AFTER_MS = 11 * 60_000;
+/** One request to Clerk that takes longer than this is abandoned and retried. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export type SyncUsersOptions = UserHooks & {
+  /** Clerk's secret key (`sk_...`). Default: the `CLERK_SECRET_KEY` env var, read each run. Never stored. */
+  secretKey?: string;
+  /**
+   * Clerk's Backend API. Default: the `CLERK_API_URL` env var (read each run, the same name
+   * Clerk's SDKs use), else `https://api.clerk.com`.
+   */
+  apiUrl?: string;
+  /** Users per request and per page mutation, at most 500 (Clerk's largest page, the default). Lower it only if your hooks make a page mutation hit Convex's limits. */
+  pageSize?: number;
+  /** How long one action step works before it schedules the next. Default 5 minutes. */
+  maxStepMs?: number;
+  /** How long a running run may go without progress before it is taken over. Default 11 minutes. */
+  staleAfterMs?: number;
+  /** Retries of requests to Clerk: see `RetryPolicy`. */
+  retry?: Partial<RetryPolicy>;
+};
+
+/** Arguments of the resync action. Call it with none; the others are for its own scheduled steps. */
+export type SyncUsersArgs = {
+  /** With `lease`: a scheduled continuation. Alone: the watchdog, which resumes the run if it stalled. */
+  runId?: string;
+  lease?: string;
+};
+
+/**
+ * Makes the action that fills the component's users table from Clerk's Backend API and repairs
+ * drift: it pages through every user (500 per request, at Clerk's rate limit), writes each page
+ * in one mutation through the same ordering rules and hooks as the webhook, and, once the whole
+ * list was read, removes users Clerk no longer has. Long syncs continue in scheduled steps and
+ * resume from the last committed page after a failure.
+ * ```ts
+ * // convex/clerk.ts
+ * import { makeSyncUsersAction } from "convex-clerk-users";
+ * import { components } from "./_generated/api";
+ * export const syncUsers = makeSyncUsersAction(components.clerkUsers);
+ * // npx convex run clerk:syncUsers   (or from the dashboard, or a cron)
+ * ```
+ * It returns the run's status; `components.clerkUsers.backfill.status` reads it at any time.
+ * Errors are `ConvexError`s with a `code` (see `SyncErrorCode`, `isSyncUsersError`).
+ */
+export function makeSyncUsersAction(
+  component: ComponentApi,
+  options: SyncUsersOptions = {},
+): RegisteredAction<"internal", SyncUsersArgs, Promise<SyncStatus>> {
+  const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new Error(`makeSyncUsersAction: pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`);
+  }
+  return internalActionGeneric({
+    args: { runId: v.optional(v.string()), lease: v.optional(v.string()) },
+    returns: vSyncStatus,
+    handler: (ctx, args) => syncStep(ctx, component, { ...options, pageSize }, args),
+  });
+}
+
+/**
+ * Whether `error` is a resync failure thrown by the action, optionally of one code.
+ * ```ts
+ * try { await ctx.runAction(internal.clerk.syncUsers, {}); }
+ * catch (e) { if (isSyncUsersError(e, "UNAUTHORIZED")) notifyOps("fix CLERK_SECRET_KEY"); }
+ * ```
+ */
+export function isSyncUsersError(error: unknown, code?: SyncErrorCode): error is ConvexError<SyncErrorData> {
+  if (!(error instanceof ConvexError)) return false;
+  const data = error.data as Partial<SyncErrorData> | undefined;
+  if (typeof data !== "object" || data === null || data.kind !== "syncUsers" || typeof data.code !== "string") return false;
+  return code === undefined || data.code === code;
+}
+
+export type SyncErrorData = { kind: "syncUsers"; code: SyncErrorCode; message: string };
+
+/** A failure that stops the run, with the code recorded in its status. */
+class SyncFailure extends Error {
+  constructor(
+    readonly code: SyncErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Config = Required<Pick<SyncUsersOptions, "pageSize" | "maxStepMs" | "staleAfterMs">> & {
+  apiUrl: string;
+  secretKey: string;
+  retry: RetryPolicy;
+  hooks: HookHandles;
+};
+
+type ActionCtx = GenericActionCtx<GenericDataModel>;
+
+/** One action execution: acquire the run, work until done or out of time, hand over. */
+async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUsersOptions & { pageSize: number }, args: SyncUsersArgs): Promise<SyncStatus> {
+  const startedAt = Date.now();
+  const secretKey = options.secretKey ?? process.env[SECRET_KEY_ENV_VAR];
+  if (!secretKey) {
+    throw syncError("MISSING_SECRET_KEY", `No Clerk secret key: set ${SECRET_KEY_ENV_VAR} in your Convex deployment's environment variables to your Clerk instance's secret key (sk_...).`);
+  }
+  const config: Config = {
+    pageSize: options.pageSize,
+    maxStepMs: options.maxStepMs ?? DEFAULT_MAX_STEP_MS,
+    staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+    apiUrl: (options.apiUrl ?? process.env[API_URL_ENV_VAR] ?? DEFAULT_CLERK_API_URL).replace(/\/+$/, ""),
+    secretKey,
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    hooks: await hookHandles(options),
+  };
+  // The next step calls this same action, found by name: the app defines it, not the package.
+  const self = makeFunctionReference<"action", SyncUsersArgs, SyncStatus>((await ctx.meta.getFunctionMetadata()).name);
+
+  const lease = args.lease ?? crypto.randomUUID();
+  let step: { status: SyncStatus; cursor: ListCursor } | null;
+  if (args.runId && args.lease) {
+    step = await ctx.runMutation(component.backfill.continueRun, { runId: args.runId, lease });
+  } else if (args.runId) {
+    step = await ctx.runMutation(component.backfill.takeOver, { runId: args.runId, lease, staleAfterMs: config.staleAfterMs });
+  } else {
+    const started = await ctx.runMutation(component.backfill.start, { lease, staleAfterMs: config.staleAfterMs });
+    if (!started.acquired) return started.status; // Another step is at work on it.
+    step = started;
+  }
+  if (!step) return currentStatus(ctx, component);
+
+  const runId = step.status.runId;
+  // Resumes the run if this step dies without handing over (cancelled below if it does).
+  const watchdog = await ctx.scheduler.runAfter(config.staleAfterMs, self, { runId });
+  const worker = new StepWorker(ctx, component, config, runId, lease, startedAt + config.maxStepMs);
+  try {
+    const result = await worker.work(step.status, step.cursor);
+    if (result.continueAfterMs !== undefined) await ctx.scheduler.runAfter(result.continueAfterMs, self, { runId, lease });
+    await ctx.scheduler.cancel(watchdog);
+    return result.status ?? (await currentStatus(ctx, component));
+  } catch (error) {
+    await ctx.scheduler.cancel(watchdog);
+    const failure = error instanceof SyncFailure ? error : new SyncFailure("SYNC_FAILED", error instanceof Error ? error.message : String(error));
+    await ctx.runMutation(component.backfill.fail, { runId, lease, code: failure.code, message: failure.message, requests: worker.takeRequests() });
+    console.error(`convex-clerk-users sync: ${failure.code}: ${failure.message}`);
+    throw syncError(failure.code, failure.message);
+  } finally {
+    worker.stop();
+  }
+}
+
+async function currentStatus(ctx: ActionCtx, component: ComponentApi): Promise<SyncStatus> {
+  return (await ctx.runQuery(component.backfill.status, {}))!;
+}
+
+function syncError(code: SyncErrorCode, message: string) {
+  return new ConvexError<SyncErrorData>({ kind: "syncUsers", code, message });
+}
+
+type StepResult = { status: SyncStatus | null; continueAfterMs?: number };
+/** A wait longer than the step has left: the step hands over to one scheduled after it. */
+type Postponed = { postponeMs: number };
+type ListedPage = { from: number; users: unknown[]; next: ListCursor; done: boolean };
+
+class StepWorker {
+  private requests = 0;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly ctx: ActionCtx,
+    private readonly component: ComponentApi,
+    private readonly config: Config,
+    private readonly runId: string,
+    private readonly lease: string,
+    private readonly deadline: number,
+  ) {}
+
+  /** Requests made since the last write, to record with the next one. */
+  takeRequests() {
+    const n = this.requests;
+    this.requests = 0;
+    return n;
+  }
+
+  stop() {
+    this.abort.abort();
+  }
+
+  async work(status: SyncStatus, cursor: ListCursor): Promise<StepResult> {
+    if (status.phase === "listing") {
+      const listed = await this.list(cursor);
+      // Handed over, or lost the run: otherwise the listing is complete and reconcile follows.
+      if (listed.continueAfterMs !== undefined || !listed.status) return listed;
+    }
+    return this.reconcile();
+  }
+
+  /**
+   * Pages through the list, committing each page in order while the next one is fetched:
+   * the step runs at the pace of the slower of Clerk's rate limit and the page mutations.
+   */
+  private async list(cursor: ListCursor): Promise<StepResult> {
+    let fetching: Promise<ListedPage | Postponed> | undefined = this.fetchPage(cursor);
+    while (fetching) {
+      const page: ListedPage | Postponed = await fetching;
+      if ("postponeMs" in page) return this.handOver(page.postponeMs);
+      fetching = !page.done && Date.now() < this.deadline ? this.fetchPage(page.next) : undefined;
+      // If the commit throws, the prefetch is abandoned (stop() aborts it): keep it from surfacing unhandled.
+      fetching?.catch(() => {});
+      const status = await this.commit(page);
+      if (!status) return { status: null };
+      if (page.done) return { status };
+    }
+    // Out of time: at least one page was committed; the next step takes it from there.
+    return this.handOver(0);
+  }
+
+  /** Reads the page that continues `cursor`, reading again from further back if the list shifted under it. */
+  private async fetchPage(cursor: ListCursor): Promise<ListedPage | Postponed> {
+    const limit = this.config.pageSize;
+    let offset = nextRequestOffset(cursor);
+    for (;;) {
+      const users = await this.get(new URLSearchParams({ limit: String(limit), offset: String(offset), order_by: USER_LIST_ORDER }));
+      if (!Array.isArray(users)) return users;
+      const check = checkPage(cursor, offset, limit, users);
+      if (check.ok) return { from: cursor.offset, users, next: check.next, done: check.done };
+      offset = check.retryOffset;
+    }
+  }
+
+  private async commit(page: ListedPage): Promise<SyncStatus | null> {
+    const { users, seen, invalid } = sortOut(page.users);
+    return this.ctx.runMutation(this.component.backfill.commitPage, {
+      runId: this.runId,
+      lease: this.lease,
+      from: page.from,
+      next: page.next,
+      done: page.done,
+      users,
+      seen,
+      invalid,
+      requests: this.takeRequests(),
+      hooks: this.config.hooks,
+    });
+  }
+
+  /**
+   * After a complete listing: asks Clerk by id about each user the pass did not see, and
+   * removes only those Clerk says are gone.
+   */
+  private async reconcile(): Promise<StepResult> {
+    for (;;) {
+      const batch = await this.ctx.runMutation(this.component.backfill.nextCandidates, { runId: this.runId, lease: this.lease });
+      if (!batch) return { status: null };
+      const found: UserFields[] = [];
+      const foundIds: string[] = [];
+      const missing: string[] = [];
+      for (let i = 0; i < batch.candidates.length; i += RECHECK_IDS_PER_REQUEST) {
+        const ids = batch.candidates.slice(i, i + RECHECK_IDS_PER_REQUEST);
+        const params = new URLSearchParams({ limit: String(ids.length) });
+        for (const id of ids) params.append("user_id", id);
+        const users = await this.get(params);
+        if (!Array.isArray(users)) return this.handOver(users.postponeMs);
+        const byId = new Map(users.map((user) => [idOf(user), user]));
+        for (const id of ids) {
+          const user = byId.get(id);
+          if (user === undefined) missing.push(id);
+          else {
+            foundIds.push(id);
+            if (isClerkUserJSON(user)) found.push(userFromClerk(user));
+          }
+        }
+      }
+      if (batch.candidates.length === 0 && batch.unseenCursor === undefined && !batch.last) {
+        if (Date.now() >= this.deadline) return this.handOver(0);
+        continue;
+      }
+      const status = await this.ctx.runMutation(this.component.backfill.applyRecheck, {
+        runId: this.runId,
+        lease: this.lease,
+        found,
+        foundIds,
+        missing,
+        unseenCursor: batch.unseenCursor,
+        last: batch.last,
+        requests: this.takeRequests(),
+        hooks: this.config.hooks,
+      });
+      if (!status || batch.last) return { status };
+      // Checked after a batch, not before: every step makes progress, however short its budget.
+      if (Date.now() >= this.deadline) return this.handOver(0);
+    }
+  }
+
+  /** Records the step's requests and asks for the next step in `afterMs`. */
+  private async handOver(afterMs: number): Promise<StepResult> {
+    const status = await this.ctx.runMutation(this.component.backfill.checkpoint, { runId: this.runId, lease: this.lease, requests: this.takeRequests() });
+    return status ? { status, continueAfterMs: afterMs } : { status: null };
+  }
+
+  /**
+   * `GET /v1/users` with these parameters, retried per the policy. Returns the listed users, or
+   * the wait before trying again when that outlasts this step. Never puts the key in a message.
+   */
+  private async get(params: URLSearchParams): Promise<unknown[] | Postponed> {
+    const url = `${this.config.apiUrl}/v1/users?${params}`;
+    let counts: AttemptCounts = { failures: 0, rateLimited: 0 };
+    for (;;) {
+      if (this.abort.signal.aborted) throw new Error("sync step stopped");
+      this.requests++;
+      const result = await this.attempt(url);
+      if ("users" in result) return result.users;
+      const decision = decideRetry(result, counts, this.config.retry, Date.now());
+      if (!decision.retry) throw new SyncFailure(decision.code, decision.message);
+      counts = decision.counts;
+      if (Date.now() + decision.delayMs >= this.deadline) return { postponeMs: decision.delayMs };
+      await sleep(decision.delayMs, this.abort.signal);
+    }
+  }
+
+  private async attempt(url: string): Promise<{ users: unknown[] } | AttemptResult> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), REQUEST_TIMEOUT_MS);
+    const onStop = () => timeout.abort();
+    this.abort.signal.addEventListener("abort", onStop);
+    try {
+      const response = await fetch(url, {
+        headers: { Authorization: `Bearer ${this.config.secretKey}`, Accept: "application/json" },
+        signal: timeout.signal,
+      });
+      if (!response.ok) {
+        await response.body?.cancel();
+        return { status: response.status, retryAfter: response.headers.get("retry-after") };
+      }
+      const body: unknown = await response.json().catch(() => undefined);
+      // The endpoint answers a bare array; accept a `{ data }` wrapper too, as some Clerk versions paginate that way.
+      const users = Array.isArray(body) ? body : Array.isArray((body as { data?: unknown } | undefined)?.data) ? (body as { data: unknown[] }).data : undefined;
+      if (!users) throw new SyncFailure("BAD_RESPONSE", "Clerk's GET /v1/users answered 200 without a JSON list of users. Is apiUrl (or CLERK_API_URL) Clerk's Backend API?");
+      if (users.length > MAX_PAGE_SIZE) throw new SyncFailure("BAD_RESPONSE", `Clerk's GET /v1/users returned ${users.length} users, more than the ${MAX_PAGE_SIZE} asked for.`);
+      return { users };
+    } catch (error) {
+      if (error instanceof SyncFailure) throw error;
+      if (this.abort.signal.aborted) throw new Error("sync step stopped");
+      return { networkError: timeout.signal.aborted ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s` : error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener("abort", onStop);
+    }
+  }
+}
+
+/** Splits a listed page into storable rows, the ids of everyone on it, and the ids of those that are not storable. */
+function sortOut(listed: unknown[]) {
+  const users: UserFields[] = [];
+  const seen: string[] = [];
+  const invalid: string[] = [];
+  for (const user of listed) {
+    const id = idOf(user);
+    if (id !== undefined) seen.push(id);
+    if (isClerkUserJSON(user)) users.push(userFromClerk(user));
+    else invalid.push(id ?? "(no id)");
+  }
+  return { users, seen, invalid };
+}
+
+function sleep(ms: number, signal: AbortSignal) {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new Error("sync step stopped"));
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error("sync step stopped"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

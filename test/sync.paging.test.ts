@@ -1,0 +1,146 @@
+import { describe, expect, test } from "vitest";
+import fc from "fast-check";
+import { START_CURSOR, checkPage, nextRequestOffset, type ListCursor } from "../src/shared/paging";
+
+/**
+ * Offset paging over a list that changes while it is read, pure: a page must continue the
+ * last one without a gap, whatever Clerk deleted or inserted in between.
+ */
+
+type Listed = { id: string; created_at: number };
+const u = (id: string, createdAt: number): Listed => ({ id, created_at: createdAt });
+/** Clerk's order for `+created_at`: oldest first, ties in a fixed order. */
+const sorted = (list: Listed[]) => [...list].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+const users = (n: number) => Array.from({ length: n }, (_, i) => u(`u${String(i).padStart(3, "0")}`, 1000 + i));
+
+describe("checkPage", () => {
+  test("the first page starts at 0 and sets the boundary to its last user", () => {
+    const list = users(10);
+    expect(nextRequestOffset(START_CURSOR)).toBe(0);
+    expect(checkPage(START_CURSOR, 0, 4, list.slice(0, 4))).toEqual({ ok: true, done: false, next: { offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } } });
+  });
+
+  test("the next page overlaps the last by one user, which proves it continues", () => {
+    const list = users(10);
+    const cursor: ListCursor = { offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } };
+    expect(nextRequestOffset(cursor)).toBe(3);
+    expect(checkPage(cursor, 3, 4, list.slice(3, 7))).toEqual({ ok: true, done: false, next: { offset: 7, boundary: { createdAt: 1006, ids: ["u006"] } } });
+  });
+
+  test("users deleted before the cursor shift the list: the page is read again from one page back", () => {
+    const list = users(10).filter((x) => x.id !== "u001");
+    const cursor: ListCursor = { offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } };
+    // Position 3 now holds u004: reading on would skip nobody here, but the page cannot tell.
+    expect(checkPage(cursor, 3, 4, list.slice(3, 7))).toEqual({ ok: false, retryOffset: 0 });
+    expect(checkPage(cursor, 0, 4, list.slice(0, 4))).toMatchObject({ ok: true, next: { offset: 4 } });
+  });
+
+  test("the boundary user itself deleted: read again from further back", () => {
+    const list = users(20).filter((x) => x.id !== "u009");
+    const cursor: ListCursor = { offset: 10, boundary: { createdAt: 1009, ids: ["u009"] } };
+    expect(checkPage(cursor, 9, 5, list.slice(9, 14))).toEqual({ ok: false, retryOffset: 5 });
+    expect(checkPage(cursor, 5, 5, list.slice(5, 10))).toMatchObject({ ok: true, next: { offset: 10, boundary: { ids: ["u010"] } } });
+  });
+
+  test("users inserted before the cursor (backdated) shift it forward: the page still continues", () => {
+    const list = sorted([...users(10), u("imported", 500)]);
+    const cursor: ListCursor = { offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } };
+    expect(checkPage(cursor, 3, 4, list.slice(3, 7))).toMatchObject({ ok: true, next: { offset: 7 } });
+  });
+
+  test("users sharing the boundary's created_at are told apart by id", () => {
+    const cursor: ListCursor = { offset: 2, boundary: { createdAt: 5, ids: ["a", "b"] } };
+    expect(checkPage(cursor, 1, 3, [u("b", 5), u("c", 5), u("d", 6)])).toMatchObject({ ok: true, next: { boundary: { createdAt: 6, ids: ["d"] } } });
+    expect(checkPage(cursor, 1, 3, [u("c", 5), u("d", 6)])).toMatchObject({ ok: false });
+    expect(checkPage({ offset: 0 }, 0, 3, [u("a", 5), u("b", 5), u("c", 5)])).toMatchObject({ next: { boundary: { createdAt: 5, ids: ["a", "b", "c"] } } });
+  });
+
+  test("a page shorter than the limit ends the listing; so does an empty list", () => {
+    expect(checkPage({ offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } }, 3, 4, users(6).slice(3))).toMatchObject({ ok: true, done: true, next: { offset: 6 } });
+    expect(checkPage(START_CURSOR, 0, 500, [])).toEqual({ ok: true, done: true, next: { offset: 0 } });
+  });
+
+  test("an empty page where the boundary was means the list shrank: read again", () => {
+    expect(checkPage({ offset: 8, boundary: { createdAt: 1007, ids: ["u007"] } }, 7, 4, [])).toEqual({ ok: false, retryOffset: 4 });
+  });
+
+  test("users without an id or created_at do not break the boundary", () => {
+    const page: unknown[] = [u("a", 1), { id: 42 }, null];
+    expect(checkPage(START_CURSOR, 0, 3, page)).toMatchObject({ ok: true, next: { offset: 3, boundary: { createdAt: 1, ids: ["a"] } } });
+  });
+});
+
+/** Reads the whole list as the action does, applying `between()` before each request. */
+function readAll(initial: Listed[], limit: number, between: (list: Listed[], request: number) => Listed[]) {
+  let list = sorted(initial);
+  let cursor: ListCursor = START_CURSOR;
+  const committed = new Set<string>();
+  let requests = 0;
+  for (;;) {
+    let offset = nextRequestOffset(cursor);
+    for (;;) {
+      list = sorted(between(list, requests));
+      requests++;
+      if (requests > 10_000) throw new Error("does not terminate");
+      const page = list.slice(offset, offset + limit);
+      const check = checkPage(cursor, offset, limit, page);
+      if (!check.ok) {
+        offset = check.retryOffset;
+        continue;
+      }
+      for (const user of page) committed.add(user.id);
+      cursor = check.next;
+      if (check.done) return { committed, requests, list };
+      break;
+    }
+  }
+}
+
+describe("reading a list that changes during the pass", () => {
+  test("with no changes: every user, in floor((n - limit) / (limit - 1)) + 2 requests (201 for 100,000 at 500)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 2, max: 40 }), (n, limit) => {
+        const { committed, requests } = readAll(users(n), limit, (list) => list);
+        expect(committed.size).toBe(n);
+        expect(requests).toBe(n < limit ? 1 : Math.floor((n - limit) / (limit - 1)) + 2);
+      }),
+    );
+    expect(Math.floor((100_000 - 500) / 499) + 2).toBe(201);
+  });
+
+  test("no user present from start to end is ever skipped, whatever is deleted or inserted between requests", () => {
+    const change = fc.oneof(
+      fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("insert" as const), createdAt: fc.integer({ min: 0, max: 60 }) }),
+      fc.constant({ kind: "none" as const }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 80 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.array(fc.array(change, { maxLength: 4 }), { maxLength: 60 }),
+        (createdAts, limit, changes) => {
+          // Few distinct created_at values: many ties, as bulk imports make.
+          const initial = createdAts.map((createdAt, i) => u(`u${i}`, createdAt));
+          const deleted = new Set<string>();
+          let inserted = 0;
+          const { committed } = readAll(initial, limit, (list, request) => {
+            let next = list;
+            for (const c of changes[request] ?? []) {
+              if (c.kind === "delete" && next.length > 0) {
+                const gone = next[c.at % next.length]!;
+                deleted.add(gone.id);
+                next = next.filter((x) => x !== gone);
+              } else if (c.kind === "insert") {
+                next = [...next, u(`new${inserted++}`, c.createdAt)];
+              }
+            }
+            return next;
+          });
+          for (const user of initial) if (!deleted.has(user.id)) expect(committed).toContain(user.id);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,475 @@
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { convexTest } from "convex-test";
+import { internalMutationGeneric, makeFunctionReference, queryGeneric, type FunctionReference } from "convex/server";
+import clerkUsersTest from "convex-clerk-users/test";
+import { isSyncUsersError, makeSyncUsersAction, vUser, type SyncStatus, type SyncUsersOptions } from "convex-clerk-users";
+import schema from "../example/convex/schema";
+import { components, internal } from "../example/convex/_generated/api";
+import { syncUsers } from "../example/convex/clerk";
+import { appModules } from "./setup";
+import { WEBHOOK_SECRET, clerkUser, deletedEvent, sign, userEvent } from "./fixtures/clerk";
+import { SECRET_KEY, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./fixtures/clerkApi";
+
+/**
+ * The resync, run as an app runs it: the example app's `clerk:syncUsers` (and variants with
+ * small pages and short steps, defined the same way) against a real HTTP server playing
+ * Clerk's Backend API.
+ */
+
+const hooks: SyncUsersOptions = {
+  onUserCreated: internal.profiles.onUserCreated,
+  onUserUpdated: internal.profiles.onUserUpdated,
+  onUserDeleted: internal.profiles.onUserDeleted,
+};
+const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
+
+/** Variants an app could define, with small pages so a few dozen users span several. */
+const variants = {
+  small: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry }),
+  /** Each step takes one page, then schedules the next. */
+  stepwise: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, maxStepMs: 0 }),
+  /** Runs idle for 50 ms count as crashed. */
+  quickToResume: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, staleAfterMs: 50 }),
+};
+const variant = (name: keyof typeof variants) => makeFunctionReference<"action", { runId?: string; lease?: string }, SyncStatus>(`syncVariants:${name}`);
+
+/** Everything the component stores, to check what it keeps (test-only component query). */
+const dump = queryGeneric({
+  args: {},
+  handler: async (ctx) => ({
+    runs: await ctx.db.query("syncRuns").collect(),
+    seen: await ctx.db.query("syncSeen").collect(),
+    users: await ctx.db.query("users").collect(),
+    deletedUsers: await ctx.db.query("deletedUsers").collect(),
+  }),
+});
+// The component's functions are reached through `components`, which accepts any path.
+const dumpRef = (components.clerkUsers as unknown as { testDump: { dump: FunctionReference<"query", "internal"> } }).testDump.dump;
+
+let api: FakeClerkApi;
+let t: ReturnType<typeof setup>;
+
+function setup() {
+  // Convex's per-transaction limits are enforced: a page that broke them would fail here.
+  const backend = convexTest({
+    schema,
+    modules: { ...appModules, "../example/convex/syncVariants.ts": async () => variants },
+    transactionLimits: true,
+  });
+  backend.registerComponent("clerkUsers", clerkUsersTest.schema, { ...clerkUsersTest.modules, "./component/testDump.ts": async () => ({ dump }) });
+  return backend;
+}
+
+beforeEach(async () => {
+  api = await startFakeClerkApi({ users: clerkUsers(35) });
+  process.env.CLERK_SECRET_KEY = SECRET_KEY;
+  process.env.CLERK_API_URL = api.url;
+  process.env.CLERK_WEBHOOK_SECRET = WEBHOOK_SECRET;
+  t = setup();
+});
+afterEach(async () => {
+  await api.close();
+  delete process.env.CLERK_SECRET_KEY;
+  delete process.env.CLERK_API_URL;
+});
+
+const status = () => t.query(components.clerkUsers.backfill.status, {});
+const user = (clerkId: string) => t.query(components.clerkUsers.users.getByClerkId, { clerkId });
+const stored = async () => (await t.query(dumpRef, {})) as { runs: unknown[]; seen: { clerkId: string }[]; users: { clerkId: string }[]; deletedUsers: { clerkId: string }[] };
+const storedIds = async () => (await stored()).users.map((u) => u.clerkId).sort();
+const profiles = () => t.run((ctx) => ctx.db.query("profiles").collect());
+const listedIds = () => api.list().map((u) => u.id).sort();
+const deliver = (event: object) => {
+  const delivery = sign(event);
+  return t.fetch("/clerk-users-webhook", { method: "POST", headers: delivery.headers, body: delivery.body });
+};
+
+/** Runs scheduled steps until the run stops running. */
+async function settled(timeoutMs = 20_000): Promise<SyncStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await t.finishInProgressScheduledFunctions();
+    const current = await status();
+    if (current && current.state !== "running") return current;
+    if (Date.now() > deadline) throw new Error(`sync still running: ${JSON.stringify(current)}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function rejection(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the action to throw");
+}
+
+/**
+ * A backend whose app module `custom` holds `functions` and an action `sync` made with the
+ * options `optionsFor(references to those functions)` gives.
+ */
+function backendWith(functions: Record<string, unknown>, optionsFor: (app: Record<string, never>) => SyncUsersOptions) {
+  const refs = Object.fromEntries(Object.keys(functions).map((name) => [name, makeFunctionReference(`custom:${name}`)])) as Record<string, never>;
+  const sync = makeSyncUsersAction(components.clerkUsers, optionsFor(refs));
+  const backend = convexTest({ schema, modules: { ...appModules, "../example/convex/custom.ts": async () => ({ ...functions, sync }) }, transactionLimits: true });
+  clerkUsersTest.register(backend);
+  return { backend, run: () => backend.action(makeFunctionReference<"action", Record<string, never>, SyncStatus>("custom:sync"), {}) };
+}
+
+describe("a full sync", () => {
+  test("fills the table from Clerk: 500 users per request, oldest first, one request per page", async () => {
+    api.add(...clerkUsers(1100 - 35, 35));
+    const result = await t.action(internal.clerk.syncUsers, {});
+
+    expect(result).toMatchObject({ state: "completed", pagesDone: 3, usersSeen: 1100, created: 1100, requests: 3, removed: 0 });
+    expect(result.finishedAt).toBeGreaterThanOrEqual(result.startedAt);
+    expect(await status()).toEqual(result);
+    expect((await storedIds()).length).toBe(1100);
+    // Pages overlap by one user, which proves each continues the last: 3 requests, not 4.
+    expect(api.log.map((r) => [r.path, r.limit, r.offset, r.orderBy])).toEqual([
+      ["/v1/users", 500, 0, "+created_at"],
+      ["/v1/users", 500, 499, "+created_at"],
+      ["/v1/users", 500, 998, "+created_at"],
+    ]);
+    expect(await user("user_000042")).toMatchObject({ email: "user_000042@example.com", name: "Ada Lovelace", updatedAt: 1_700_000_042_000 });
+  });
+
+  test("runs the app's onUserCreated hook for each new user, in the page's transaction", async () => {
+    await t.action(variant("small"), {});
+    const rows = await profiles();
+    expect(rows.map((p) => p.clerkId).sort()).toEqual(listedIds());
+    expect(rows.every((p) => p.versions === 1)).toBe(true);
+  });
+
+  test("reads the secret key and API URL at run time, each run", async () => {
+    api.secretKey = "sk_test_rotated";
+    process.env.CLERK_SECRET_KEY = "sk_test_rotated";
+    expect((await t.action(variant("small"), {})).state).toBe("completed");
+  });
+
+  test("the secretKey and apiUrl options take precedence over the env vars", async () => {
+    process.env.CLERK_SECRET_KEY = "sk_test_wrong";
+    process.env.CLERK_API_URL = "http://127.0.0.1:9";
+    const { backend, run } = backendWith({}, () => ({ secretKey: SECRET_KEY, apiUrl: api.url, pageSize: 10 }));
+    expect((await run()).state).toBe("completed");
+    expect(await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_000034" })).not.toBeNull();
+  });
+
+  test("is an internal action: not callable from clients", () => {
+    expect((syncUsers as unknown as { isInternal?: boolean }).isInternal).toBe(true);
+    expect((syncUsers as unknown as { isPublic?: boolean }).isPublic).toBeFalsy();
+  });
+
+  test("never asks for a count: one request per page", async () => {
+    await t.action(variant("small"), {});
+    expect(api.log.every((r) => r.path === "/v1/users")).toBe(true);
+    expect(api.log.length).toBe(4); // 35 users, 10 per page, overlapping by one: 0, 9, 18, 27.
+  });
+});
+
+describe("Clerk's rate limit and failures", () => {
+  test("a 429 waits the Retry-After Clerk sends, then continues", async () => {
+    api.beforeRequest = ({ index }) => (index === 1 ? { status: 429, retryAfter: "1" } : undefined);
+    const result = await t.action(variant("small"), {});
+
+    expect(result.state).toBe("completed");
+    const [, limited, retried] = api.log;
+    expect(limited!.status).toBe(429);
+    expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(1000);
+    expect(retried!.offset).toBe(limited!.offset);
+    expect(result.requests).toBe(api.log.length);
+  });
+
+  test("keeps to a real rate limit: bursts, gets 429s, waits, and completes", async () => {
+    await api.close();
+    api = await startFakeClerkApi({ users: clerkUsers(60), rateLimit: { requests: 3, windowMs: 1000 } });
+    process.env.CLERK_API_URL = api.url;
+    const result = await t.action(variant("small"), {});
+
+    expect(result.state).toBe("completed");
+    expect(api.log.some((r) => r.status === 429)).toBe(true);
+    expect(await storedIds()).toEqual(listedIds());
+  });
+
+  test("a transient 500 is retried with backoff", async () => {
+    api.failNext({ status: 500 });
+    const result = await t.action(variant("small"), {});
+    expect(result).toMatchObject({ state: "completed", created: 35 });
+    expect(api.log[0]!.status).toBe(500);
+    expect(result.requests).toBe(5);
+  });
+
+  test("5xx past the retry cap stops with lastError; the next call resumes from the last committed page", async () => {
+    let down = true;
+    api.beforeRequest = ({ offset }) => (down && offset! >= 18 ? { status: 503 } : undefined);
+    const error = await rejection(t.action(variant("small"), {}));
+
+    expect(isSyncUsersError(error, "CLERK_UNAVAILABLE")).toBe(true);
+    const failed = await status();
+    expect(failed).toMatchObject({ state: "failed", pagesDone: 2, lastError: { code: "CLERK_UNAVAILABLE" } });
+    expect((await storedIds()).length).toBe(19);
+
+    down = false;
+    api.log.length = 0;
+    const resumed = await t.action(variant("small"), {});
+    expect(resumed).toMatchObject({ runId: failed!.runId, state: "completed", pagesDone: 4, usersSeen: 35, steps: 2 });
+    expect(api.log[0]!.offset).toBe(18); // The page after the last committed one (overlapping it by one), not 0.
+    expect(await storedIds()).toEqual(listedIds());
+  });
+
+  test("a 401 stops at once with an error naming CLERK_SECRET_KEY, recorded in the status", async () => {
+    api.secretKey = "sk_test_some_other_instance";
+    const error = await rejection(t.action(variant("small"), {}));
+
+    expect(isSyncUsersError(error, "UNAUTHORIZED")).toBe(true);
+    expect(String((error as { data: { message: string } }).data.message)).toContain("CLERK_SECRET_KEY");
+    expect(api.log.map((r) => r.status)).toEqual([401]); // No retry.
+    const failed = await status();
+    expect(failed).toMatchObject({ state: "failed", pagesDone: 0, requests: 1, lastError: { code: "UNAUTHORIZED" } });
+    expect(failed!.lastError!.message).toContain("CLERK_SECRET_KEY");
+    expect(JSON.stringify(failed)).not.toContain(SECRET_KEY);
+    expect(await storedIds()).toEqual([]);
+  });
+
+  test("no key configured: a clear error, and no request", async () => {
+    delete process.env.CLERK_SECRET_KEY;
+    const error = await rejection(t.action(variant("small"), {}));
+    expect(isSyncUsersError(error, "MISSING_SECRET_KEY")).toBe(true);
+    expect((error as { data: { message: string } }).data.message).toContain("CLERK_SECRET_KEY");
+    expect(api.log).toEqual([]);
+  });
+
+  test("a page is one transaction: a hook failing on its 6th user writes none of it, and the run records why", async () => {
+    const onUserCreated = internalMutationGeneric({
+      args: { user: vUser },
+      handler: async (_ctx, { user }) => {
+        if (user.clerkId === "user_000015") throw new Error("profile service said no");
+      },
+    });
+    const { backend, run } = backendWith({ onUserCreated }, (app) => ({ pageSize: 10, onUserCreated: app.onUserCreated }));
+    await rejection(run());
+    const failed = await backend.query(components.clerkUsers.backfill.status, {});
+    expect(failed).toMatchObject({ state: "failed", pagesDone: 1, created: 10, lastError: { code: "SYNC_FAILED" } });
+    expect(failed!.lastError!.message).toContain("profile service said no");
+    // The first page is stored; none of the second, though its first 5 users' hooks had run.
+    expect(await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_000009" })).not.toBeNull();
+    expect(await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_000010" })).toBeNull();
+  });
+});
+
+describe("resumable", () => {
+  test("a long sync continues in scheduled steps", async () => {
+    const first = await t.action(variant("stepwise"), {});
+    expect(first).toMatchObject({ state: "running", pagesDone: 1 });
+
+    const done = await settled();
+    expect(done).toMatchObject({ runId: first.runId, state: "completed", pagesDone: 4, usersSeen: 35 });
+    expect(done.steps).toBeGreaterThanOrEqual(4);
+    expect(await storedIds()).toEqual(listedIds());
+  });
+
+  test("the key is never stored, nor passed to a scheduled step", async () => {
+    await t.action(variant("stepwise"), {});
+    await settled();
+    const scheduled = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
+    expect(scheduled.length).toBeGreaterThan(3);
+    for (const job of scheduled) expect(Object.keys(job.args[0] as object).sort()).toEqual(expect.arrayContaining(["runId"]));
+    const everything = JSON.stringify({ scheduled, stored: await stored(), status: await status() });
+    expect(everything).not.toContain(SECRET_KEY);
+    expect(everything).not.toContain(SECRET_KEY.slice(8));
+  });
+
+  test("a second call while a run is active returns its status and starts nothing", async () => {
+    const running = await t.mutation(components.clerkUsers.backfill.start, { lease: "another-step", staleAfterMs: 60_000 });
+    const result = await t.action(variant("small"), {});
+    expect(result).toMatchObject({ runId: running.status.runId, state: "running", pagesDone: 0 });
+    expect(api.log).toEqual([]);
+  });
+
+  test("a run whose step crashed is taken over once stale, from its last committed page", async () => {
+    // A step that committed one page, then died without handing over.
+    const crashed = await t.mutation(components.clerkUsers.backfill.start, { lease: "dead-step", staleAfterMs: 50 });
+    const firstPage = api.list().slice(0, 10);
+    await t.mutation(components.clerkUsers.backfill.commitPage, {
+      runId: crashed.status.runId,
+      lease: "dead-step",
+      from: 0,
+      next: { offset: 10, boundary: { createdAt: firstPage[9]!.created_at, ids: [firstPage[9]!.id] } },
+      done: false,
+      users: [],
+      seen: firstPage.map((u) => u.id),
+      invalid: [],
+      requests: 1,
+    });
+    // The watchdog's call (runId alone) leaves a fresh run to its owner...
+    expect(await t.action(variant("quickToResume"), { runId: crashed.status.runId })).toMatchObject({ state: "running", steps: 1 });
+    expect(api.log).toEqual([]);
+
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // ...and takes a stale one over.
+    const resumed = await t.action(variant("quickToResume"), { runId: crashed.status.runId });
+    expect(resumed).toMatchObject({ runId: crashed.status.runId, state: "completed", steps: 2, pagesDone: 4 });
+    expect(api.log[0]!.offset).toBe(9);
+    // The dead step's lease no longer writes.
+    expect(await t.mutation(components.clerkUsers.backfill.checkpoint, { runId: crashed.status.runId, lease: "dead-step", requests: 1 })).toBeNull();
+  });
+
+  test("a new call takes a stale run over too", async () => {
+    const crashed = await t.mutation(components.clerkUsers.backfill.start, { lease: "dead-step", staleAfterMs: 50 });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const resumed = await t.action(variant("quickToResume"), {});
+    expect(resumed).toMatchObject({ runId: crashed.status.runId, state: "completed" });
+  });
+});
+
+describe("the webhook's ordering rules hold", () => {
+  test("a backfilled row never overwrites a newer webhook row", async () => {
+    const newer = clerkUser("user_000003", { created_at: 1_700_000_003_000, first_name: "Webhook", updated_at: 1_800_000_000_000 });
+    expect((await deliver(userEvent("user.updated", newer))).status).toBe(200);
+
+    const result = await t.action(variant("small"), {});
+    expect(await user("user_000003")).toMatchObject({ firstName: "Webhook", updatedAt: 1_800_000_000_000 });
+    expect(result).toMatchObject({ created: 34, unchanged: 1 });
+    expect((await profiles()).find((p) => p.clerkId === "user_000003")?.versions).toBe(1);
+  });
+
+  test("a tombstoned user is never resurrected", async () => {
+    expect((await deliver(deletedEvent("user_000004"))).status).toBe(200);
+    const result = await t.action(variant("small"), {});
+    expect(await user("user_000004")).toBeNull();
+    expect(result).toMatchObject({ created: 34, tombstoned: 1 });
+    expect((await profiles()).some((p) => p.clerkId === "user_000004")).toBe(false);
+  });
+
+  test("hooks fire only for real changes", async () => {
+    await t.action(variant("small"), {});
+    const again = await t.action(variant("small"), {});
+    expect(again).toMatchObject({ state: "completed", created: 0, updated: 0, unchanged: 35, removed: 0 });
+    expect((await profiles()).every((p) => p.versions === 1)).toBe(true);
+
+    api.update("user_000007", { first_name: "Grace", updated_at: 1_700_000_999_000 });
+    const third = await t.action(variant("small"), {});
+    expect(third).toMatchObject({ created: 0, updated: 1, unchanged: 34 });
+    const versions = Object.fromEntries((await profiles()).map((p) => [p.clerkId, p.versions]));
+    expect(versions.user_000007).toBe(2);
+    expect(Object.values(versions).filter((n) => n !== 1)).toEqual([2]);
+  });
+});
+
+describe("reconcile", () => {
+  test("users no longer in Clerk are removed at the end of a complete pass, through onUserDeleted", async () => {
+    await t.action(variant("small"), {});
+    api.remove("user_000001", "user_000020", "user_000034");
+
+    const result = await t.action(variant("small"), {});
+    expect(result).toMatchObject({ state: "completed", removed: 3 });
+    expect(await storedIds()).toEqual(listedIds());
+    expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
+    // Removed means tombstoned: a late event cannot bring the user back.
+    await deliver(userEvent("user.updated", clerkUser("user_000020", { updated_at: 1_900_000_000_000 })));
+    expect(await user("user_000020")).toBeNull();
+    // Asked about by id before removal.
+    expect(api.log.some((r) => r.userIds.includes("user_000020"))).toBe(true);
+  });
+
+  test("rows only a webhook wrote are reconciled too", async () => {
+    await deliver(userEvent("user.created", clerkUser("user_ghost")));
+    expect(await user("user_ghost")).not.toBeNull();
+    const result = await t.action(variant("small"), {});
+    expect(result.removed).toBe(1);
+    expect(await user("user_ghost")).toBeNull();
+  });
+
+  test("a pass that did not complete removes nothing", async () => {
+    await deliver(userEvent("user.created", clerkUser("user_ghost")));
+    api.beforeRequest = ({ offset }) => (offset! >= 9 ? { status: 401 } : undefined);
+    await rejection(t.action(variant("small"), {}));
+    expect(await status()).toMatchObject({ state: "failed", pagesDone: 1, removed: 0 });
+    expect(await user("user_ghost")).not.toBeNull();
+
+    api.beforeRequest = undefined;
+    expect(await t.action(variant("small"), {})).toMatchObject({ state: "completed", removed: 1 });
+    expect(await user("user_ghost")).toBeNull();
+  });
+
+  test("a user the listing missed but Clerk still has is kept: absence is re-checked by id", async () => {
+    await t.action(variant("small"), {});
+    api.hiddenFromListing.add("user_000005");
+    const result = await t.action(variant("small"), {});
+    expect(result).toMatchObject({ state: "completed", removed: 0 });
+    expect(await user("user_000005")).not.toBeNull();
+    expect(api.log.filter((r) => r.userIds.length > 0).map((r) => r.userIds)).toEqual([["user_000005"]]);
+  });
+
+  test("a user written by a webhook during the pass is kept", async () => {
+    const late = clerkUser("user_late", { created_at: 1_600_000_000_000 });
+    api.beforeRequest = async ({ index }) => {
+      if (index !== 2) return;
+      // Signs up mid-pass with a backdated created_at (e.g. an import), before the cursor,
+      // and the webhook stores the row before the listing goes on.
+      api.add(late);
+      expect((await deliver(userEvent("user.created", late))).status).toBe(200);
+    };
+    const result = await t.action(variant("small"), {});
+    expect(result.state).toBe("completed");
+    expect(await user("user_late")).not.toBeNull();
+    expect(result.removed).toBe(0);
+  });
+
+  test("users deleted in Clerk mid-pass make no one else skipped: pages that shifted are read again", async () => {
+    await api.close();
+    api = await startFakeClerkApi({ users: clerkUsers(50) });
+    process.env.CLERK_API_URL = api.url;
+    api.beforeRequest = ({ index }) => {
+      // After two pages, three users of the first page are deleted: later users move down.
+      if (index === 2) api.remove("user_000001", "user_000002", "user_000003");
+    };
+    const result = await t.action(variant("small"), {});
+    expect(result.state).toBe("completed");
+    const offsets = api.listRequests.map((r) => r.offset!);
+    expect(offsets.some((offset, i) => i > 0 && offset < offsets[i - 1]!)).toBe(true); // Read again from further back.
+    const ids = await storedIds();
+    for (const id of listedIds()) expect(ids).toContain(id);
+  });
+});
+
+describe("what Clerk sends", () => {
+  test("a listed user that is not a storable Clerk user is counted and reported, not fatal", async () => {
+    api.replaceRaw("user_000013", { ...clerkUser("user_000013", { created_at: 1_700_000_013_000 }), updated_at: "yesterday" });
+    const result = await t.action(variant("small"), {});
+    expect(result).toMatchObject({ state: "completed", invalidUsers: 1, invalidUserIds: ["user_000013"], created: 34, removed: 0 });
+    expect(await user("user_000012")).not.toBeNull();
+    expect(await user("user_000014")).not.toBeNull();
+  });
+
+  test("a 200 that is not a list of users stops with BAD_RESPONSE", async () => {
+    api.failNext({ status: 200, body: { hello: "world" } });
+    const error = await rejection(t.action(variant("small"), {}));
+    expect(isSyncUsersError(error, "BAD_RESPONSE")).toBe(true);
+  });
+});
+
+describe("Convex's limits", () => {
+  test("a page commit holds at most 500 users", async () => {
+    const run = await t.mutation(components.clerkUsers.backfill.start, { lease: "step", staleAfterMs: 60_000 });
+    const users = Array.from({ length: 501 }, (_, i) => ({ clerkId: `user_${i}`, updatedAt: 1 }));
+    await expect(
+      t.mutation(components.clerkUsers.backfill.commitPage, {
+        runId: run.status.runId,
+        lease: "step",
+        from: 0,
+        next: { offset: 501 },
+        done: false,
+        users,
+        seen: users.map((u) => u.clerkId),
+        invalid: [],
+        requests: 1,
+      }),
+    ).rejects.toThrow(/at most 500/);
+  });
+
+  test("pageSize is capped at Clerk's 500", () => {
+    expect(() => makeSyncUsersAction(components.clerkUsers, { pageSize: 501 })).toThrow(/1 to 500/);
+  });
+});
