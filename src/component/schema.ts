@@ -1,8 +1,10 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vListCursor } from "../shared/paging.js";
-import { vSyncError, vSyncPhase, vSyncState } from "../shared/syncStatus.js";
+import { vSyncStatus } from "../shared/syncStatus.js";
 import { userFields } from "../shared/validators.js";
+
+const { runId: _runId, ...runStatusFields } = vSyncStatus.fields;
 
 export default defineSchema({
   /** Clerk's users as of the newest event applied. Only live users: deleted ones move to `deletedUsers`. */
@@ -14,13 +16,11 @@ export default defineSchema({
   deletedUsers: defineTable({ clerkId: v.string(), deletedAt: v.number() }).index("by_clerk_id", ["clerkId"]),
   /** Resync runs (backfill.ts): progress, cursor and last error of each; the latest few are kept. */
   syncRuns: defineTable({
-    state: vSyncState,
-    phase: vSyncPhase,
+    // What the status query shows (its `runId` is this row's `_id`)...
+    ...runStatusFields,
+    // ...and what only the run's own steps read.
     /** Token of the action step allowed to write this run; a step that lost it stops. */
     lease: v.string(),
-    startedAt: v.number(),
-    heartbeatAt: v.number(),
-    finishedAt: v.optional(v.number()),
     /** `_creationTime` of the newest user row when the run started: rows up to it are reconciled by it. */
     existingUpTo: v.number(),
     /** `existingUpTo` of the last completed run (0 if none): older rows were all seen or re-checked by it. */
@@ -29,18 +29,6 @@ export default defineSchema({
     /** Reconcile: `stale` reads old `syncSeen` entries, then `unseen` pages through rows never seen. */
     reconcileStage: v.optional(v.union(v.literal("stale"), v.literal("unseen"))),
     unseenCursor: v.optional(v.union(v.string(), v.null())),
-    pagesDone: v.number(),
-    usersSeen: v.number(),
-    created: v.number(),
-    updated: v.number(),
-    unchanged: v.number(),
-    tombstoned: v.number(),
-    invalidUsers: v.number(),
-    invalidUserIds: v.array(v.string()),
-    removed: v.number(),
-    requests: v.number(),
-    steps: v.number(),
-    lastError: v.optional(vSyncError),
   }).index("by_state", ["state"]),
   /**
    * When a resync last saw each user in Clerk's list (backfill.ts). Kept beside `users`, not in
