@@ -120,7 +120,7 @@ export function readClaims(identity: Identity, options: ClaimsOptions = {}): Aut
  *
  * ```ts
  * const identity = await ctx.auth.getUserIdentity();
- * if (!has(identity, { role: "admin", feature: "exports" })) throw new ConvexError({ code: "forbidden", message: "..." });
+ * const canExport = has(identity, { role: "admin", feature: "exports" }); // to throw instead: requireAuthorization
  * ```
  */
 export function has(identity: Identity, params: HasParams, options?: ClaimsOptions): boolean {
