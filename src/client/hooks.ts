@@ -20,11 +20,18 @@ export type UserHooks = {
   onUserDeleted?: FunctionReference<"mutation", "internal", { clerkId: string; user: User | null }>;
 };
 
+// A handle names a function of this deployment, so it is made once per options object
+// (defined at module load), not once per webhook delivery.
+const made = new WeakMap<UserHooks, HookHandles>();
+
 /** Turns the app's hook references into handles the component can call. */
 export async function hookHandles(hooks: UserHooks): Promise<HookHandles> {
+  const known = made.get(hooks);
+  if (known) return known;
   const handles: HookHandles = {};
   if (hooks.onUserCreated) handles.onUserCreated = await createFunctionHandle(hooks.onUserCreated);
   if (hooks.onUserUpdated) handles.onUserUpdated = await createFunctionHandle(hooks.onUserUpdated);
   if (hooks.onUserDeleted) handles.onUserDeleted = await createFunctionHandle(hooks.onUserDeleted);
+  made.set(hooks, handles);
   return handles;
 }
