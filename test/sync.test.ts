@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { convexTest } from "convex-test";
+import { v } from "convex/values";
 import { internalMutationGeneric, makeFunctionReference, queryGeneric, type FunctionReference } from "convex/server";
 import clerkUsersTest from "convex-clerk-users/test";
 import { isSyncUsersError, makeSyncUsersAction, vUser, type SyncStatus, type SyncUsersOptions } from "convex-clerk-users";
@@ -38,7 +39,6 @@ const dump = queryGeneric({
   args: {},
   handler: async (ctx) => ({
     runs: await ctx.db.query("syncRuns").collect(),
-    seen: await ctx.db.query("syncSeen").collect(),
     users: await ctx.db.query("users").collect(),
     deletedUsers: await ctx.db.query("deletedUsers").collect(),
   }),
@@ -75,7 +75,7 @@ afterEach(async () => {
 
 const status = () => t.query(components.clerkUsers.backfill.status, {});
 const user = (clerkId: string) => t.query(components.clerkUsers.users.getByClerkId, { clerkId });
-const stored = async () => (await t.query(dumpRef, {})) as { runs: unknown[]; seen: { clerkId: string }[]; users: { clerkId: string }[]; deletedUsers: { clerkId: string }[] };
+const stored = async () => (await t.query(dumpRef, {})) as { runs: unknown[]; users: { clerkId: string }[]; deletedUsers: { clerkId: string }[] };
 const storedIds = async () => (await stored()).users.map((u) => u.clerkId).sort();
 const profiles = () => t.run((ctx) => ctx.db.query("profiles").collect());
 const listedIds = () => api.list().map((u) => u.id).sort();
@@ -258,6 +258,34 @@ describe("Clerk's rate limit and failures", () => {
   });
 });
 
+describe("what the app sees", () => {
+  test("rows a resync wrote reach queries and hooks as Clerk's data only, with no sync bookkeeping", async () => {
+    const hookArgs: Array<Record<string, unknown>> = [];
+    const record = internalMutationGeneric({
+      args: { user: v.any(), previous: v.optional(v.any()) },
+      handler: async (_ctx, args) => {
+        hookArgs.push(args.user, ...(args.previous ? [args.previous] : []));
+      },
+    });
+    const { backend, run } = backendWith({ onUserCreated: record, onUserUpdated: record }, (app) => ({
+      pageSize: 10,
+      onUserCreated: app.onUserCreated,
+      onUserUpdated: app.onUserUpdated,
+    }));
+    await run();
+    api.update("user_000007", { first_name: "Grace", updated_at: 1_700_000_999_000 });
+    await run();
+
+    const userKeys = Object.keys(vUser.fields).sort();
+    expect(hookArgs.length).toBe(35 + 2); // 35 created, then one update with its previous version.
+    for (const args of hookArgs) expect(Object.keys(args).every((key) => userKeys.includes(key))).toBe(true);
+    const byId = await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_000007" });
+    const listed = await backend.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } });
+    for (const row of [byId!, ...listed.page]) expect(Object.keys(row).every((key) => userKeys.includes(key))).toBe(true);
+    expect(byId).toMatchObject({ firstName: "Grace" });
+  });
+});
+
 describe("resumable", () => {
   test("a long sync continues in scheduled steps", async () => {
     const first = await t.action(variant("stepwise"), {});
@@ -371,6 +399,19 @@ describe("reconcile", () => {
     expect(await user("user_000020")).toBeNull();
     // Asked about by id before removal.
     expect(api.log.some((r) => r.userIds.includes("user_000020"))).toBe(true);
+  });
+
+  test("more users to re-check than one batch: reconcile pages through them all", async () => {
+    api.add(...clerkUsers(1100 - 35, 35));
+    await t.action(internal.clerk.syncUsers, {});
+    // Rows no pass has listed (webhook-only), and users Clerk then deletes, spanning batches.
+    for (const id of ["user_ghost_a", "user_ghost_b"]) expect((await deliver(userEvent("user.created", clerkUser(id)))).status).toBe(200);
+    api.remove(...api.list().slice(200, 800).map((u) => u.id));
+
+    const result = await t.action(internal.clerk.syncUsers, {});
+    expect(result).toMatchObject({ state: "completed", usersSeen: 500, unchanged: 500, removed: 602 });
+    expect(await storedIds()).toEqual(listedIds());
+    expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
   });
 
   test("rows only a webhook wrote are reconciled too", async () => {

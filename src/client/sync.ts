@@ -299,10 +299,6 @@ class StepWorker {
           }
         }
       }
-      if (batch.candidates.length === 0 && batch.unseenCursor === undefined && !batch.last) {
-        if (Date.now() >= this.deadline) return this.handOver(0);
-        continue;
-      }
       const status = await this.ctx.runMutation(this.component.backfill.applyRecheck, {
         runId: this.runId,
         lease: this.lease,

@@ -6,7 +6,7 @@ import { vHookHandles, vUserFields, type ApplyOutcome } from "../shared/validato
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import schema from "./schema.js";
-import { applyOne } from "./sync.js";
+import { applyOne, applyTo, lookUp } from "./sync.js";
 
 /**
  * The component's side of a resync (the action is `makeSyncUsersAction` in the app, which alone
@@ -21,13 +21,8 @@ import { applyOne } from "./sync.js";
 
 /** Runs kept for the status history; older ones are deleted when a run starts. */
 export const KEPT_RUNS = 10;
-/** Sightings or rows read per reconcile call; the candidates found are applied in one mutation. */
+/** Rows read per reconcile call; the candidates found are applied in one mutation. */
 export const RECONCILE_BATCH = MAX_PAGE_SIZE;
-/**
- * Overlap between one run's `unseen` window and the last's: `_creationTime` does not follow
- * commit order exactly. Widening the window only re-checks a few more rows.
- */
-const CREATION_TIME_SLACK_MS = 1_000;
 /** Invalid user ids kept in the status, to look up in Clerk's dashboard. */
 const KEPT_INVALID_IDS = 10;
 
@@ -67,11 +62,6 @@ export const start = mutation({
       await ctx.db.patch(latest._id, { state: "running", lease, heartbeatAt: now, steps: latest.steps + 1 });
       return { acquired: true, ...toStep((await ctx.db.get(latest._id))!) };
     }
-    const lastCompleted = await ctx.db
-      .query("syncRuns")
-      .withIndex("by_state", (q) => q.eq("state", "completed"))
-      .order("desc")
-      .first();
     const newestRow = await ctx.db.query("users").order("desc").first();
     const id = await ctx.db.insert("syncRuns", {
       state: "running",
@@ -80,7 +70,6 @@ export const start = mutation({
       startedAt: now,
       heartbeatAt: now,
       existingUpTo: newestRow?._creationTime ?? 0,
-      reconcileFrom: lastCompleted ? lastCompleted.existingUpTo - CREATION_TIME_SLACK_MS : 0,
       cursor: START_CURSOR,
       pagesDone: 0,
       usersSeen: 0,
@@ -132,7 +121,8 @@ export const takeOver = mutation({
 /**
  * Writes one page of Clerk's user list and advances the run's cursor past it, in one
  * transaction: a crash resumes exactly after the last committed page. Each user goes through
- * the webhook path's `applyOne` (same ordering, tombstones and hooks).
+ * the webhook path's `applyTo` (same ordering, tombstones and hooks), which records the
+ * sighting (`resyncSeenAt`) in the same write as the row.
  * Returns null, writing nothing, if the caller no longer owns the run.
  */
 export const commitPage = mutation({
@@ -163,12 +153,28 @@ export const commitPage = mutation({
       throw new Error(`commitPage: run is at ${run.phase} offset ${run.cursor.offset}, the page continues from ${args.from}`);
     }
     const now = Date.now();
-    const firstSeen = await markSeen(ctx, args.seen, run.startedAt, now);
+    const hooks = args.hooks ?? {};
+    // Users without a row have nowhere to record a sighting: those the last page ended with
+    // (the one-user overlap) were listed already.
+    const lastListed = new Set(run.cursor.boundary?.ids ?? []);
+    const firstSeen = new Set<string>();
     const tally = newTally();
     for (const user of args.users) {
-      const outcome = await applyOne(ctx, { kind: "upsert", user }, args.hooks ?? {});
+      const stored = await lookUp(ctx, user.clerkId);
+      const first = isFirstSighting(stored.row, user.clerkId, run.startedAt, lastListed);
+      if (first) firstSeen.add(user.clerkId);
+      const outcome = await applyTo(ctx, { kind: "upsert", user }, stored, hooks, now);
       // A user on two pages (the overlap) counts once, unless it changed in between.
-      if (firstSeen.has(user.clerkId) || outcome === "created" || outcome === "updated") count(tally, outcome);
+      if (first || outcome === "created" || outcome === "updated") count(tally, outcome);
+    }
+    // Listed users this package cannot store: Clerk still has them, so a row stored from an
+    // earlier version stays out of reconcile.
+    const storable = new Set(args.users.map((user) => user.clerkId));
+    for (const clerkId of new Set(args.seen)) {
+      if (storable.has(clerkId)) continue;
+      const { row } = await lookUp(ctx, clerkId);
+      if (isFirstSighting(row, clerkId, run.startedAt, lastListed)) firstSeen.add(clerkId);
+      if (row) await ctx.db.patch(row._id, { resyncSeenAt: now });
     }
     const newInvalid = args.invalid.filter((id) => firstSeen.has(id) || !args.seen.includes(id));
     await ctx.db.patch(run._id, {
@@ -180,58 +186,35 @@ export const commitPage = mutation({
       invalidUserIds: [...run.invalidUserIds, ...newInvalid].slice(0, KEPT_INVALID_IDS),
       requests: run.requests + args.requests,
       heartbeatAt: now,
-      ...(args.done ? { phase: "reconciling" as const, reconcileStage: "stale" as const, unseenCursor: null } : {}),
+      ...(args.done ? { phase: "reconciling" as const, unseenCursor: null } : {}),
     });
     return toStatus((await ctx.db.get(run._id))!);
   },
 });
 
 /**
- * The next users to re-check with Clerk before reconcile removes them, at most `RECONCILE_BATCH`.
- * Only runs after a complete listing. Two sources, each read by index, never a scan per user:
- * 1. `stale`: users whose last sighting (`syncSeen`) is older than this run's start;
- * 2. `unseen`: rows that existed when this run started but not when the last completed run
- *    did, that no pass has seen (written by webhooks); older rows were all seen or re-checked
- *    by that run. Rows written during the run were confirmed by Clerk after it started.
+ * The next users to re-check with Clerk before reconcile removes them, from at most
+ * `RECONCILE_BATCH` rows. Only runs after a complete listing. They are the rows this run has not
+ * seen (`resyncSeenAt` older than its start, or absent: a row only webhooks wrote), one range of
+ * `by_resync_seen_at` per call, never a read per user. Rows created during the run are left out:
+ * a webhook wrote them after the run started, so Clerk had them then.
  * A user missing from the listing may still exist (an offset shifted, a row written by a
  * webhook mid-pass), so nothing is removed on absence alone: the action asks Clerk by id.
  * `last` says this batch is the final one; the run completes when it is applied.
  */
 export const nextCandidates = mutation({
   args: { runId: v.id("syncRuns"), lease: v.string() },
-  returns: v.union(
-    v.null(),
-    v.object({ candidates: v.array(v.string()), unseenCursor: v.optional(v.union(v.string(), v.null())), last: v.boolean() }),
-  ),
+  returns: v.union(v.null(), v.object({ candidates: v.array(v.string()), unseenCursor: v.string(), last: v.boolean() })),
   handler: async (ctx, { runId, lease }) => {
     const run = await owned(ctx, runId, lease);
     if (!run) return null;
     if (run.phase !== "reconciling") throw new Error("nextCandidates: the run's listing is not complete");
-    if (run.reconcileStage !== "unseen") {
-      const stale = await ctx.db
-        .query("syncSeen")
-        .withIndex("by_seen_at", (q) => q.lt("seenAt", run.startedAt))
-        .take(RECONCILE_BATCH);
-      if (stale.length > 0) {
-        const candidates: string[] = [];
-        for (const mark of stale) {
-          if (await userRow(ctx, mark.clerkId)) candidates.push(mark.clerkId);
-          // No row: the user was deleted here already; the sighting has nothing left to guard.
-          else await ctx.db.delete(mark._id);
-        }
-        return { candidates, last: false };
-      }
-      await ctx.db.patch(run._id, { reconcileStage: "unseen" });
-    }
+    // Re-checked rows leave this range (seen now, or deleted); the cursor steps past those left out.
     const page = await paginator(ctx.db, schema)
       .query("users")
-      .withIndex("by_creation_time", (q) => q.gte("_creationTime", run.reconcileFrom).lte("_creationTime", run.existingUpTo))
+      .withIndex("by_resync_seen_at", (q) => q.lt("resyncSeenAt", run.startedAt))
       .paginate({ cursor: run.unseenCursor ?? null, numItems: RECONCILE_BATCH });
-    const candidates: string[] = [];
-    for (const row of page.page) {
-      const mark = await sighting(ctx, row.clerkId);
-      if (!mark || mark.seenAt < run.startedAt) candidates.push(row.clerkId);
-    }
+    const candidates = page.page.filter((row) => row._creationTime <= run.existingUpTo).map((row) => row.clerkId);
     return { candidates, unseenCursor: page.continueCursor, last: page.isDone };
   },
 });
@@ -251,7 +234,7 @@ export const applyRecheck = mutation({
     foundIds: v.array(v.string()),
     /** Candidates Clerk no longer has. */
     missing: v.array(v.string()),
-    unseenCursor: v.optional(v.union(v.string(), v.null())),
+    unseenCursor: v.string(),
     last: v.boolean(),
     requests: v.number(),
     hooks: v.optional(vHookHandles),
@@ -264,24 +247,27 @@ export const applyRecheck = mutation({
     if (run.phase !== "reconciling") throw new Error("applyRecheck: the run's listing is not complete");
     const now = Date.now();
     const hooks = args.hooks ?? {};
-    await markSeen(ctx, args.foundIds, run.startedAt, now);
     const tally = newTally();
     for (const user of args.found) {
-      const outcome = await applyOne(ctx, { kind: "upsert", user }, hooks);
+      const outcome = await applyTo(ctx, { kind: "upsert", user }, await lookUp(ctx, user.clerkId), hooks, now);
       if (outcome === "created" || outcome === "updated") count(tally, outcome);
+    }
+    const storable = new Set(args.found.map((user) => user.clerkId));
+    for (const clerkId of args.foundIds) {
+      if (storable.has(clerkId)) continue;
+      const { row } = await lookUp(ctx, clerkId);
+      if (row) await ctx.db.patch(row._id, { resyncSeenAt: now });
     }
     let removed = 0;
     for (const clerkId of args.missing) {
       if ((await applyOne(ctx, { kind: "delete", clerkId }, hooks)) === "deleted") removed++;
-      const mark = await sighting(ctx, clerkId);
-      if (mark) await ctx.db.delete(mark._id);
     }
     await ctx.db.patch(run._id, {
       ...addTally(run, tally),
       removed: run.removed + removed,
       requests: run.requests + args.requests,
       heartbeatAt: now,
-      ...(args.unseenCursor !== undefined ? { unseenCursor: args.unseenCursor } : {}),
+      unseenCursor: args.unseenCursor,
       ...(args.last ? { state: "completed" as const, finishedAt: now } : {}),
     });
     return toStatus((await ctx.db.get(run._id))!);
@@ -320,8 +306,8 @@ export const fail = mutation({
 });
 
 function assertPageSize(...lengths: number[]) {
-  // Keeps one mutation inside Convex's per-transaction limits: per user about 3 index reads
-  // and 2 writes here, plus what the app's hooks do (16,000 writes, 4,096 index reads).
+  // Keeps one mutation inside Convex's per-transaction limits: per user at most 2 index reads
+  // and 1 write here, plus what the app's hooks do (16,000 writes, 4,096 index reads).
   if (lengths.some((n) => n > MAX_PAGE_SIZE)) {
     throw new Error(`A resync batch holds at most ${MAX_PAGE_SIZE} users (Clerk's largest page), got ${Math.max(...lengths)}`);
   }
@@ -336,31 +322,13 @@ async function owned(ctx: MutationCtx, runId: Id<"syncRuns">, lease: string) {
   return run && run.state === "running" && run.lease === lease ? run : null;
 }
 
-function userRow(ctx: QueryCtx, clerkId: string) {
-  return ctx.db
-    .query("users")
-    .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
-    .unique();
-}
-
-function sighting(ctx: QueryCtx, clerkId: string) {
-  // One per user: only markSeen inserts, and only when there is none.
-  return ctx.db
-    .query("syncSeen")
-    .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
-    .first();
-}
-
-/** Records that Clerk listed these users now. Returns those not seen before in this run. */
-async function markSeen(ctx: MutationCtx, clerkIds: string[], runStartedAt: number, now: number) {
-  const firstSeen = new Set<string>();
-  for (const clerkId of new Set(clerkIds)) {
-    const mark = await sighting(ctx, clerkId);
-    if (!mark) await ctx.db.insert("syncSeen", { clerkId, seenAt: now });
-    else await ctx.db.patch(mark._id, { seenAt: now });
-    if (!mark || mark.seenAt < runStartedAt) firstSeen.add(clerkId);
-  }
-  return firstSeen;
+/**
+ * Whether this run lists `clerkId` for the first time: its row was not seen since the run
+ * started; without a row, it was not among the last page's final users (the overlap).
+ */
+function isFirstSighting(row: Doc<"users"> | null, clerkId: string, runStartedAt: number, lastListed: Set<string>) {
+  if (row) return row.resyncSeenAt === undefined || row.resyncSeenAt < runStartedAt;
+  return !lastListed.has(clerkId);
 }
 
 type Tally = Pick<Doc<"syncRuns">, "created" | "updated" | "unchanged" | "tombstoned">;
@@ -386,7 +354,7 @@ function addTally(run: Doc<"syncRuns">, tally: Tally): Tally {
 }
 
 function toStatus(run: Doc<"syncRuns">): SyncStatus {
-  const { _id, _creationTime, lease, existingUpTo, reconcileFrom, cursor, reconcileStage, unseenCursor, ...status } = run;
+  const { _id, _creationTime, lease, existingUpTo, cursor, unseenCursor, ...status } = run;
   return { runId: _id, ...status };
 }
 

@@ -8,7 +8,19 @@ const { runId: _runId, ...runStatusFields } = vSyncStatus.fields;
 
 export default defineSchema({
   /** Clerk's users as of the newest event applied. Only live users: deleted ones move to `deletedUsers`. */
-  users: defineTable(userFields).index("by_clerk_id", ["clerkId"]).index("by_email", ["email"]),
+  users: defineTable({
+    ...userFields,
+    /**
+     * When a resync last saw the user in Clerk's list or by id (backfill.ts); absent if none has.
+     * Written with the row itself, so a sighting costs no document of its own. Internal: `toUser`
+     * (users.ts) strips it from every row that leaves the component, so `User` and hooks see
+     * Clerk's data only. Reconcile reads the stale end of `by_resync_seen_at`.
+     */
+    resyncSeenAt: v.optional(v.number()),
+  })
+    .index("by_clerk_id", ["clerkId"])
+    .index("by_email", ["email"])
+    .index("by_resync_seen_at", ["resyncSeenAt"]),
   /**
    * Tombstones: Clerk never reuses a user id, so once deleted a user stays deleted,
    * and a late `user.updated` or backfilled page must not bring it back.
@@ -21,19 +33,13 @@ export default defineSchema({
     // ...and what only the run's own steps read.
     /** Token of the action step allowed to write this run; a step that lost it stops. */
     lease: v.string(),
-    /** `_creationTime` of the newest user row when the run started: rows up to it are reconciled by it. */
+    /**
+     * `_creationTime` of the newest user row when the run started: reconcile considers rows up to
+     * it. Later rows were written during the run (by a webhook), so Clerk had them after it started.
+     */
     existingUpTo: v.number(),
-    /** `existingUpTo` of the last completed run (0 if none): older rows were all seen or re-checked by it. */
-    reconcileFrom: v.number(),
     cursor: vListCursor,
-    /** Reconcile: `stale` reads old `syncSeen` entries, then `unseen` pages through rows never seen. */
-    reconcileStage: v.optional(v.union(v.literal("stale"), v.literal("unseen"))),
+    /** Reconcile's place in `users.by_resync_seen_at` (a paginator cursor; null: from the start). */
     unseenCursor: v.optional(v.union(v.string(), v.null())),
   }).index("by_state", ["state"]),
-  /**
-   * When a resync last saw each user in Clerk's list (backfill.ts). Kept beside `users`, not in
-   * it, so rows, hooks and `User` stay exactly Clerk's data. Reconcile reads the stale end of
-   * `by_seen_at` to find users a complete pass did not see.
-   */
-  syncSeen: defineTable({ clerkId: v.string(), seenAt: v.number() }).index("by_clerk_id", ["clerkId"]).index("by_seen_at", ["seenAt"]),
 });

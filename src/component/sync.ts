@@ -9,11 +9,13 @@ import {
   vUserFields,
   type ApplyOutcome,
   type HookHandles,
+  type User,
   type UserChange,
 } from "../shared/validators.js";
 import { mutation, type MutationCtx } from "./_generated/server.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { decide, type Stored } from "./ordering.js";
+import { toUser } from "./users.js";
 
 /**
  * Applies one change from Clerk (a webhook event or a resync row) in one transaction:
@@ -36,41 +38,68 @@ export const applyChanges = mutation({
   },
 });
 
-export async function applyOne(ctx: MutationCtx, change: UserChange, hooks: HookHandles): Promise<ApplyOutcome> {
-  const clerkId = change.kind === "delete" ? change.clerkId : change.user.clerkId;
+/** What is stored for one Clerk id: its live row, or whether a tombstone says it was deleted. */
+export type StoredUser = { row: Doc<"users"> | null; deleted: boolean };
+
+/** Reads what is stored for `clerkId`: its row by index, and its tombstone only when there is no row. */
+export async function lookUp(ctx: MutationCtx, clerkId: string): Promise<StoredUser> {
   const row = await ctx.db
     .query("users")
     .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
     .unique();
   // A live row means no tombstone (a delete removes the row), so the second read
   // is only paid for users not in the table.
-  const tombstone = row
-    ? null
-    : await ctx.db
-        .query("deletedUsers")
-        .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
-        .unique();
-  const stored: Stored = row ?? (tombstone ? "deleted" : null);
+  if (row) return { row, deleted: false };
+  const tombstone = await ctx.db
+    .query("deletedUsers")
+    .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
+    .unique();
+  return { row: null, deleted: tombstone !== null };
+}
+
+export async function applyOne(ctx: MutationCtx, change: UserChange, hooks: HookHandles): Promise<ApplyOutcome> {
+  const clerkId = change.kind === "delete" ? change.clerkId : change.user.clerkId;
+  return applyTo(ctx, change, await lookUp(ctx, clerkId), hooks);
+}
+
+/**
+ * Applies `change` to what `lookUp` found, in the caller's transaction. `resyncSeenAt`, from a
+ * resync that saw the user in Clerk, is recorded on the row in the same write (or alone, if the
+ * change writes nothing); without it, a write keeps the row's last sighting.
+ */
+export async function applyTo(
+  ctx: MutationCtx,
+  change: UserChange,
+  { row, deleted }: StoredUser,
+  hooks: HookHandles,
+  resyncSeenAt?: number,
+): Promise<ApplyOutcome> {
+  const clerkId = change.kind === "delete" ? change.clerkId : change.user.clerkId;
+  const stored: Stored = row ?? (deleted ? "deleted" : null);
   const decision = decide(change, stored);
 
   switch (decision.write) {
     case "none":
+      if (row && resyncSeenAt !== undefined) await ctx.db.patch(row._id, { resyncSeenAt });
       return decision.why;
     case "insert": {
-      const id = await ctx.db.insert("users", (change as Extract<UserChange, { kind: "upsert" }>).user);
-      if (hooks.onUserCreated) await runHook(ctx, hooks.onUserCreated, { user: (await ctx.db.get("users", id))! });
+      const user = (change as Extract<UserChange, { kind: "upsert" }>).user;
+      const id = await ctx.db.insert("users", resyncSeenAt === undefined ? user : { ...user, resyncSeenAt });
+      if (hooks.onUserCreated) await runHook(ctx, hooks.onUserCreated, { user: toUser((await ctx.db.get("users", id))!) });
       return "created";
     }
     case "replace": {
       const previous = row!;
-      await ctx.db.replace(previous._id, (change as Extract<UserChange, { kind: "upsert" }>).user);
+      const seenAt = resyncSeenAt ?? previous.resyncSeenAt;
+      const user = (change as Extract<UserChange, { kind: "upsert" }>).user;
+      await ctx.db.replace(previous._id, seenAt === undefined ? user : { ...user, resyncSeenAt: seenAt });
       // A provisional row (made by requireUser before the webhook landed) is not a Clerk
       // version: its first real version is the user's creation, for hooks as for callers.
       const wasProvisional = previous.updatedAt === PROVISIONAL_UPDATED_AT;
       const hook = wasProvisional ? hooks.onUserCreated : hooks.onUserUpdated;
       if (hook) {
-        const user = (await ctx.db.get("users", previous._id))!;
-        await runHook(ctx, hook, wasProvisional ? { user } : { user, previous });
+        const updated = toUser((await ctx.db.get("users", previous._id))!);
+        await runHook(ctx, hook, wasProvisional ? { user: updated } : { user: updated, previous: toUser(previous) });
       }
       return wasProvisional ? "created" : "updated";
     }
@@ -78,18 +107,14 @@ export async function applyOne(ctx: MutationCtx, change: UserChange, hooks: Hook
     case "tombstone": {
       if (row) await ctx.db.delete(row._id);
       await ctx.db.insert("deletedUsers", { clerkId, deletedAt: Date.now() });
-      await runHook(ctx, hooks.onUserDeleted, { clerkId, user: row });
+      await runHook(ctx, hooks.onUserDeleted, { clerkId, user: toUser(row) });
       return "deleted";
     }
   }
 }
 
 /** Runs an app hook inside this transaction: if it throws, the sync rolls back and Clerk retries. */
-async function runHook(
-  ctx: MutationCtx,
-  handle: string | undefined,
-  args: { user: Doc<"users"> | null; previous?: Doc<"users">; clerkId?: string },
-) {
+async function runHook(ctx: MutationCtx, handle: string | undefined, args: { user: User | null; previous?: User; clerkId?: string }) {
   if (!handle) return;
   await ctx.runMutation(handle as FunctionHandle<"mutation">, args);
 }
@@ -104,9 +129,11 @@ export const ensureUser = mutation({
   returns: v.union(vUser, v.null()),
   handler: async (ctx, { user }) => {
     await applyOne(ctx, { kind: "upsert", user: { ...user, updatedAt: PROVISIONAL_UPDATED_AT } }, {});
-    return await ctx.db
-      .query("users")
-      .withIndex("by_clerk_id", (q) => q.eq("clerkId", user.clerkId))
-      .unique();
+    return toUser(
+      await ctx.db
+        .query("users")
+        .withIndex("by_clerk_id", (q) => q.eq("clerkId", user.clerkId))
+        .unique(),
+    );
   },
 });

@@ -1,31 +1,48 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { vUser } from "../shared/validators.js";
+import { vUser, type User } from "../shared/validators.js";
 import { query } from "./_generated/server.js";
+import type { Doc } from "./_generated/dataModel.js";
 
 // Returned rows are validated against the public `User` shape; `_id` crosses into the app as a string.
 const vUserOrNull = v.union(vUser, v.null());
+
+/**
+ * A stored row as the app sees it: the component's own bookkeeping on the row (the resync's
+ * `resyncSeenAt`) is left out. Every row that leaves the component (queries, hooks) goes through here.
+ */
+export function toUser(row: Doc<"users">): User;
+export function toUser(row: Doc<"users"> | null): User | null;
+export function toUser(row: Doc<"users"> | null): User | null {
+  if (!row) return null;
+  const { resyncSeenAt: _bookkeeping, ...user } = row;
+  return user;
+}
 
 /** The synced user with this Clerk id (`identity.subject`), or null. */
 export const getByClerkId = query({
   args: { clerkId: v.string() },
   returns: vUserOrNull,
-  handler: (ctx, { clerkId }) =>
-    ctx.db
-      .query("users")
-      .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
-      .unique(),
+  handler: async (ctx, { clerkId }) =>
+    toUser(
+      await ctx.db
+        .query("users")
+        .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
+        .unique(),
+    ),
 });
 
 /** The synced user whose primary email is this one (case-insensitive), or null. */
 export const getByEmail = query({
   args: { email: v.string() },
   returns: vUserOrNull,
-  handler: (ctx, { email }) =>
-    ctx.db
-      .query("users")
-      .withIndex("by_email", (q) => q.eq("email", email.toLowerCase()))
-      .first(),
+  handler: async (ctx, { email }) =>
+    toUser(
+      await ctx.db
+        .query("users")
+        .withIndex("by_email", (q) => q.eq("email", email.toLowerCase()))
+        .first(),
+    ),
 });
 
 /** Most rows one page returns, whatever `numItems` asks: a page stays far inside Convex's read limits. */
@@ -46,7 +63,7 @@ export const list = query({
       .query("users")
       .withIndex("by_clerk_id", (q) => (after ? q.gt("clerkId", after) : q))
       .take(size + 1);
-    const page = rows.slice(0, size);
+    const page = rows.slice(0, size).map((row) => toUser(row));
     const isDone = rows.length <= size;
     return { page, isDone, continueCursor: isDone ? "" : page[page.length - 1]!.clerkId };
   },

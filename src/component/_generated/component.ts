@@ -45,7 +45,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         }>;
         foundIds: Array<string>;
         missing: Array<string>;
-        unseenCursor?: string | null;
+        unseenCursor: string;
         last: boolean;
         requests: number;
         hooks?: {
@@ -267,7 +267,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       },
       null | {
         candidates: Array<string>;
-        unseenCursor?: string | null;
+        unseenCursor: string;
         last: boolean;
       },
       Name
