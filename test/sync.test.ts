@@ -362,6 +362,14 @@ describe("the webhook's ordering rules hold", () => {
     expect((await profiles()).find((p) => p.clerkId === "user_000003")?.versions).toBe(1);
   });
 
+  test("a user on two pages (the overlap) counts once, stored or not", async () => {
+    // Pages of 10 overlap at positions 9, 18 and 27: one tombstoned, one not storable, one stored.
+    expect((await deliver(deletedEvent("user_000009"))).status).toBe(200);
+    api.replaceRaw("user_000018", { ...clerkUser("user_000018", { created_at: 1_700_000_018_000 }), updated_at: "yesterday" });
+    const result = await t.action(variant("small"), {});
+    expect(result).toMatchObject({ state: "completed", usersSeen: 35, created: 33, unchanged: 0, tombstoned: 1, invalidUsers: 1, invalidUserIds: ["user_000018"] });
+  });
+
   test("a tombstoned user is never resurrected", async () => {
     expect((await deliver(deletedEvent("user_000004"))).status).toBe(200);
     const result = await t.action(variant("small"), {});

@@ -57,6 +57,7 @@ export async function lookUp(ctx: MutationCtx, clerkId: string): Promise<StoredU
   return { row: null, deleted: tombstone !== null };
 }
 
+/** Applies one change to what is stored for its user (`lookUp`, then `applyTo`): the webhook's path. */
 export async function applyOne(ctx: MutationCtx, change: UserChange, hooks: HookHandles): Promise<ApplyOutcome> {
   const clerkId = change.kind === "delete" ? change.clerkId : change.user.clerkId;
   return applyTo(ctx, change, await lookUp(ctx, clerkId), hooks);
