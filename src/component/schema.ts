@@ -13,7 +13,7 @@ export default defineSchema({
     /**
      * When a resync last saw the user in Clerk's list or by id (backfill.ts); absent if none has.
      * Written with the row itself, so a sighting costs no document of its own. Internal: `toUser`
-     * (users.ts) strips it from every row that leaves the component, so `User` and hooks see
+     * (userView.ts) strips it from every row that leaves the component, so `User` and hooks see
      * Clerk's data only. Reconcile reads the stale end of `by_resync_seen_at`.
      */
     resyncSeenAt: v.optional(v.number()),

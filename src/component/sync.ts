@@ -15,7 +15,7 @@ import {
 import { mutation, type MutationCtx } from "./_generated/server.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { decide, type Stored } from "./ordering.js";
-import { toUser } from "./users.js";
+import { toUser } from "./userView.js";
 
 /**
  * Applies one change from Clerk (a webhook event or a resync row) in one transaction:

@@ -1,23 +1,11 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { vUser, type User } from "../shared/validators.js";
+import { vUser } from "../shared/validators.js";
 import { query } from "./_generated/server.js";
-import type { Doc } from "./_generated/dataModel.js";
+import { toUser } from "./userView.js";
 
 // Returned rows are validated against the public `User` shape; `_id` crosses into the app as a string.
 const vUserOrNull = v.union(vUser, v.null());
-
-/**
- * A stored row as the app sees it: the component's own bookkeeping on the row (the resync's
- * `resyncSeenAt`) is left out. Every row that leaves the component (queries, hooks) goes through here.
- */
-export function toUser(row: Doc<"users">): User;
-export function toUser(row: Doc<"users"> | null): User | null;
-export function toUser(row: Doc<"users"> | null): User | null {
-  if (!row) return null;
-  const { resyncSeenAt: _bookkeeping, ...user } = row;
-  return user;
-}
 
 /** The synced user with this Clerk id (`identity.subject`), or null. */
 export const getByClerkId = query({

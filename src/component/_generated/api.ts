@@ -9,6 +9,7 @@
 import type * as backfill from "../backfill.js";
 import type * as ordering from "../ordering.js";
 import type * as sync from "../sync.js";
+import type * as userView from "../userView.js";
 import type * as users from "../users.js";
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
@@ -18,6 +19,7 @@ const fullApi: ApiFromModules<{
   backfill: typeof backfill;
   ordering: typeof ordering;
   sync: typeof sync;
+  userView: typeof userView;
   users: typeof users;
 }> = anyApi as any;
 
