@@ -30,12 +30,16 @@ const HOOKS = process.env.BENCH_HOOKS !== "0";
 const RATE_LIMIT = { requests: 100, windowMs: 10_000 };
 const PAGE = 500;
 
-type Layer = { metrics: { documentsWritten: number; bytesWritten: number } };
+type Layer = { metrics: { documentsWritten: number; bytesWritten: number; documentsRead: number; databaseQueries: number } };
 type Tracker = { _layers: Layer[] };
 
-/** Counts top-level mutations (commits of a root transaction layer), what each wrote, and time inside them. */
+/**
+ * Counts top-level mutations (commits of a root transaction layer), what each read and wrote
+ * (hooks included: they run in the page's transaction), and time inside them. The counts do
+ * not depend on the machine's speed, so they compare designs where timings are noisy.
+ */
 function instrumentTransactions() {
-  const stats = { mutations: 0, maxDocsWritten: 0, maxBytesWritten: 0, msInTransactions: 0 };
+  const stats = { mutations: 0, maxDocsWritten: 0, maxBytesWritten: 0, msInTransactions: 0, queries: 0, docsRead: 0, docsWritten: 0 };
   const proto = TransactionMetricsTracker.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   const startedAt = new WeakMap<object, number>();
   const start = proto.startTransaction!;
@@ -51,8 +55,11 @@ function instrumentTransactions() {
   const commit = proto.commit!;
   proto.commit = function (this: Tracker, ...args: unknown[]) {
     if (settle(this)) {
-      const { documentsWritten, bytesWritten } = this._layers[0]!.metrics;
+      const { documentsWritten, bytesWritten, documentsRead, databaseQueries } = this._layers[0]!.metrics;
       stats.mutations++;
+      stats.queries += databaseQueries;
+      stats.docsRead += documentsRead;
+      stats.docsWritten += documentsWritten;
       stats.maxDocsWritten = Math.max(stats.maxDocsWritten, documentsWritten);
       stats.maxBytesWritten = Math.max(stats.maxBytesWritten, bytesWritten);
     }
@@ -115,6 +122,10 @@ test(`resync of ${USERS.toLocaleString("en-US")} users`, async () => {
     ["  least that proves the end", `${fmt(Math.floor(USERS / PAGE) + 1)} = floor(users / 500) + 1 (the last page must come back short)`],
     ["  this design's count", `${fmt(USERS < PAGE ? 1 : Math.floor((USERS - PAGE) / (PAGE - 1)) + 2)} = floor((users - 500) / 499) + 2 (pages overlap by one user)`],
     ["mutations run", `${fmt(counted.mutations)} (${fmt(status.pagesDone)} page commits, one per page; the rest start, reconcile, schedule)`],
+    [
+      "database work per user, in mutations",
+      `${perUser(counted.queries)} index ranges read, ${perUser(counted.docsRead)} documents read, ${perUser(counted.docsWritten)} written`,
+    ],
     ["most documents one mutation wrote", `${fmt(counted.maxDocsWritten)} (${(counted.maxBytesWritten / 2 ** 20).toFixed(2)} MiB; Convex allows 16,000 / 16 MiB)`],
     ["wall time", `${(wallMs / 1000).toFixed(1)} s (${(counted.msInTransactions / 1000).toFixed(1)} s inside queries and mutations)`],
     ["rate limit alone forces", `${(floorMs / 1000).toFixed(1)} s for ${fmt(ideal)} requests at ${RATE_LIMIT.requests} per ${RATE_LIMIT.windowMs / 1000} s (a burst of ${RATE_LIMIT.requests}, then refills)`],
@@ -122,6 +133,10 @@ test(`resync of ${USERS.toLocaleString("en-US")} users`, async () => {
   ];
   console.log(`\nconvex-clerk-users resync: ${fmt(USERS)} users, fake Clerk API on 127.0.0.1\n${table(rows)}\n`);
 });
+
+function perUser(n: number) {
+  return (n / USERS).toFixed(2);
+}
 
 function fmt(n: number) {
   return n.toLocaleString("en-US");
