@@ -27,17 +27,6 @@ export const applyChange = mutation({
   handler: (ctx, { change, hooks }) => applyOne(ctx, change, hooks ?? {}),
 });
 
-/** Applies several changes in one transaction (a resync page). Returns each outcome in order. */
-export const applyChanges = mutation({
-  args: { changes: v.array(vUserChange), hooks: v.optional(vHookHandles) },
-  returns: v.array(vApplyOutcome),
-  handler: async (ctx, { changes, hooks }) => {
-    const outcomes: ApplyOutcome[] = [];
-    for (const change of changes) outcomes.push(await applyOne(ctx, change, hooks ?? {}));
-    return outcomes;
-  },
-});
-
 /** What is stored for one Clerk id: its live row, or whether a tombstone says it was deleted. */
 export type StoredUser = { row: Doc<"users"> | null; deleted: boolean };
 
@@ -129,12 +118,10 @@ export const ensureUser = mutation({
   args: { user: vUserFields },
   returns: v.union(vUser, v.null()),
   handler: async (ctx, { user }) => {
-    await applyOne(ctx, { kind: "upsert", user: { ...user, updatedAt: PROVISIONAL_UPDATED_AT } }, {});
-    return toUser(
-      await ctx.db
-        .query("users")
-        .withIndex("by_clerk_id", (q) => q.eq("clerkId", user.clerkId))
-        .unique(),
-    );
+    const stored = await lookUp(ctx, user.clerkId);
+    // Any stored row is at least as new as a provisional one, and a tombstone is final.
+    if (stored.row || stored.deleted) return toUser(stored.row);
+    const id = await ctx.db.insert("users", { ...user, updatedAt: PROVISIONAL_UPDATED_AT });
+    return toUser(await ctx.db.get("users", id));
   },
 });

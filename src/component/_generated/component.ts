@@ -425,41 +425,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       "created" | "updated" | "deleted" | "duplicate" | "stale" | "tombstoned",
       Name
     >;
-    applyChanges: FunctionReference<
-      "mutation",
-      "internal",
-      {
-        changes: Array<{
-          kind: "upsert";
-          user: {
-            clerkId: string;
-            email?: string;
-            emailVerified?: boolean;
-            phoneNumber?: string;
-            username?: string;
-            firstName?: string;
-            lastName?: string;
-            name?: string;
-            imageUrl?: string;
-            publicMetadata?: Record<string, any>;
-            externalId?: string;
-            createdAt?: number;
-            updatedAt: number;
-            lastSignInAt?: number;
-          };
-        } | {
-          kind: "delete";
-          clerkId: string;
-        }>;
-        hooks?: {
-          onUserCreated?: string;
-          onUserUpdated?: string;
-          onUserDeleted?: string;
-        };
-      },
-      Array<"created" | "updated" | "deleted" | "duplicate" | "stale" | "tombstoned">,
-      Name
-    >;
     ensureUser: FunctionReference<
       "mutation",
       "internal",
