@@ -1,12 +1,13 @@
 /**
- * Hash indexes for convex-test's in-memory database, for bench/sync.ts only.
+ * Indexes for convex-test's in-memory database, for bench/sync.ts only.
  *
  * convex-test answers every `withIndex(...)` query by scanning every document of every table,
  * so a lookup costs O(documents) and a 100,000-user sync O(users²). A deployment answers it
  * from a B-tree. This patch answers index ranges that start with an equality (`q.eq(...)`,
- * every lookup the sync and the example's hooks make) from a hash of the committed and pending
- * documents; each hit is re-read and re-checked against the whole range, so results are the
- * same, and anything else falls back to convex-test's own scan.
+ * every lookup the example's hooks make) from a hash of the committed and pending documents,
+ * and ranges bounded on a string field (`q.gte(...).lte(...)`, the sync's reads of a page's
+ * ids) from a sorted list of that field's values. Each hit is re-read and re-checked against
+ * the whole range, so results are the same; anything else falls back to convex-test's scan.
  *
  * Needs `bench/sync.vitest.config.ts`, which exports the internals used here.
  */
@@ -16,7 +17,8 @@ import { compareValues, jsonToConvex, type JSONValue, type Value } from "convex/
 type Doc = Record<string, Value> & { _id: string };
 type RangeExpr = { type: "Eq" | "Gt" | "Gte" | "Lt" | "Lte"; fieldPath: string; value: JSONValue };
 type Query = { source: { type: string; indexName: string; range: RangeExpr[]; order?: "asc" | "desc" }; operators: Array<{ filter?: unknown; limit?: number }> };
-type Index = Map<string, Set<string>>;
+/** Ids by field value (a superset: ids are added on every write, never removed), and the field's string values in Convex's order. */
+type Index = { byKey: Map<string, Set<string>>; strings: string[] };
 type Fake = {
   _documents: Record<string, Doc | null>;
   _writes: Array<Record<string, Doc | null>>;
@@ -42,23 +44,38 @@ export function installHashIndexes() {
 
   const keyOf = (value: unknown) =>
     value === undefined ? "u" : typeof value === "string" ? `s${value}` : typeof value === "number" ? `n${value}` : typeof value === "boolean" ? `b${value}` : null;
-  const add = (index: Index, key: string | null, id: string) => {
+  // First position in `sorted` not before `value` (after it, with `after`).
+  const bound = (sorted: string[], value: string, after = false) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const c = compareValues(sorted[mid]!, value);
+      if (c < 0 || (after && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const add = (index: Index, value: unknown, id: string) => {
+    const key = keyOf(value);
     if (key === null) return;
-    let ids = index.get(key);
-    if (!ids) index.set(key, (ids = new Set()));
+    let ids = index.byKey.get(key);
+    if (!ids) {
+      index.byKey.set(key, (ids = new Set()));
+      if (typeof value === "string") index.strings.splice(bound(index.strings, value), 0, value);
+    }
     ids.add(id);
   };
 
-  // A superset index: ids are added on every write and never removed; hits are re-checked.
   function indexFor(db: Fake, table: string, fieldPath: string): Index {
     db.__indexes ??= new Map();
     let byField = db.__indexes.get(table);
     if (!byField) db.__indexes.set(table, (byField = new Map()));
     let index = byField.get(fieldPath);
     if (!index) {
-      const built: Index = new Map();
+      const built: Index = { byKey: new Map(), strings: [] };
       const visit = (id: string, doc: Doc | null) => {
-        if (doc && tableOf(id) === table) add(built, keyOf(field(fieldPath, doc)), id);
+        if (doc && tableOf(id) === table) add(built, field(fieldPath, doc), id);
       };
       for (const [id, doc] of Object.entries(db._documents)) visit(id, doc);
       for (const layer of db._writes) for (const [id, doc] of Object.entries(layer)) visit(id, doc);
@@ -71,22 +88,20 @@ export function installHashIndexes() {
   proto._addWrite = function (this: Fake, id: string, value: Doc | null) {
     addWrite.call(this, id, value);
     const byField = value && this.__indexes?.get(tableOf(id) ?? "");
-    if (byField) for (const [fieldPath, index] of byField) add(index, keyOf(field(fieldPath, value)), id);
+    if (byField) for (const [fieldPath, index] of byField) add(index, field(fieldPath, value), id);
   };
 
   const resolve = proto._resolveQuerySource as (this: Fake, query: Query) => unknown;
   proto._resolveQuerySource = function (this: Fake, query: Query) {
     const { source } = query;
-    const first = source.range?.[0];
-    if (source.type !== "IndexRange" || first?.type !== "Eq") return resolve.call(this, query);
+    if (source.type !== "IndexRange" || !source.range?.length) return resolve.call(this, query);
     const [table, indexName] = source.indexName.split(".") as [string, string];
-    const index = this._schema?.tables.get(table)?.indexes.find((i) => i.indexDescriptor === indexName);
-    const raw = first.value as unknown;
-    const key = keyOf(typeof raw === "object" && raw !== null && "$undefined" in raw ? undefined : jsonToConvex(first.value));
-    if (!index || key === null) return resolve.call(this, query);
-    const fields = [...index.fields, "_creationTime", "_id"];
+    const schemaIndex = this._schema?.tables.get(table)?.indexes.find((i) => i.indexDescriptor === indexName);
+    const ids = schemaIndex && candidates(this, table, schemaIndex.fields[0]!, source.range);
+    if (!ids) return resolve.call(this, query);
+    const fields = [...schemaIndex.fields, "_creationTime", "_id"];
     const docs: Doc[] = [];
-    for (const id of indexFor(this, table, first.fieldPath).get(key) ?? []) {
+    for (const id of ids) {
       const doc = this.get(table, id);
       if (doc && source.range.every((expr) => inRange(doc, expr))) docs.push(doc);
     }
@@ -102,4 +117,26 @@ export function installHashIndexes() {
     const limit = query.operators.find((op) => "limit" in op)?.limit ?? null;
     return { sortedDocs: docs, filterFn: (doc: Doc) => filters.every((f) => matches(doc, f)), limit, fieldPathsToSortBy: fields, order };
   };
+
+  /** Ids that may be in the range on the index's first field, or null to let convex-test scan. */
+  function candidates(db: Fake, table: string, firstField: string, range: RangeExpr[]): Iterable<string> | null {
+    const value = (expr: RangeExpr) => {
+      const raw = expr.value as unknown;
+      return typeof raw === "object" && raw !== null && "$undefined" in raw ? undefined : jsonToConvex(expr.value);
+    };
+    const onFirst = range.filter((expr) => expr.fieldPath === firstField);
+    const eq = onFirst.find((expr) => expr.type === "Eq");
+    if (eq) {
+      const key = keyOf(value(eq));
+      return key === null ? null : (indexFor(db, table, firstField).byKey.get(key) ?? []);
+    }
+    const lower = onFirst.find((expr) => expr.type === "Gt" || expr.type === "Gte");
+    const upper = onFirst.find((expr) => expr.type === "Lt" || expr.type === "Lte");
+    const lo = lower && value(lower);
+    const hi = upper && value(upper);
+    if (typeof lo !== "string" || typeof hi !== "string") return null;
+    const index = indexFor(db, table, firstField);
+    const values = index.strings.slice(bound(index.strings, lo, lower!.type === "Gt"), bound(index.strings, hi, upper!.type === "Lte"));
+    return values.flatMap((v) => [...(index.byKey.get(keyOf(v)!) ?? [])]);
+  }
 }

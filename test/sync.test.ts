@@ -393,6 +393,49 @@ describe("the webhook's ordering rules hold", () => {
   });
 });
 
+describe("a page's stored users are read by id range", () => {
+  test("ids that do not sort by creation: every page still finds its rows and tombstones", async () => {
+    // 35 users whose ids are shuffled against creation: each page of 10 spans nearly every id,
+    // more rows than one range reads for it.
+    const shuffled = Array.from({ length: 35 }, (_, i) => {
+      const at = 1_700_000_000_000 + i;
+      return clerkUser(`user_${String(10 + ((i * 13) % 35)).padStart(6, "0")}`, { created_at: at, updated_at: at });
+    });
+    api.remove(...listedIds());
+    api.add(...shuffled);
+    await deliver(deletedEvent("user_000020"));
+    const createdAt = shuffled.find((u) => u.id === "user_000030")!.created_at;
+    const newer = clerkUser("user_000030", { created_at: createdAt, first_name: "Webhook", updated_at: 1_800_000_000_000 });
+    expect((await deliver(userEvent("user.updated", newer))).status).toBe(200);
+
+    const first = await t.action(variant("small"), {});
+    expect(first).toMatchObject({ state: "completed", usersSeen: 35, created: 33, unchanged: 1, tombstoned: 1 });
+    api.update("user_000040", { first_name: "Grace", updated_at: 1_700_000_999_000 });
+    const second = await t.action(variant("small"), {});
+    expect(second).toMatchObject({ state: "completed", usersSeen: 35, created: 0, updated: 1, unchanged: 33, tombstoned: 1, removed: 0 });
+
+    const ids = await storedIds();
+    expect(ids).toEqual([...new Set(ids)]);
+    expect(ids).toHaveLength(34);
+    expect(ids).not.toContain("user_000020");
+    expect(await user("user_000030")).toMatchObject({ firstName: "Webhook" });
+    expect(await user("user_000040")).toMatchObject({ firstName: "Grace" });
+    expect((await profiles()).map((p) => p.versions).sort()).toEqual([...Array(33).fill(1), 2]);
+  });
+
+  test("a user twice in one batch is stored once, at its newest version", async () => {
+    const run = await t.mutation(components.clerkUsers.backfill.start, { lease: "step", staleAfterMs: 60_000 });
+    const users = [
+      { clerkId: "user_a", updatedAt: 1, firstName: "Old" },
+      { clerkId: "user_a", updatedAt: 2, firstName: "New" },
+    ];
+    const args = { runId: run.status.runId, lease: "step", from: 0, next: { offset: 2 }, done: false, users, seen: ["user_a", "user_a"], invalid: [], requests: 1 };
+    expect(await t.mutation(components.clerkUsers.backfill.commitPage, args)).toMatchObject({ created: 1, updated: 1 });
+    expect((await stored()).users.filter((u) => u.clerkId === "user_a")).toHaveLength(1);
+    expect(await user("user_a")).toMatchObject({ firstName: "New", updatedAt: 2 });
+  });
+});
+
 describe("reconcile", () => {
   test("users no longer in Clerk are removed at the end of a complete pass, through onUserDeleted", async () => {
     await t.action(variant("small"), {});

@@ -6,7 +6,7 @@ import { vHookHandles, vUserFields, type ApplyOutcome } from "../shared/validato
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import schema from "./schema.js";
-import { applyOne, applyTo, lookUp } from "./sync.js";
+import { applyOne, applyTo, lookUpMany } from "./sync.js";
 
 /**
  * The component's side of a resync (the action is `makeSyncUsersAction` in the app, which alone
@@ -159,8 +159,9 @@ export const commitPage = mutation({
     const lastListed = new Set(run.cursor.boundary?.ids ?? []);
     const firstSeen = new Set<string>();
     const tally = newTally();
+    const lookUp = await lookUpMany(ctx, args.seen);
     for (const user of args.users) {
-      const stored = await lookUp(ctx, user.clerkId);
+      const stored = await lookUp(user.clerkId);
       const first = isFirstSighting(stored.row, user.clerkId, run.startedAt, lastListed);
       if (first) firstSeen.add(user.clerkId);
       const outcome = await applyTo(ctx, { kind: "upsert", user }, stored, hooks, now);
@@ -172,7 +173,7 @@ export const commitPage = mutation({
     const storable = new Set(args.users.map((user) => user.clerkId));
     for (const clerkId of new Set(args.seen)) {
       if (storable.has(clerkId)) continue;
-      const { row } = await lookUp(ctx, clerkId);
+      const { row } = await lookUp(clerkId);
       if (isFirstSighting(row, clerkId, run.startedAt, lastListed)) firstSeen.add(clerkId);
       if (row) await ctx.db.patch(row._id, { resyncSeenAt: now });
     }
@@ -248,14 +249,15 @@ export const applyRecheck = mutation({
     const now = Date.now();
     const hooks = args.hooks ?? {};
     const tally = newTally();
+    const lookUp = await lookUpMany(ctx, args.foundIds);
     for (const user of args.found) {
-      const outcome = await applyTo(ctx, { kind: "upsert", user }, await lookUp(ctx, user.clerkId), hooks, now);
+      const outcome = await applyTo(ctx, { kind: "upsert", user }, await lookUp(user.clerkId), hooks, now);
       if (outcome === "created" || outcome === "updated") count(tally, outcome);
     }
     const storable = new Set(args.found.map((user) => user.clerkId));
     for (const clerkId of args.foundIds) {
       if (storable.has(clerkId)) continue;
-      const { row } = await lookUp(ctx, clerkId);
+      const { row } = await lookUp(clerkId);
       if (row) await ctx.db.patch(row._id, { resyncSeenAt: now });
     }
     let removed = 0;
@@ -306,8 +308,9 @@ export const fail = mutation({
 });
 
 function assertPageSize(...lengths: number[]) {
-  // Keeps one mutation inside Convex's per-transaction limits: per user at most 2 index reads
-  // and 1 write here, plus what the app's hooks do (16,000 writes, 4,096 index reads).
+  // Keeps one mutation inside Convex's per-transaction limits (16,000 writes, 4,096 index reads):
+  // per batch 2 index ranges of at most 2 rows per user (`lookUpMany`), and per user at most
+  // 2 more index reads (ids past those ranges) and 1 write, plus what the app's hooks do.
   if (lengths.some((n) => n > MAX_PAGE_SIZE)) {
     throw new Error(`A resync batch holds at most ${MAX_PAGE_SIZE} users (Clerk's largest page), got ${Math.max(...lengths)}`);
   }
