@@ -98,6 +98,7 @@ test(`resync of ${USERS.toLocaleString("en-US")} users`, async () => {
     status = (await t.query(components.clerkUsers.backfill.status, {}))!;
   }
   const wallMs = performance.now() - started;
+  if (process.env.BENCH_DEBUG) { const t0 = api.log[0]!.at; console.log(api.log.map((r, i) => `${i}:${r.status}@${r.at - t0}`).filter((_, i) => i % 10 === 0 || i > 195).join(" "), "end", Date.now() - t0); }
   const counted = { ...stats }; // Before the checks below, which run transactions of their own.
   await api.close();
 

@@ -1,8 +1,7 @@
 import { convexTest } from "convex-test";
-import { registerRoutes, vUser, type UserHooks } from "convex-clerk-users";
+import { defineUserHooks, registerRoutes, type UserHookHandlers, type UserHooksMutation } from "convex-clerk-users";
 import { register } from "convex-clerk-users/test";
 import { httpRouter, makeFunctionReference } from "convex/server";
-import { v } from "convex/values";
 import { beforeEach, describe, expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";
 import { internalMutation, type MutationCtx } from "../example/convex/_generated/server";
@@ -79,7 +78,7 @@ describe("the example app's hooks keep its profiles in step", () => {
 // An app whose hooks record what they receive and can be made to fail. The example app's
 // hooks cannot be made to throw, so this app mounts the endpoint on a router of its own,
 // next to the example's modules, as a user's `convex/http.ts` would.
-type HookName = keyof UserHooks;
+type HookName = keyof UserHookHandlers<MutationCtx>;
 type HookCall = { hook: HookName; args: Record<string, unknown> };
 
 /** Every hook call, including the ones whose transaction was rolled back. */
@@ -97,24 +96,19 @@ async function record(ctx: MutationCtx, hook: HookName, args: Record<string, unk
 
 /** The module `convex/recordingHooks.ts` of that app. */
 const recordingHooks = {
-  onUserCreated: internalMutation({ args: { user: vUser }, handler: (ctx, args) => record(ctx, "onUserCreated", args) }),
-  onUserUpdated: internalMutation({ args: { user: vUser, previous: vUser }, handler: (ctx, args) => record(ctx, "onUserUpdated", args) }),
-  onUserDeleted: internalMutation({
-    args: { clerkId: v.string(), user: v.union(vUser, v.null()) },
-    handler: (ctx, args) => record(ctx, "onUserDeleted", args),
+  userHooks: defineUserHooks(internalMutation, {
+    onUserCreated: (ctx, args) => record(ctx, "onUserCreated", args),
+    onUserUpdated: (ctx, args) => record(ctx, "onUserUpdated", args),
+    onUserDeleted: (ctx, args) => record(ctx, "onUserDeleted", args),
   }),
 };
 
-/** A reference to `convex/recordingHooks.ts`, which the generated api does not know about. */
-const hookRef = <Name extends HookName>(name: Name) => makeFunctionReference<"mutation">(`recordingHooks:${name}`) as unknown as NonNullable<UserHooks[Name]>;
+/** `internal.recordingHooks.userHooks`, which the generated api does not know about. */
+const hooksRef = makeFunctionReference<"mutation">("recordingHooks:userHooks") as unknown as UserHooksMutation;
 
 function setupRecordingApp() {
   const http = httpRouter();
-  registerRoutes(http, components.clerkUsers, {
-    onUserCreated: hookRef("onUserCreated"),
-    onUserUpdated: hookRef("onUserUpdated"),
-    onUserDeleted: hookRef("onUserDeleted"),
-  });
+  registerRoutes(http, components.clerkUsers, { hooks: hooksRef });
   process.env.CLERK_WEBHOOK_SECRET = WEBHOOK_SECRET;
   const t = convexTest(schema, {
     ...appModules,

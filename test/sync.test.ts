@@ -3,7 +3,7 @@ import { convexTest } from "convex-test";
 import { v } from "convex/values";
 import { internalMutationGeneric, makeFunctionReference, queryGeneric, type FunctionReference } from "convex/server";
 import clerkUsersTest from "convex-clerk-users/test";
-import { isSyncUsersError, makeSyncUsersAction, vUser, type SyncStatus, type SyncUsersOptions } from "convex-clerk-users";
+import { isSyncUsersError, makeSyncUsersAction, userHookArgs, vUser, type SyncStatus, type SyncUsersOptions } from "convex-clerk-users";
 import schema from "../example/convex/schema";
 import { components, internal } from "../example/convex/_generated/api";
 import { syncUsers } from "../example/convex/clerk";
@@ -17,11 +17,7 @@ import { SECRET_KEY, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./
  * Clerk's Backend API.
  */
 
-const hooks: SyncUsersOptions = {
-  onUserCreated: internal.profiles.onUserCreated,
-  onUserUpdated: internal.profiles.onUserUpdated,
-  onUserDeleted: internal.profiles.onUserDeleted,
-};
+const hooks: SyncUsersOptions = { hooks: internal.profiles.userHooks };
 const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
 
 /** Variants an app could define, with small pages so a few dozen users span several. */
@@ -142,6 +138,21 @@ describe("a full sync", () => {
     expect(rows.every((p) => p.versions === 1)).toBe(true);
   });
 
+  test("hands a page's changes to the app's hooks in one call, not one per user", async () => {
+    const calls: string[][] = [];
+    const hooks = internalMutationGeneric({
+      args: userHookArgs,
+      handler: async (_ctx, { events }) => {
+        calls.push(events.map((event) => `${event.type} ${event.type === "deleted" ? event.clerkId : event.user.clerkId}`));
+      },
+    });
+    const { run } = backendWith({ hooks }, (app) => ({ pageSize: 10, hooks: app.hooks }));
+    await run();
+    // Pages of 10 overlap by one user: 10 new users, then 9, 9 and 7. Each page is one call.
+    expect(calls.map((events) => events.length)).toEqual([10, 9, 9, 7]);
+    expect(calls.flat()).toEqual(listedIds().map((id) => `created ${id}`));
+  });
+
   test("reads the secret key and API URL at run time, each run", async () => {
     api.secretKey = "sk_test_rotated";
     process.env.CLERK_SECRET_KEY = "sk_test_rotated";
@@ -241,18 +252,18 @@ describe("Clerk's rate limit and failures", () => {
   });
 
   test("a page is one transaction: a hook failing on its 6th user writes none of it, and the run records why", async () => {
-    const onUserCreated = internalMutationGeneric({
-      args: { user: vUser },
-      handler: async (_ctx, { user }) => {
-        if (user.clerkId === "user_000015") throw new Error("profile service said no");
+    const hooks = internalMutationGeneric({
+      args: userHookArgs,
+      handler: async (_ctx, { events }) => {
+        if (events.some((event) => event.type === "created" && event.user.clerkId === "user_000015")) throw new Error("profile service said no");
       },
     });
-    const { backend, run } = backendWith({ onUserCreated }, (app) => ({ pageSize: 10, onUserCreated: app.onUserCreated }));
+    const { backend, run } = backendWith({ hooks }, (app) => ({ pageSize: 10, hooks: app.hooks }));
     await rejection(run());
     const failed = await backend.query(components.clerkUsers.backfill.status, {});
     expect(failed).toMatchObject({ state: "failed", pagesDone: 1, created: 10, lastError: { code: "SYNC_FAILED" } });
     expect(failed!.lastError!.message).toContain("profile service said no");
-    // The first page is stored; none of the second, though its first 5 users' hooks had run.
+    // The first page is stored; none of the second, though its rows were written before its hooks ran.
     expect(await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_000009" })).not.toBeNull();
     expect(await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_000010" })).toBeNull();
   });
@@ -261,17 +272,13 @@ describe("Clerk's rate limit and failures", () => {
 describe("what the app sees", () => {
   test("rows a resync wrote reach queries and hooks as Clerk's data only, with no sync bookkeeping", async () => {
     const hookArgs: Array<Record<string, unknown>> = [];
-    const record = internalMutationGeneric({
-      args: { user: v.any(), previous: v.optional(v.any()) },
-      handler: async (_ctx, args) => {
-        hookArgs.push(args.user, ...(args.previous ? [args.previous] : []));
+    const hooks = internalMutationGeneric({
+      args: { events: v.array(v.any()) },
+      handler: async (_ctx, { events }) => {
+        for (const event of events) hookArgs.push(event.user, ...(event.previous ? [event.previous] : []));
       },
     });
-    const { backend, run } = backendWith({ onUserCreated: record, onUserUpdated: record }, (app) => ({
-      pageSize: 10,
-      onUserCreated: app.onUserCreated,
-      onUserUpdated: app.onUserUpdated,
-    }));
+    const { backend, run } = backendWith({ hooks }, (app) => ({ pageSize: 10, hooks: app.hooks }));
     await run();
     api.update("user_000007", { first_name: "Grace", updated_at: 1_700_000_999_000 });
     await run();
@@ -559,6 +566,23 @@ describe("Convex's limits", () => {
         requests: 1,
       }),
     ).rejects.toThrow(/at most 500/);
+  });
+
+  test("a page's hook events are split into calls under Convex's argument limit", async () => {
+    // 150 users at 60 KB of metadata each: 9 MB of events, over the 8 MiB one call may carry.
+    api.remove(...listedIds());
+    api.add(...clerkUsers(150).map((u) => ({ ...u, public_metadata: { notes: "x".repeat(60_000) } })));
+    const sizes: number[] = [];
+    const hooks = internalMutationGeneric({
+      args: userHookArgs,
+      handler: async (_ctx, { events }) => {
+        sizes.push(events.length);
+      },
+    });
+    const { run } = backendWith({ hooks }, (app) => ({ hooks: app.hooks }));
+    expect(await run()).toMatchObject({ state: "completed", created: 150 });
+    expect(sizes.length).toBe(2);
+    expect(sizes.reduce((a, b) => a + b)).toBe(150);
   });
 
   test("pageSize is capped at Clerk's 500", () => {

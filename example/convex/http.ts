@@ -4,10 +4,6 @@ import { components, internal } from "./_generated/api";
 
 const http = httpRouter();
 
-registerRoutes(http, components.clerkUsers, {
-  onUserCreated: internal.profiles.onUserCreated,
-  onUserUpdated: internal.profiles.onUserUpdated,
-  onUserDeleted: internal.profiles.onUserDeleted,
-});
+registerRoutes(http, components.clerkUsers, { hooks: internal.profiles.userHooks });
 
 export default http;

@@ -1,5 +1,5 @@
 export { registerRoutes, DEFAULT_WEBHOOK_PATH, type RegisterRoutesOptions } from "./webhook.js";
-export type { UserHooks } from "./hooks.js";
+export { defineUserHooks, type UserHooks, type UserHookHandlers, type UserHooksMutation } from "./hooks.js";
 export {
   getCurrentUser,
   requireUser,
@@ -11,7 +11,7 @@ export {
 } from "./auth.js";
 export { has, hasRole, hasPermission, hasPlan, hasFeature, readClaims, type ClaimsOptions, type HasParams } from "./claims.js";
 export { requireAuthorization, requireRole, requirePermission, requirePlan, requireFeature } from "./guards.js";
-export { vUser, type User, PROVISIONAL_UPDATED_AT } from "../shared/validators.js";
+export { vUser, type User, vUserHookEvent, type UserHookEvent, userHookArgs, PROVISIONAL_UPDATED_AT } from "../shared/validators.js";
 export { isClerkUsersError, type ClerkUsersErrorCode, type ClerkUsersErrorData } from "../shared/errors.js";
 export type { ComponentApi } from "../component/_generated/component.js";
 export {

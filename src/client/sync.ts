@@ -18,9 +18,9 @@ import {
 } from "../shared/paging.js";
 import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, decideRetry, type AttemptCounts, type AttemptResult, type RetryPolicy } from "../shared/retry.js";
 import { vSyncStatus, type SyncErrorCode, type SyncStatus } from "../shared/syncStatus.js";
-import type { HookHandles, UserFields } from "../shared/validators.js";
+import type { UserFields } from "../shared/validators.js";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { hookHandles, type UserHooks } from "./hooks.js";
+import { hookHandle, type UserHooks } from "./hooks.js";
 
 export const DEFAULT_CLERK_API_URL = "https://api.clerk.com";
 const API_URL_ENV_VAR = "CLERK_API_URL";
@@ -42,7 +42,7 @@ export type SyncUsersOptions = UserHooks & {
    * Clerk's SDKs use), else `https://api.clerk.com`.
    */
   apiUrl?: string;
-  /** Users per request and per page mutation, at most 500 (Clerk's largest page, the default). Lower it only if your hooks make a page mutation hit Convex's limits. */
+  /** Users per request and per page mutation, at most 500 (Clerk's largest page, the default). Lower it only if your hooks do so much per user that a page mutation hits Convex's limits. */
   pageSize?: number;
   /** How long one action step works before it schedules the next. Default 5 minutes. */
   maxStepMs?: number;
@@ -120,7 +120,7 @@ type Config = Required<Pick<SyncUsersOptions, "pageSize" | "maxStepMs" | "staleA
   apiUrl: string;
   secretKey: string;
   retry: RetryPolicy;
-  hooks: HookHandles;
+  hooks: string | undefined;
 };
 
 type ActionCtx = GenericActionCtx<GenericDataModel>;
@@ -139,7 +139,7 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
     apiUrl: (options.apiUrl ?? process.env[API_URL_ENV_VAR] ?? DEFAULT_CLERK_API_URL).replace(/\/+$/, ""),
     secretKey,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-    hooks: await hookHandles(options),
+    hooks: await hookHandle(options.hooks),
   };
   // The next step calls this same action, found by name: the app defines it, not the package.
   const self = makeFunctionReference<"action", SyncUsersArgs, SyncStatus>((await ctx.meta.getFunctionMetadata()).name);

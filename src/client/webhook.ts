@@ -5,7 +5,7 @@ import { Webhook } from "svix/dist/webhook.js";
 import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
 import type { UserChange } from "../shared/validators.js";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { hookHandles, type UserHooks } from "./hooks.js";
+import { hookHandle, type UserHooks } from "./hooks.js";
 
 export const DEFAULT_WEBHOOK_PATH = "/clerk-users-webhook";
 /** Clerk's user payloads are a few KB; anything this big is not one of them. */
@@ -71,7 +71,7 @@ export async function handleWebhook(
   try {
     const outcome = await ctx.runMutation(component.sync.applyChange, {
       change,
-      hooks: await hookHandles(options),
+      hooks: await hookHandle(options.hooks),
     });
     return Response.json({ outcome });
   } catch (error) {

@@ -2,11 +2,12 @@ import { paginator } from "convex-helpers/server/pagination";
 import { v } from "convex/values";
 import { MAX_PAGE_SIZE, START_CURSOR, vListCursor } from "../shared/paging.js";
 import { vSyncErrorCode, vSyncStatus, type SyncStatus } from "../shared/syncStatus.js";
-import { vHookHandles, vUserFields, type ApplyOutcome } from "../shared/validators.js";
+import { vUserFields, type ApplyOutcome } from "../shared/validators.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import schema from "./schema.js";
 import { applyOne, applyTo, lookUpMany } from "./sync.js";
+import { HookEvents } from "./hooks.js";
 
 /**
  * The component's side of a resync (the action is `makeSyncUsersAction` in the app, which alone
@@ -142,7 +143,8 @@ export const commitPage = mutation({
     invalid: v.array(v.string()),
     /** Requests made to Clerk since the last write. */
     requests: v.number(),
-    hooks: v.optional(vHookHandles),
+    /** A function handle to the app's hooks mutation (`defineUserHooks`). */
+    hooks: v.optional(v.string()),
   },
   returns: vStatusOrNull,
   handler: async (ctx, args) => {
@@ -153,7 +155,7 @@ export const commitPage = mutation({
       throw new Error(`commitPage: run is at ${run.phase} offset ${run.cursor.offset}, the page continues from ${args.from}`);
     }
     const now = Date.now();
-    const hooks = args.hooks ?? {};
+    const hooks = new HookEvents(args.hooks);
     // Users without a row have nowhere to record a sighting: those the last page ended with
     // (the one-user overlap) were listed already.
     const lastListed = new Set(run.cursor.boundary?.ids ?? []);
@@ -178,6 +180,7 @@ export const commitPage = mutation({
       if (row) await ctx.db.patch(row._id, { resyncSeenAt: now });
     }
     const newInvalid = args.invalid.filter((id) => firstSeen.has(id) || !args.seen.includes(id));
+    await hooks.flush(ctx);
     await ctx.db.patch(run._id, {
       cursor: args.next,
       pagesDone: run.pagesDone + 1,
@@ -238,7 +241,8 @@ export const applyRecheck = mutation({
     unseenCursor: v.string(),
     last: v.boolean(),
     requests: v.number(),
-    hooks: v.optional(vHookHandles),
+    /** A function handle to the app's hooks mutation (`defineUserHooks`). */
+    hooks: v.optional(v.string()),
   },
   returns: vStatusOrNull,
   handler: async (ctx, args) => {
@@ -247,7 +251,7 @@ export const applyRecheck = mutation({
     if (!run) return null;
     if (run.phase !== "reconciling") throw new Error("applyRecheck: the run's listing is not complete");
     const now = Date.now();
-    const hooks = args.hooks ?? {};
+    const hooks = new HookEvents(args.hooks);
     const tally = newTally();
     const lookUp = await lookUpMany(ctx, args.foundIds);
     for (const user of args.found) {
@@ -264,6 +268,7 @@ export const applyRecheck = mutation({
     for (const clerkId of args.missing) {
       if ((await applyOne(ctx, { kind: "delete", clerkId }, hooks)) === "deleted") removed++;
     }
+    await hooks.flush(ctx);
     await ctx.db.patch(run._id, {
       ...addTally(run, tally),
       removed: run.removed + removed,

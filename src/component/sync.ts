@@ -1,30 +1,36 @@
-import type { FunctionHandle } from "convex/server";
 import { compareValues, v } from "convex/values";
 import {
   PROVISIONAL_UPDATED_AT,
   vApplyOutcome,
-  vHookHandles,
   vUser,
   vUserChange,
   vUserFields,
   type ApplyOutcome,
-  type HookHandles,
-  type User,
   type UserChange,
 } from "../shared/validators.js";
 import { mutation, type MutationCtx } from "./_generated/server.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { decide, type Stored } from "./ordering.js";
 import { toUser } from "./userView.js";
+import { HookEvents } from "./hooks.js";
 
 /**
  * Applies one change from Clerk (a webhook event or a resync row) in one transaction:
  * read what is stored by index, decide, write, and run the app's hook for a real change.
  */
 export const applyChange = mutation({
-  args: { change: vUserChange, hooks: v.optional(vHookHandles) },
+  args: {
+    change: vUserChange,
+    /** A function handle to the app's hooks mutation (`defineUserHooks`). */
+    hooks: v.optional(v.string()),
+  },
   returns: vApplyOutcome,
-  handler: (ctx, { change, hooks }) => applyOne(ctx, change, hooks ?? {}),
+  handler: async (ctx, { change, hooks }) => {
+    const events = new HookEvents(hooks);
+    const outcome = await applyOne(ctx, change, events);
+    await events.flush(ctx);
+    return outcome;
+  },
 });
 
 /** What is stored for one Clerk id: its live row, or whether a tombstone says it was deleted. */
@@ -109,21 +115,22 @@ async function readSpan<D extends { clerkId: string }>(
 }
 
 /** Applies one change to what is stored for its user (`lookUp`, then `applyTo`): the webhook's path. */
-export async function applyOne(ctx: MutationCtx, change: UserChange, hooks: HookHandles): Promise<ApplyOutcome> {
+export async function applyOne(ctx: MutationCtx, change: UserChange, hooks: HookEvents): Promise<ApplyOutcome> {
   const clerkId = change.kind === "delete" ? change.clerkId : change.user.clerkId;
   return applyTo(ctx, change, await lookUp(ctx, clerkId), hooks);
 }
 
 /**
- * Applies `change` to what `lookUp` found, in the caller's transaction. `resyncSeenAt`, from a
- * resync that saw the user in Clerk, is recorded on the row in the same write (or alone, if the
- * change writes nothing); without it, a write keeps the row's last sighting.
+ * Applies `change` to what `lookUp` found, in the caller's transaction, and adds a real change
+ * to `hooks` (the caller flushes them). `resyncSeenAt`, from a resync that saw the user in
+ * Clerk, is recorded on the row in the same write (or alone, if the change writes nothing);
+ * without it, a write keeps the row's last sighting.
  */
 export async function applyTo(
   ctx: MutationCtx,
   change: UserChange,
   { row, deleted }: StoredUser,
-  hooks: HookHandles,
+  hooks: HookEvents,
   resyncSeenAt?: number,
 ): Promise<ApplyOutcome> {
   const clerkId = change.kind === "delete" ? change.clerkId : change.user.clerkId;
@@ -137,7 +144,7 @@ export async function applyTo(
     case "insert": {
       const user = (change as Extract<UserChange, { kind: "upsert" }>).user;
       const id = await ctx.db.insert("users", resyncSeenAt === undefined ? user : { ...user, resyncSeenAt });
-      if (hooks.onUserCreated) await runHook(ctx, hooks.onUserCreated, { user: toUser((await ctx.db.get("users", id))!) });
+      if (hooks.wanted) hooks.add({ type: "created", user: toUser((await ctx.db.get("users", id))!) });
       return "created";
     }
     case "replace": {
@@ -148,10 +155,9 @@ export async function applyTo(
       // A provisional row (made by requireUser before the webhook landed) is not a Clerk
       // version: its first real version is the user's creation, for hooks as for callers.
       const wasProvisional = previous.updatedAt === PROVISIONAL_UPDATED_AT;
-      const hook = wasProvisional ? hooks.onUserCreated : hooks.onUserUpdated;
-      if (hook) {
+      if (hooks.wanted) {
         const updated = toUser((await ctx.db.get("users", previous._id))!);
-        await runHook(ctx, hook, wasProvisional ? { user: updated } : { user: updated, previous: toUser(previous) });
+        hooks.add(wasProvisional ? { type: "created", user: updated } : { type: "updated", user: updated, previous: toUser(previous) });
       }
       return wasProvisional ? "created" : "updated";
     }
@@ -159,16 +165,10 @@ export async function applyTo(
     case "tombstone": {
       if (row) await ctx.db.delete(row._id);
       await ctx.db.insert("deletedUsers", { clerkId, deletedAt: Date.now() });
-      await runHook(ctx, hooks.onUserDeleted, { clerkId, user: toUser(row) });
+      hooks.add({ type: "deleted", clerkId, user: toUser(row) });
       return "deleted";
     }
   }
-}
-
-/** Runs an app hook inside this transaction: if it throws, the sync rolls back and Clerk retries. */
-async function runHook(ctx: MutationCtx, handle: string | undefined, args: { user: User | null; previous?: User; clerkId?: string }) {
-  if (!handle) return;
-  await ctx.runMutation(handle as FunctionHandle<"mutation">, args);
 }
 
 /**

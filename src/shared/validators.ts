@@ -34,7 +34,6 @@ export type UserFields = Infer<typeof vUserFields>;
 
 /**
  * A synced user as the app sees it: the row plus its system fields.
- * Use it to validate the arguments of your `onUser*` hooks.
  */
 export const vUser = v.object({
   _id: v.string(),
@@ -43,13 +42,19 @@ export const vUser = v.object({
 });
 export type User = Infer<typeof vUser>;
 
-/** Internal mutations of the app, run in the sync's transaction, passed as function handles. */
-export const vHookHandles = v.object({
-  onUserCreated: v.optional(v.string()),
-  onUserUpdated: v.optional(v.string()),
-  onUserDeleted: v.optional(v.string()),
-});
-export type HookHandles = Infer<typeof vHookHandles>;
+/**
+ * One real change to a user, as the app's hooks receive it (`defineUserHooks`): never a
+ * duplicate or a stale version. A `deleted` user is null if it was never synced.
+ */
+export const vUserHookEvent = v.union(
+  v.object({ type: v.literal("created"), user: vUser }),
+  v.object({ type: v.literal("updated"), user: vUser, previous: vUser }),
+  v.object({ type: v.literal("deleted"), clerkId: v.string(), user: v.union(vUser, v.null()) }),
+);
+export type UserHookEvent = Infer<typeof vUserHookEvent>;
+
+/** The arguments of the app's hooks mutation: a transaction's changes, in the order applied. */
+export const userHookArgs = { events: v.array(vUserHookEvent) };
 
 /** One change Clerk told us about: a user's latest state, or its deletion. */
 export const vUserChange = v.union(

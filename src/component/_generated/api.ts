@@ -7,6 +7,7 @@
  */
 
 import type * as backfill from "../backfill.js";
+import type * as hooks from "../hooks.js";
 import type * as ordering from "../ordering.js";
 import type * as sync from "../sync.js";
 import type * as userView from "../userView.js";
@@ -17,6 +18,7 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   backfill: typeof backfill;
+  hooks: typeof hooks;
   ordering: typeof ordering;
   sync: typeof sync;
   userView: typeof userView;

@@ -48,11 +48,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         unseenCursor: string;
         last: boolean;
         requests: number;
-        hooks?: {
-          onUserCreated?: string;
-          onUserUpdated?: string;
-          onUserDeleted?: string;
-        };
+        hooks?: string;
       },
       {
         runId: string;
@@ -148,11 +144,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         seen: Array<string>;
         invalid: Array<string>;
         requests: number;
-        hooks?: {
-          onUserCreated?: string;
-          onUserUpdated?: string;
-          onUserDeleted?: string;
-        };
+        hooks?: string;
       },
       {
         runId: string;
@@ -416,11 +408,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           kind: "delete";
           clerkId: string;
         };
-        hooks?: {
-          onUserCreated?: string;
-          onUserUpdated?: string;
-          onUserDeleted?: string;
-        };
+        hooks?: string;
       },
       "created" | "updated" | "deleted" | "duplicate" | "stale" | "tombstoned",
       Name
