@@ -1,5 +1,5 @@
 import type { FunctionHandle } from "convex/server";
-import { getConvexSize } from "convex/values";
+import { getConvexSize, type Value } from "convex/values";
 import type { UserHookEvent } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
 
@@ -36,7 +36,7 @@ export class HookEvents {
     let batch: UserHookEvent[] = [];
     let bytes = 0;
     for (const event of this.events.splice(0)) {
-      const size = getConvexSize(event);
+      const size = eventBytes(event);
       if (batch.length > 0 && bytes + size > MAX_HOOK_CALL_BYTES) {
         await ctx.runMutation(handle, { events: batch });
         batch = [];
@@ -47,4 +47,18 @@ export class HookEvents {
     }
     await ctx.runMutation(handle, { events: batch });
   }
+}
+
+/**
+ * A user's fields other than `publicMetadata` are a few short strings and numbers; a generous
+ * allowance for them keeps the size estimate cheap (measuring every field of 500 users costs
+ * more than the rest of the call), while metadata, the one field that can be large, is measured.
+ */
+const USER_FIELDS_BYTES = 8 * 1024;
+
+function eventBytes(event: UserHookEvent) {
+  const users = event.type === "updated" ? [event.user, event.previous] : event.user ? [event.user] : [];
+  let bytes = 64;
+  for (const user of users) bytes += USER_FIELDS_BYTES + (user.publicMetadata === undefined ? 0 : getConvexSize(user.publicMetadata as Value));
+  return bytes;
 }
