@@ -54,8 +54,8 @@ export async function lookUp(ctx: MutationCtx, clerkId: string): Promise<StoredU
 
 /**
  * `lookUp` for a resync page: one range of `by_clerk_id` in each table over the ids' span, not a
- * read per id. Clerk's ids sort by creation time, and pages list users oldest first, so a page's
- * span holds little besides its own users. A span holding more than twice as many rows as ids is
+ * read per id. Clerk's ids are KSUIDs, which sort by creation time, and pages list users oldest
+ * first, so a page's span holds little besides its own users. A span holding more than twice as many rows as ids is
  * read only that far; ids past it are looked up alone, as are ids asked for a second time (the
  * first answer may be stale by then: the caller has written since).
  */
