@@ -6,7 +6,8 @@ import { vUserFields, type ApplyOutcome } from "../shared/validators.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import schema from "./schema.js";
-import { applyOne, applyTo, lookUpMany } from "./sync.js";
+import { applyOne, applyTo } from "./sync.js";
+import { lookUpMany } from "./pageLookup.js";
 import { HookEvents } from "./hooks.js";
 
 /**

@@ -9,6 +9,7 @@
 import type * as backfill from "../backfill.js";
 import type * as hooks from "../hooks.js";
 import type * as ordering from "../ordering.js";
+import type * as pageLookup from "../pageLookup.js";
 import type * as sync from "../sync.js";
 import type * as userView from "../userView.js";
 import type * as users from "../users.js";
@@ -20,6 +21,7 @@ const fullApi: ApiFromModules<{
   backfill: typeof backfill;
   hooks: typeof hooks;
   ordering: typeof ordering;
+  pageLookup: typeof pageLookup;
   sync: typeof sync;
   userView: typeof userView;
   users: typeof users;
