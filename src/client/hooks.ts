@@ -20,7 +20,7 @@ export type UserHookHandlers<Ctx> = {
 };
 
 /** The app's hooks mutation, as `defineUserHooks` makes it. */
-export type UserHooksMutation = FunctionReference<"mutation", "internal", { events: UserHookEvent[] }, null>;
+export type UserHooksMutation = FunctionReference<"mutation", "internal", { events: UserHookEvent[] }, unknown>;
 
 /** The option that connects the webhook and the resync to the app's hooks. */
 export type UserHooks = {
