@@ -5,8 +5,8 @@
  * so a lookup costs O(documents) and a 100,000-user sync O(users²). A deployment answers it
  * from a B-tree. This patch answers index ranges that start with an equality (`q.eq(...)`,
  * every lookup the example's hooks make) from a hash of the committed and pending documents,
- * and ranges bounded on a string field (`q.gte(...).lte(...)`, the sync's reads of a page's
- * ids) from a sorted list of that field's values. Each hit is re-read and re-checked against
+ * and other ranges on an index's first field (`q.gte(...).lt(...)`, the sync's reads of a page's
+ * ids and window) from a sorted list of that field's values. Each hit is re-read and re-checked against
  * the whole range, so results are the same; anything else falls back to convex-test's scan.
  *
  * Needs `bench/sync.vitest.config.ts`, which exports the internals used here.
@@ -17,8 +17,8 @@ import { compareValues, jsonToConvex, type JSONValue, type Value } from "convex/
 type Doc = Record<string, Value> & { _id: string };
 type RangeExpr = { type: "Eq" | "Gt" | "Gte" | "Lt" | "Lte"; fieldPath: string; value: JSONValue };
 type Query = { source: { type: string; indexName: string; range: RangeExpr[]; order?: "asc" | "desc" }; operators: Array<{ filter?: unknown; limit?: number }> };
-/** Ids by field value (a superset: ids are added on every write, never removed), and the field's string values in Convex's order. */
-type Index = { byKey: Map<string, Set<string>>; strings: string[] };
+/** Ids by field value (a superset: ids are added on every write, never removed), and the field's values in Convex's order. */
+type Index = { byKey: Map<string, Set<string>>; values: Array<Value | undefined> };
 type Fake = {
   _documents: Record<string, Doc | null>;
   _writes: Array<Record<string, Doc | null>>;
@@ -45,24 +45,24 @@ export function installHashIndexes() {
   const keyOf = (value: unknown) =>
     value === undefined ? "u" : typeof value === "string" ? `s${value}` : typeof value === "number" ? `n${value}` : typeof value === "boolean" ? `b${value}` : null;
   // First position in `sorted` not before `value` (after it, with `after`).
-  const bound = (sorted: string[], value: string, after = false) => {
+  const bound = (sorted: Array<Value | undefined>, value: Value | undefined, after = false) => {
     let lo = 0;
     let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const c = compareValues(sorted[mid]!, value);
+      const c = compareValues(sorted[mid] as Value, value as Value);
       if (c < 0 || (after && c === 0)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   };
-  const add = (index: Index, value: unknown, id: string) => {
+  const add = (index: Index, value: Value | undefined, id: string) => {
     const key = keyOf(value);
     if (key === null) return;
     let ids = index.byKey.get(key);
     if (!ids) {
       index.byKey.set(key, (ids = new Set()));
-      if (typeof value === "string") index.strings.splice(bound(index.strings, value), 0, value);
+      index.values.splice(bound(index.values, value), 0, value);
     }
     ids.add(id);
   };
@@ -73,7 +73,7 @@ export function installHashIndexes() {
     if (!byField) db.__indexes.set(table, (byField = new Map()));
     let index = byField.get(fieldPath);
     if (!index) {
-      const built: Index = { byKey: new Map(), strings: [] };
+      const built: Index = { byKey: new Map(), values: [] };
       const visit = (id: string, doc: Doc | null) => {
         if (doc && tableOf(id) === table) add(built, field(fieldPath, doc), id);
       };
@@ -132,11 +132,11 @@ export function installHashIndexes() {
     }
     const lower = onFirst.find((expr) => expr.type === "Gt" || expr.type === "Gte");
     const upper = onFirst.find((expr) => expr.type === "Lt" || expr.type === "Lte");
-    const lo = lower && value(lower);
-    const hi = upper && value(upper);
-    if (typeof lo !== "string" || typeof hi !== "string") return null;
     const index = indexFor(db, table, firstField);
-    const values = index.strings.slice(bound(index.strings, lo, lower!.type === "Gt"), bound(index.strings, hi, upper!.type === "Lte"));
+    const values = index.values.slice(
+      lower ? bound(index.values, value(lower), lower.type === "Gt") : 0,
+      upper ? bound(index.values, value(upper), upper.type === "Lte") : index.values.length,
+    );
     return values.flatMap((v) => [...(index.byKey.get(keyOf(v)!) ?? [])]);
   }
 }

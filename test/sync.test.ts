@@ -334,6 +334,7 @@ describe("resumable", () => {
       done: false,
       users: [],
       seen: firstPage.map((u) => u.id),
+      repeated: 0,
       invalid: [],
       requests: 1,
     });
@@ -348,6 +349,31 @@ describe("resumable", () => {
     expect(api.log[0]!.offset).toBe(9);
     // The dead step's lease no longer writes.
     expect(await t.mutation(components.clerkUsers.backfill.checkpoint, { runId: crashed.status.runId, lease: "dead-step", requests: 1 })).toBeNull();
+  });
+
+  test("a step that died before its page's window was judged: the next one judges it, then reconciles", async () => {
+    await deliver(userEvent("user.created", clerkUser("user_ghost")));
+    const crashed = await t.mutation(components.clerkUsers.backfill.start, { lease: "dead-step", staleAfterMs: 50 });
+    // The whole listing in one page; its window ends with rows that have no creation time, left for later.
+    const committed = await t.mutation(components.clerkUsers.backfill.commitPage, {
+      runId: crashed.status.runId,
+      lease: "dead-step",
+      from: 0,
+      next: { offset: 35 },
+      done: true,
+      users: [],
+      seen: listedIds(),
+      repeated: 0,
+      invalid: [],
+      requests: 1,
+    });
+    expect(committed).toMatchObject({ windowLeft: true, status: { phase: "listing" } });
+
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await t.action(variant("quickToResume"), { runId: crashed.status.runId });
+    expect(await settled()).toMatchObject({ state: "completed", removed: 1 });
+    expect(await user("user_ghost")).toBeNull();
+    expect(api.listRequests).toEqual([]);
   });
 
   test("a new call takes a stale run over too", async () => {
@@ -436,8 +462,8 @@ describe("a page's stored users are read by id range", () => {
       { clerkId: "user_a", updatedAt: 1, firstName: "Old" },
       { clerkId: "user_a", updatedAt: 2, firstName: "New" },
     ];
-    const args = { runId: run.status.runId, lease: "step", from: 0, next: { offset: 2 }, done: false, users, seen: ["user_a", "user_a"], invalid: [], requests: 1 };
-    expect(await t.mutation(components.clerkUsers.backfill.commitPage, args)).toMatchObject({ created: 1, updated: 1 });
+    const args = { runId: run.status.runId, lease: "step", from: 0, next: { offset: 2 }, done: false, users, seen: ["user_a", "user_a"], repeated: 0, invalid: [], requests: 1 };
+    expect((await t.mutation(components.clerkUsers.backfill.commitPage, args))?.status).toMatchObject({ created: 1, updated: 1 });
     expect((await stored()).users.filter((u) => u.clerkId === "user_a")).toHaveLength(1);
     expect(await user("user_a")).toMatchObject({ firstName: "New", updatedAt: 2 });
   });
@@ -470,6 +496,28 @@ describe("reconcile", () => {
     expect(result).toMatchObject({ state: "completed", usersSeen: 500, unchanged: 500, removed: 602 });
     expect(await storedIds()).toEqual(listedIds());
     expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
+  });
+
+  test("rows made by requireUser before the webhook landed are reconciled too: kept if Clerk lists them", async () => {
+    // Provisional rows carry no creation time: the last page's window ends with them.
+    for (const clerkId of ["user_000003", "user_signed_in_then_deleted"]) {
+      await t.mutation(components.clerkUsers.sync.ensureUser, { user: { clerkId, updatedAt: 0, email: `${clerkId}@example.com` } });
+    }
+    const result = await t.action(variant("small"), {});
+    expect(result).toMatchObject({ state: "completed", removed: 1 });
+    expect(await user("user_signed_in_then_deleted")).toBeNull();
+    expect(await user("user_000003")).toMatchObject({ createdAt: 1_700_000_003_000, updatedAt: 1_700_000_003_000 });
+    expect(await storedIds()).toEqual(listedIds());
+  });
+
+  test("a pass over unchanged users writes no row and fires no hook", async () => {
+    await t.action(variant("small"), {});
+    const before = await stored();
+    const again = await t.action(variant("small"), {});
+    expect(again).toMatchObject({ state: "completed", created: 0, updated: 0, unchanged: 35, removed: 0 });
+    // Same documents, field for field: no sighting or bookkeeping is written on the rows.
+    expect((await stored()).users).toEqual(before.users);
+    expect((await profiles()).every((p) => p.versions === 1)).toBe(true);
   });
 
   test("rows only a webhook wrote are reconciled too", async () => {
@@ -562,6 +610,7 @@ describe("Convex's limits", () => {
         done: false,
         users,
         seen: users.map((u) => u.clerkId),
+        repeated: 0,
         invalid: [],
         requests: 1,
       }),

@@ -145,7 +145,7 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
   const self = makeFunctionReference<"action", SyncUsersArgs, SyncStatus>((await ctx.meta.getFunctionMetadata()).name);
 
   const lease = args.lease ?? crypto.randomUUID();
-  let step: { status: SyncStatus; cursor: ListCursor } | null;
+  let step: { status: SyncStatus; cursor: ListCursor; windowLeft: boolean } | null;
   if (args.runId && args.lease) {
     step = await ctx.runMutation(component.backfill.continueRun, { runId: args.runId, lease });
   } else if (args.runId) {
@@ -162,7 +162,7 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
   const watchdog = await ctx.scheduler.runAfter(config.staleAfterMs, self, { runId });
   const worker = new StepWorker(ctx, component, config, runId, lease, startedAt + config.maxStepMs);
   try {
-    const result = await worker.work(step.status, step.cursor);
+    const result = await worker.work(step);
     if (result.continueAfterMs !== undefined) await ctx.scheduler.runAfter(result.continueAfterMs, self, { runId, lease });
     await ctx.scheduler.cancel(watchdog);
     return result.status ?? (await currentStatus(ctx, component));
@@ -188,7 +188,8 @@ function syncError(code: SyncErrorCode, message: string) {
 type StepResult = { status: SyncStatus | null; continueAfterMs?: number };
 /** A wait longer than the step has left: the step hands over to one scheduled after it. */
 type Postponed = { postponeMs: number };
-type ListedPage = { from: number; users: unknown[]; next: ListCursor; done: boolean };
+type ListedPage = { from: number; users: unknown[]; next: ListCursor; done: boolean; repeated: number };
+type Progress = { status: SyncStatus; windowLeft: boolean } | null;
 
 class StepWorker {
   private requests = 0;
@@ -214,7 +215,15 @@ class StepWorker {
     this.abort.abort();
   }
 
-  async work(status: SyncStatus, cursor: ListCursor): Promise<StepResult> {
+  async work(step: { status: SyncStatus; cursor: ListCursor; windowLeft: boolean }): Promise<StepResult> {
+    let { status } = step;
+    if (step.windowLeft) {
+      // The step before this one committed a page and stopped before its window was judged.
+      const judged = await this.judgeWindow({ status, windowLeft: true });
+      if (!judged) return { status: null };
+      status = judged;
+    }
+    const { cursor } = step;
     if (status.phase === "listing") {
       const listed = await this.list(cursor);
       // Handed over, or lost the run: otherwise the listing is complete and reconcile follows.
@@ -251,14 +260,14 @@ class StepWorker {
       const users = await this.get(new URLSearchParams({ limit: String(limit), offset: String(offset), order_by: USER_LIST_ORDER }));
       if (!Array.isArray(users)) return users;
       const check = checkPage(cursor, offset, limit, users);
-      if (check.ok) return { from: cursor.offset, users, next: check.next, done: check.done };
+      if (check.ok) return { from: cursor.offset, users, next: check.next, done: check.done, repeated: check.repeated };
       offset = check.retryOffset;
     }
   }
 
   private async commit(page: ListedPage): Promise<SyncStatus | null> {
     const { users, seen, invalid } = sortOut(page.users);
-    return this.ctx.runMutation(this.component.backfill.commitPage, {
+    const progress = await this.ctx.runMutation(this.component.backfill.commitPage, {
       runId: this.runId,
       lease: this.lease,
       from: page.from,
@@ -266,10 +275,20 @@ class StepWorker {
       done: page.done,
       users,
       seen,
+      repeated: page.repeated,
       invalid,
       requests: this.takeRequests(),
       hooks: this.config.hooks,
     });
+    return this.judgeWindow(progress);
+  }
+
+  /** Judges the rest of the last page's window, a chunk per mutation (rarely more than none). */
+  private async judgeWindow(progress: Progress): Promise<SyncStatus | null> {
+    while (progress?.windowLeft) {
+      progress = await this.ctx.runMutation(this.component.backfill.judgeWindow, { runId: this.runId, lease: this.lease });
+    }
+    return progress?.status ?? null;
   }
 
   /**
@@ -305,7 +324,6 @@ class StepWorker {
         found,
         foundIds,
         missing,
-        unseenCursor: batch.unseenCursor,
         last: batch.last,
         requests: this.takeRequests(),
         hooks: this.config.hooks,

@@ -1,14 +1,13 @@
-import { paginator } from "convex-helpers/server/pagination";
 import { v } from "convex/values";
 import { MAX_PAGE_SIZE, START_CURSOR, vListCursor } from "../shared/paging.js";
 import { vSyncErrorCode, vSyncStatus, type SyncStatus } from "../shared/syncStatus.js";
 import { vUserFields, type ApplyOutcome } from "../shared/validators.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
-import schema from "./schema.js";
 import { applyOne, applyTo } from "./sync.js";
 import { lookUpMany } from "./pageLookup.js";
 import { HookEvents } from "./hooks.js";
+import { judgeWindowChunk, windowOf } from "./windows.js";
 
 /**
  * The component's side of a resync (the action is `makeSyncUsersAction` in the app, which alone
@@ -29,9 +28,14 @@ export const RECONCILE_BATCH = MAX_PAGE_SIZE;
 const KEPT_INVALID_IDS = 10;
 
 const vStatusOrNull = v.union(vSyncStatus, v.null());
-/** What a step needs to work on a run it holds: its progress and where its listing stands. */
-const vStep = v.object({ status: vSyncStatus, cursor: vListCursor });
+/**
+ * What a step needs to work on a run it holds: its progress, where its listing stands, and
+ * whether the last page's window is still being judged (`judgeWindow`, before the next page).
+ */
+const vStep = v.object({ status: vSyncStatus, cursor: vListCursor, windowLeft: v.boolean() });
 const vStepOrNull = v.union(vStep, v.null());
+/** A page or window chunk written: the run's progress, and whether its window is still being judged. */
+const vProgressOrNull = v.union(v.object({ status: vSyncStatus, windowLeft: v.boolean() }), v.null());
 
 /** The latest run's progress, or null if the users were never resynced. */
 export const status = query({
@@ -53,7 +57,7 @@ export const status = query({
  */
 export const start = mutation({
   args: { lease: v.string(), staleAfterMs: v.number() },
-  returns: v.object({ acquired: v.boolean(), status: vSyncStatus, cursor: vListCursor }),
+  returns: v.object({ acquired: v.boolean(), status: vSyncStatus, cursor: vListCursor, windowLeft: v.boolean() }),
   handler: async (ctx, { lease, staleAfterMs }) => {
     const now = Date.now();
     const latest = await latestRun(ctx);
@@ -123,8 +127,8 @@ export const takeOver = mutation({
 /**
  * Writes one page of Clerk's user list and advances the run's cursor past it, in one
  * transaction: a crash resumes exactly after the last committed page. Each user goes through
- * the webhook path's `applyTo` (same ordering, tombstones and hooks), which records the
- * sighting (`resyncSeenAt`) in the same write as the row.
+ * the webhook path's `applyTo` (same ordering, tombstones and hooks); rows it leaves unchanged
+ * are not written. The page's window (windows.ts) starts being judged in the same transaction.
  * Returns null, writing nothing, if the caller no longer owns the run.
  */
 export const commitPage = mutation({
@@ -138,8 +142,10 @@ export const commitPage = mutation({
     done: v.boolean(),
     /** Storable users of the page, mapped by `userFromClerk`. */
     users: v.array(vUserFields),
-    /** Ids of every user on the page, storable or not: all exist in Clerk. */
+    /** Ids of every user on the page, storable or not, in the page's order: all exist in Clerk. */
     seen: v.array(v.string()),
+    /** How many of `seen`, from the start, earlier pages listed already (the overlap, or a page read again). */
+    repeated: v.number(),
     /** Ids of the users on the page that could not be stored. */
     invalid: v.array(v.string()),
     /** Requests made to Clerk since the last write. */
@@ -147,80 +153,79 @@ export const commitPage = mutation({
     /** A function handle to the app's hooks mutation (`defineUserHooks`). */
     hooks: v.optional(v.string()),
   },
-  returns: vStatusOrNull,
+  returns: vProgressOrNull,
   handler: async (ctx, args) => {
     assertPageSize(args.users.length, args.seen.length, args.invalid.length);
     const run = await owned(ctx, args.runId, args.lease);
     if (!run) return null;
-    if (run.phase !== "listing" || run.cursor.offset !== args.from) {
+    if (run.phase !== "listing" || run.cursor.offset !== args.from || run.window) {
       throw new Error(`commitPage: run is at ${run.phase} offset ${run.cursor.offset}, the page continues from ${args.from}`);
     }
-    const now = Date.now();
     const hooks = new HookEvents(args.hooks);
-    // Users without a row have nowhere to record a sighting: those the last page ended with
-    // (the one-user overlap) were listed already.
-    const lastListed = new Set(run.cursor.boundary?.ids ?? []);
-    const firstSeen = new Set<string>();
+    const firstSeen = new Set(args.seen.slice(args.repeated));
     const tally = newTally();
-    const lookUp = await lookUpMany(ctx, args.seen);
+    // The window first, before this page writes: its rows are mostly the page's own.
+    const window = await judgeWindowChunk(ctx, run, windowOf(run.cursor, args.next, args.done, args.seen));
+    const lookUp = await lookUpMany(ctx, args.seen, window.rows);
     for (const user of args.users) {
-      const stored = await lookUp(user.clerkId);
-      const first = isFirstSighting(stored.row, user.clerkId, run.startedAt, lastListed);
-      if (first) firstSeen.add(user.clerkId);
-      const outcome = await applyTo(ctx, { kind: "upsert", user }, stored, hooks, now);
-      // A user on two pages (the overlap) counts once, unless it changed in between.
-      if (first || outcome === "created" || outcome === "updated") count(tally, outcome);
+      const outcome = await applyTo(ctx, { kind: "upsert", user }, await lookUp(user.clerkId), hooks);
+      // A user listed before (the overlap) counts once, unless it changed in between.
+      if (firstSeen.has(user.clerkId) || outcome === "created" || outcome === "updated") count(tally, outcome);
     }
-    // Listed users this package cannot store: Clerk still has them, so a row stored from an
-    // earlier version stays out of reconcile.
-    const storable = new Set(args.users.map((user) => user.clerkId));
-    for (const clerkId of new Set(args.seen)) {
-      if (storable.has(clerkId)) continue;
-      const { row } = await lookUp(clerkId);
-      if (isFirstSighting(row, clerkId, run.startedAt, lastListed)) firstSeen.add(clerkId);
-      if (row) await ctx.db.patch(row._id, { resyncSeenAt: now });
-    }
-    const newInvalid = args.invalid.filter((id) => firstSeen.has(id) || !args.seen.includes(id));
     await hooks.flush(ctx);
+    const newInvalid = args.invalid.filter((id) => firstSeen.has(id));
     await ctx.db.patch(run._id, {
       cursor: args.next,
+      window: window.rest ?? undefined,
       pagesDone: run.pagesDone + 1,
       usersSeen: run.usersSeen + firstSeen.size,
       ...addTally(run, tally),
       invalidUsers: run.invalidUsers + newInvalid.length,
       invalidUserIds: [...run.invalidUserIds, ...newInvalid].slice(0, KEPT_INVALID_IDS),
       requests: run.requests + args.requests,
-      heartbeatAt: now,
-      ...(args.done ? { phase: "reconciling" as const, unseenCursor: null } : {}),
+      heartbeatAt: Date.now(),
+      ...(args.done && !window.rest ? { phase: "reconciling" as const } : {}),
     });
-    return toStatus((await ctx.db.get(run._id))!);
+    return progress(ctx, run._id);
+  },
+});
+
+/** Judges the next chunk of the last committed page's window, for the step holding `lease`. */
+export const judgeWindow = mutation({
+  args: { runId: v.id("syncRuns"), lease: v.string() },
+  returns: vProgressOrNull,
+  handler: async (ctx, { runId, lease }) => {
+    const run = await owned(ctx, runId, lease);
+    if (!run) return null;
+    if (!run.window) throw new Error("judgeWindow: the run has no window left to judge");
+    const { rest } = await judgeWindowChunk(ctx, run, run.window);
+    await ctx.db.patch(run._id, {
+      window: rest ?? undefined,
+      heartbeatAt: Date.now(),
+      // The last page's window judged: the listing is complete.
+      ...(run.window.last && !rest ? { phase: "reconciling" as const } : {}),
+    });
+    return progress(ctx, run._id);
   },
 });
 
 /**
- * The next users to re-check with Clerk before reconcile removes them, from at most
- * `RECONCILE_BATCH` rows. Only runs after a complete listing. They are the rows this run has not
- * seen (`resyncSeenAt` older than its start, or absent: a row only webhooks wrote), one range of
- * `by_resync_seen_at` per call, never a read per user. Rows created during the run are left out:
- * a webhook wrote them after the run started, so Clerk had them then.
- * A user missing from the listing may still exist (an offset shifted, a row written by a
- * webhook mid-pass), so nothing is removed on absence alone: the action asks Clerk by id.
+ * The next users to re-check with Clerk before reconcile removes them: at most
+ * `RECONCILE_BATCH` of the candidates the listing's windows found. Only runs after a complete
+ * listing. A user missing from the listing may still exist (a webhook wrote its row mid-pass,
+ * a listing missed it), so nothing is removed on absence alone: the action asks Clerk by id.
  * `last` says this batch is the final one; the run completes when it is applied.
  */
 export const nextCandidates = mutation({
   args: { runId: v.id("syncRuns"), lease: v.string() },
-  returns: v.union(v.null(), v.object({ candidates: v.array(v.string()), unseenCursor: v.string(), last: v.boolean() })),
+  returns: v.union(v.null(), v.object({ candidates: v.array(v.string()), last: v.boolean() })),
   handler: async (ctx, { runId, lease }) => {
     const run = await owned(ctx, runId, lease);
     if (!run) return null;
     if (run.phase !== "reconciling") throw new Error("nextCandidates: the run's listing is not complete");
-    // Re-checked rows leave this range (seen now, or deleted); the cursor steps past those left out.
-    const page = await paginator(ctx.db, schema)
-      .query("users")
-      .withIndex("by_resync_seen_at", (q) => q.lt("resyncSeenAt", run.startedAt))
-      .paginate({ cursor: run.unseenCursor ?? null, numItems: RECONCILE_BATCH });
-    const candidates = page.page.filter((row) => row._creationTime <= run.existingUpTo).map((row) => row.clerkId);
-    return { candidates, unseenCursor: page.continueCursor, last: page.isDone };
+    const batch = await candidateBatch(ctx, run._id);
+    const candidates = [...new Set(batch.slice(0, RECONCILE_BATCH).map((candidate) => candidate.clerkId))];
+    return { candidates, last: batch.length <= RECONCILE_BATCH };
   },
 });
 
@@ -239,7 +244,6 @@ export const applyRecheck = mutation({
     foundIds: v.array(v.string()),
     /** Candidates Clerk no longer has. */
     missing: v.array(v.string()),
-    unseenCursor: v.string(),
     last: v.boolean(),
     requests: v.number(),
     /** A function handle to the app's hooks mutation (`defineUserHooks`). */
@@ -256,26 +260,24 @@ export const applyRecheck = mutation({
     const tally = newTally();
     const lookUp = await lookUpMany(ctx, args.foundIds);
     for (const user of args.found) {
-      const outcome = await applyTo(ctx, { kind: "upsert", user }, await lookUp(user.clerkId), hooks, now);
+      const outcome = await applyTo(ctx, { kind: "upsert", user }, await lookUp(user.clerkId), hooks);
       if (outcome === "created" || outcome === "updated") count(tally, outcome);
-    }
-    const storable = new Set(args.found.map((user) => user.clerkId));
-    for (const clerkId of args.foundIds) {
-      if (storable.has(clerkId)) continue;
-      const { row } = await lookUp(clerkId);
-      if (row) await ctx.db.patch(row._id, { resyncSeenAt: now });
     }
     let removed = 0;
     for (const clerkId of args.missing) {
       if ((await applyOne(ctx, { kind: "delete", clerkId }, hooks)) === "deleted") removed++;
     }
     await hooks.flush(ctx);
+    // The batch is answered: its candidates (the first of the run's, as nextCandidates read them) go.
+    const answered = new Set([...args.foundIds, ...args.missing]);
+    for (const candidate of (await candidateBatch(ctx, run._id)).slice(0, RECONCILE_BATCH)) {
+      if (answered.has(candidate.clerkId)) await ctx.db.delete(candidate._id);
+    }
     await ctx.db.patch(run._id, {
       ...addTally(run, tally),
       removed: run.removed + removed,
       requests: run.requests + args.requests,
       heartbeatAt: now,
-      unseenCursor: args.unseenCursor,
       ...(args.last ? { state: "completed" as const, finishedAt: now } : {}),
     });
     return toStatus((await ctx.db.get(run._id))!);
@@ -315,11 +317,25 @@ export const fail = mutation({
 
 function assertPageSize(...lengths: number[]) {
   // Keeps one mutation inside Convex's per-transaction limits (16,000 writes, 4,096 index reads):
-  // per batch 2 index ranges of at most 2 rows per user (`lookUpMany`), and per user at most
-  // 2 more index reads (ids past those ranges) and 1 write, plus what the app's hooks do.
+  // per batch a window chunk of at most 500 rows and 2 index ranges of at most 2 rows per user
+  // (`lookUpMany`), per user at most 2 more index reads (ids past those ranges) and 1 write
+  // (the row, or a candidate), plus what the app's hooks do.
   if (lengths.some((n) => n > MAX_PAGE_SIZE)) {
     throw new Error(`A resync batch holds at most ${MAX_PAGE_SIZE} users (Clerk's largest page), got ${Math.max(...lengths)}`);
   }
+}
+
+/** The run's first candidates: a batch, and one more to tell whether it is the last. */
+function candidateBatch(ctx: MutationCtx, runId: Id<"syncRuns">) {
+  return ctx.db
+    .query("resyncCandidates")
+    .withIndex("by_run", (q) => q.eq("runId", runId))
+    .take(RECONCILE_BATCH + 1);
+}
+
+async function progress(ctx: MutationCtx, runId: Id<"syncRuns">) {
+  const run = (await ctx.db.get(runId))!;
+  return { status: toStatus(run), windowLeft: run.window !== undefined };
 }
 
 async function latestRun(ctx: QueryCtx) {
@@ -329,15 +345,6 @@ async function latestRun(ctx: QueryCtx) {
 async function owned(ctx: MutationCtx, runId: Id<"syncRuns">, lease: string) {
   const run = await ctx.db.get(runId);
   return run && run.state === "running" && run.lease === lease ? run : null;
-}
-
-/**
- * Whether this run lists `clerkId` for the first time: its row was not seen since the run
- * started; without a row, it was not among the last page's final users (the overlap).
- */
-function isFirstSighting(row: Doc<"users"> | null, clerkId: string, runStartedAt: number, lastListed: Set<string>) {
-  if (row) return row.resyncSeenAt === undefined || row.resyncSeenAt < runStartedAt;
-  return !lastListed.has(clerkId);
 }
 
 type Tally = Pick<Doc<"syncRuns">, "created" | "updated" | "unchanged" | "tombstoned">;
@@ -363,10 +370,10 @@ function addTally(run: Doc<"syncRuns">, tally: Tally): Tally {
 }
 
 function toStatus(run: Doc<"syncRuns">): SyncStatus {
-  const { _id, _creationTime, lease, existingUpTo, cursor, unseenCursor, ...status } = run;
+  const { _id, _creationTime, lease, existingUpTo, cursor, window, ...status } = run;
   return { runId: _id, ...status };
 }
 
 function toStep(run: Doc<"syncRuns">) {
-  return { status: toStatus(run), cursor: run.cursor };
+  return { status: toStatus(run), cursor: run.cursor, windowLeft: run.window !== undefined };
 }

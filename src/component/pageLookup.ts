@@ -1,6 +1,10 @@
 import { compareValues } from "convex/values";
+import type { Doc } from "./_generated/dataModel.js";
 import type { MutationCtx } from "./_generated/server.js";
 import { lookUp, type StoredUser } from "./sync.js";
+
+/** Ids looked up one by one rather than by a range. */
+const FEW = 8;
 
 /**
  * `lookUp` for a resync page: one range of `by_clerk_id` in each table over the ids' span, not a
@@ -9,30 +13,39 @@ import { lookUp, type StoredUser } from "./sync.js";
  * many rows as ids is read only that far; ids past it are looked up alone, as are ids asked for
  * a second time (the first answer may be stale by then: the caller has written since).
  */
-export async function lookUpMany(ctx: MutationCtx, clerkIds: readonly string[]): Promise<(clerkId: string) => Promise<StoredUser>> {
-  const rows = await readSpan(clerkIds, (lo, hi, limit) =>
+export async function lookUpMany(
+  ctx: MutationCtx,
+  clerkIds: readonly string[],
+  /** Rows already read (the page's window): their ids need no read of their own. */
+  known: readonly Doc<"users">[] = [],
+): Promise<(clerkId: string) => Promise<StoredUser>> {
+  const wanted = new Set(clerkIds);
+  const found = new Map<string, StoredUser>();
+  for (const row of known) if (wanted.has(row.clerkId)) found.set(row.clerkId, { row, deleted: false });
+  const rest = [...wanted].filter((id) => !found.has(id));
+  // A few ids left (a re-sync: the page's last users, past its window) are cheaper read alone.
+  const rows = rest.length <= FEW ? new Map<string, Doc<"users"> | null>() : await readSpan(rest, (lo, hi, limit) =>
     ctx.db
       .query("users")
       .withIndex("by_clerk_id", (q) => q.gte("clerkId", lo).lte("clerkId", hi))
       .take(limit),
   );
-  const absent = clerkIds.filter((id) => rows.get(id) === null);
+  const absent = rest.filter((id) => rows.get(id) === null);
   const tombstones = await readSpan(absent, (lo, hi, limit) =>
     ctx.db
       .query("deletedUsers")
       .withIndex("by_clerk_id", (q) => q.gte("clerkId", lo).lte("clerkId", hi))
       .take(limit),
   );
-  const known = new Map<string, StoredUser>();
-  for (const id of clerkIds) {
+  for (const id of rest) {
     const row = rows.get(id);
-    if (row) known.set(id, { row, deleted: false });
-    else if (row === null && tombstones.has(id)) known.set(id, { row: null, deleted: tombstones.get(id) !== null });
+    if (row) found.set(id, { row, deleted: false });
+    else if (row === null && tombstones.has(id)) found.set(id, { row: null, deleted: tombstones.get(id) !== null });
   }
   return async (clerkId) => {
-    const stored = known.get(clerkId);
+    const stored = found.get(clerkId);
     if (!stored) return lookUp(ctx, clerkId);
-    known.delete(clerkId);
+    found.delete(clerkId);
     return stored;
   };
 }

@@ -3,24 +3,20 @@ import { v } from "convex/values";
 import { vListCursor } from "../shared/paging.js";
 import { vSyncStatus } from "../shared/syncStatus.js";
 import { userFields } from "../shared/validators.js";
+import { vWindow } from "./windows.js";
 
 const { runId: _runId, ...runStatusFields } = vSyncStatus.fields;
 
 export default defineSchema({
   /** Clerk's users as of the newest event applied. Only live users: deleted ones move to `deletedUsers`. */
-  users: defineTable({
-    ...userFields,
-    /**
-     * When a resync last saw the user in Clerk's list or by id (backfill.ts); absent if none has.
-     * Written with the row itself, so a sighting costs no document of its own. Internal: `toUser`
-     * (userView.ts) strips it from every row that leaves the component, so `User` and hooks see
-     * Clerk's data only. Reconcile reads the stale end of `by_resync_seen_at`.
-     */
-    resyncSeenAt: v.optional(v.number()),
-  })
+  users: defineTable(userFields)
     .index("by_clerk_id", ["clerkId"])
     .index("by_email", ["email"])
-    .index("by_resync_seen_at", ["resyncSeenAt"]),
+    /**
+     * Clerk's creation time. A resync's page lists every user Clerk has in a span of it, so a
+     * row in that span the page did not list is a candidate for removal (windows.ts).
+     */
+    .index("by_created_at", ["createdAt"]),
   /**
    * Tombstones: Clerk never reuses a user id, so once deleted a user stays deleted,
    * and a late `user.updated` or backfilled page must not bring it back.
@@ -39,7 +35,12 @@ export default defineSchema({
      */
     existingUpTo: v.number(),
     cursor: vListCursor,
-    /** Reconcile's place in `users.by_resync_seen_at` (a paginator cursor; null: from the start). */
-    unseenCursor: v.optional(v.union(v.string(), v.null())),
+    /** The part of the last committed page's window still to judge (windows.ts), if any. */
+    window: v.optional(vWindow),
   }).index("by_state", ["state"]),
+  /**
+   * Rows a run's listing did not find in their span of creation time: once the listing is
+   * complete, reconcile asks Clerk about each by id and removes those it no longer has.
+   */
+  resyncCandidates: defineTable({ runId: v.id("syncRuns"), clerkId: v.string() }).index("by_run", ["runId"]),
 });

@@ -60,36 +60,26 @@ export async function applyOne(ctx: MutationCtx, change: UserChange, hooks: Hook
 
 /**
  * Applies `change` to what `lookUp` found, in the caller's transaction, and adds a real change
- * to `hooks` (the caller flushes them). `resyncSeenAt`, from a resync that saw the user in
- * Clerk, is recorded on the row in the same write (or alone, if the change writes nothing);
- * without it, a write keeps the row's last sighting.
+ * to `hooks` (the caller flushes them).
  */
-export async function applyTo(
-  ctx: MutationCtx,
-  change: UserChange,
-  { row, deleted }: StoredUser,
-  hooks: HookEvents,
-  resyncSeenAt?: number,
-): Promise<ApplyOutcome> {
+export async function applyTo(ctx: MutationCtx, change: UserChange, { row, deleted }: StoredUser, hooks: HookEvents): Promise<ApplyOutcome> {
   const clerkId = change.kind === "delete" ? change.clerkId : change.user.clerkId;
   const stored: Stored = row ?? (deleted ? "deleted" : null);
   const decision = decide(change, stored);
 
   switch (decision.write) {
     case "none":
-      if (row && resyncSeenAt !== undefined) await ctx.db.patch(row._id, { resyncSeenAt });
       return decision.why;
     case "insert": {
       const user = (change as Extract<UserChange, { kind: "upsert" }>).user;
-      const id = await ctx.db.insert("users", resyncSeenAt === undefined ? user : { ...user, resyncSeenAt });
+      const id = await ctx.db.insert("users", user);
       if (hooks.wanted) hooks.add({ type: "created", user: toUser((await ctx.db.get("users", id))!) });
       return "created";
     }
     case "replace": {
       const previous = row!;
-      const seenAt = resyncSeenAt ?? previous.resyncSeenAt;
       const user = (change as Extract<UserChange, { kind: "upsert" }>).user;
-      await ctx.db.replace(previous._id, seenAt === undefined ? user : { ...user, resyncSeenAt: seenAt });
+      await ctx.db.replace(previous._id, user);
       // A provisional row (made by requireUser before the webhook landed) is not a Clerk
       // version: its first real version is the user's creation, for hooks as for callers.
       const wasProvisional = previous.updatedAt === PROVISIONAL_UPDATED_AT;

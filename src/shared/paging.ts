@@ -28,7 +28,8 @@ export function nextRequestOffset(cursor: ListCursor): number {
 }
 
 export type PageCheck =
-  | { ok: true; next: ListCursor; done: boolean }
+  /** `repeated`: how many users at the page's start earlier pages listed already. */
+  | { ok: true; next: ListCursor; done: boolean; repeated: number }
   | { ok: false; retryOffset: number };
 
 /**
@@ -47,12 +48,14 @@ export type PageCheck =
  */
 export function checkPage(cursor: ListCursor, requestOffset: number, limit: number, page: readonly unknown[]): PageCheck {
   const { boundary } = cursor;
+  const listedBefore = (user: unknown) => boundary !== undefined && (createdAtOf(user) < boundary.createdAt || boundary.ids.includes(idOf(user) ?? ""));
   if (boundary && requestOffset > 0) {
     const first = page[0];
-    const continues =
-      first !== undefined && (createdAtOf(first) < boundary.createdAt || boundary.ids.includes(idOf(first) ?? ""));
-    if (!continues) return { ok: false, retryOffset: Math.max(0, requestOffset - (limit - 1)) };
+    if (first === undefined || !listedBefore(first)) return { ok: false, retryOffset: Math.max(0, requestOffset - (limit - 1)) };
   }
+  // Oldest first: the users listed before are the page's first ones.
+  let repeated = 0;
+  while (repeated < page.length && listedBefore(page[repeated])) repeated++;
   const next: ListCursor = { offset: requestOffset + page.length };
   const last = [...page].reverse().find((user) => idOf(user) !== undefined);
   if (last !== undefined) {
@@ -62,7 +65,7 @@ export function checkPage(cursor: ListCursor, requestOffset: number, limit: numb
   } else if (boundary) {
     next.boundary = boundary;
   }
-  return { ok: true, next, done: page.length < limit };
+  return { ok: true, next, done: page.length < limit, repeated };
 }
 
 /** A listed user's id, if it has one. */

@@ -13,6 +13,7 @@ import type * as pageLookup from "../pageLookup.js";
 import type * as sync from "../sync.js";
 import type * as userView from "../userView.js";
 import type * as users from "../users.js";
+import type * as windows from "../windows.js";
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
 import { anyApi, componentsGeneric } from "convex/server";
@@ -25,6 +26,7 @@ const fullApi: ApiFromModules<{
   sync: typeof sync;
   userView: typeof userView;
   users: typeof users;
+  windows: typeof windows;
 }> = anyApi as any;
 
 /**

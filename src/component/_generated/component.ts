@@ -45,7 +45,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         }>;
         foundIds: Array<string>;
         missing: Array<string>;
-        unseenCursor: string;
         last: boolean;
         requests: number;
         hooks?: string;
@@ -142,33 +141,37 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           lastSignInAt?: number;
         }>;
         seen: Array<string>;
+        repeated: number;
         invalid: Array<string>;
         requests: number;
         hooks?: string;
       },
       {
-        runId: string;
-        state: "running" | "completed" | "failed";
-        phase: "listing" | "reconciling";
-        startedAt: number;
-        finishedAt?: number;
-        heartbeatAt: number;
-        pagesDone: number;
-        usersSeen: number;
-        created: number;
-        updated: number;
-        unchanged: number;
-        tombstoned: number;
-        invalidUsers: number;
-        invalidUserIds: Array<string>;
-        removed: number;
-        requests: number;
-        steps: number;
-        lastError?: {
-          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
-          message: string;
-          at: number;
+        status: {
+          runId: string;
+          state: "running" | "completed" | "failed";
+          phase: "listing" | "reconciling";
+          startedAt: number;
+          finishedAt?: number;
+          heartbeatAt: number;
+          pagesDone: number;
+          usersSeen: number;
+          created: number;
+          updated: number;
+          unchanged: number;
+          tombstoned: number;
+          invalidUsers: number;
+          invalidUserIds: Array<string>;
+          removed: number;
+          requests: number;
+          steps: number;
+          lastError?: {
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            message: string;
+            at: number;
+          };
         };
+        windowLeft: boolean;
       } | null,
       Name
     >;
@@ -211,6 +214,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             ids: Array<string>;
           };
         };
+        windowLeft: boolean;
       } | null,
       Name
     >;
@@ -250,6 +254,42 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       } | null,
       Name
     >;
+    judgeWindow: FunctionReference<
+      "mutation",
+      "internal",
+      {
+        runId: string;
+        lease: string;
+      },
+      {
+        status: {
+          runId: string;
+          state: "running" | "completed" | "failed";
+          phase: "listing" | "reconciling";
+          startedAt: number;
+          finishedAt?: number;
+          heartbeatAt: number;
+          pagesDone: number;
+          usersSeen: number;
+          created: number;
+          updated: number;
+          unchanged: number;
+          tombstoned: number;
+          invalidUsers: number;
+          invalidUserIds: Array<string>;
+          removed: number;
+          requests: number;
+          steps: number;
+          lastError?: {
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            message: string;
+            at: number;
+          };
+        };
+        windowLeft: boolean;
+      } | null,
+      Name
+    >;
     nextCandidates: FunctionReference<
       "mutation",
       "internal",
@@ -259,7 +299,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       },
       null | {
         candidates: Array<string>;
-        unseenCursor: string;
         last: boolean;
       },
       Name
@@ -304,6 +343,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             ids: Array<string>;
           };
         };
+        windowLeft: boolean;
       },
       Name
     >;
@@ -377,6 +417,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             ids: Array<string>;
           };
         };
+        windowLeft: boolean;
       } | null,
       Name
     >;
