@@ -13,8 +13,11 @@ import { judgeWindowChunk, windowOf } from "./windows.js";
  * The component's side of a resync (the action is `makeSyncUsersAction` in the app, which alone
  * holds Clerk's secret key). A run moves through:
  *
- *   start ─▶ listing: commitPage × N ─▶ reconciling: (nextCandidates ─▶ applyRecheck) × M ─▶ completed
- *                  └────────────── fail ─▶ failed ─▶ start resumes it ─┘
+ *   start ─▶ listing: (commitPage ─▶ judgeWindow × 0..k) × N ─▶ reconciling: (nextCandidates ─▶ applyRecheck) × M ─▶ completed
+ *                  └───────────────────── fail ─▶ failed ─▶ start resumes it ─┘
+ *
+ * Listing applies each page and finds the candidates for removal in its window (windows.ts);
+ * reconciling asks Clerk about the candidates by id and removes those it no longer has.
  *
  * Every write carries the run's `lease`: one action step owns a run at a time, and a step that
  * lost it (another took over a stale run) gets `null` back and stops, having written nothing.
@@ -22,7 +25,7 @@ import { judgeWindowChunk, windowOf } from "./windows.js";
 
 /** Runs kept for the status history; older ones are deleted when a run starts. */
 export const KEPT_RUNS = 10;
-/** Rows read per reconcile call; the candidates found are applied in one mutation. */
+/** Candidates per reconcile call; Clerk's answers about them are applied in one mutation. */
 export const RECONCILE_BATCH = MAX_PAGE_SIZE;
 /** Invalid user ids kept in the status, to look up in Clerk's dashboard. */
 const KEPT_INVALID_IDS = 10;
