@@ -20,7 +20,10 @@ export default defineConfig({
   ],
   test: {
     ...base.test,
-    include: ["bench/sync.ts"],
+    include: ["bench/sync.ts", "bench/sync.hooks.ts"],
+    // One run at a time, each file in a fresh process: runs must not share CPUs or a heap.
+    fileParallelism: false,
+    sequence: { shuffle: false },
     testTimeout: 60 * 60_000,
     hookTimeout: 60_000,
   },
