@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { convexTest } from "convex-test";
 import { v } from "convex/values";
-import { internalMutationGeneric, makeFunctionReference, queryGeneric, type FunctionReference } from "convex/server";
+import { internalMutationGeneric, makeFunctionReference, mutationGeneric, queryGeneric, type FunctionReference } from "convex/server";
 import clerkUsersTest from "convex-clerk-users/test";
 import { isSyncUsersError, makeSyncUsersAction, userHookArgs, vUser, type SyncStatus, type SyncUsersOptions } from "convex-clerk-users";
 import schema from "../example/convex/schema";
@@ -39,8 +39,16 @@ const dump = queryGeneric({
     deletedUsers: await ctx.db.query("deletedUsers").collect(),
   }),
 });
+/** Writes rows straight into the component's users table, as a past webhook would have (test-only). */
+const seed = mutationGeneric({
+  args: { rows: v.array(v.any()) },
+  handler: async (ctx, { rows }) => {
+    for (const row of rows) await ctx.db.insert("users", row);
+  },
+});
 // The component's functions are reached through `components`, which accepts any path.
-const dumpRef = (components.clerkUsers as unknown as { testDump: { dump: FunctionReference<"query", "internal"> } }).testDump.dump;
+const testDump = (components.clerkUsers as unknown as { testDump: { dump: FunctionReference<"query", "internal">; seed: FunctionReference<"mutation", "internal"> } }).testDump;
+const dumpRef = testDump.dump;
 
 let api: FakeClerkApi;
 let t: ReturnType<typeof setup>;
@@ -52,7 +60,7 @@ function setup() {
     modules: { ...appModules, "../example/convex/syncVariants.ts": async () => variants },
     transactionLimits: true,
   });
-  backend.registerComponent("clerkUsers", clerkUsersTest.schema, { ...clerkUsersTest.modules, "./component/testDump.ts": async () => ({ dump }) });
+  backend.registerComponent("clerkUsers", clerkUsersTest.schema, { ...clerkUsersTest.modules, "./component/testDump.ts": async () => ({ dump, seed }) });
   return backend;
 }
 
@@ -518,6 +526,18 @@ describe("reconcile", () => {
     // Same documents, field for field: no sighting or bookkeeping is written on the rows.
     expect((await stored()).users).toEqual(before.users);
     expect((await profiles()).every((p) => p.versions === 1)).toBe(true);
+  });
+
+  test("a window holding more rows than one transaction judges, many created in the same millisecond, is judged to the end", async () => {
+    // 1,200 rows of users Clerk no longer has, all created at one instant inside the listing's
+    // span (an import, say): judging continues across chunks through rows tied on created_at.
+    const at = 1_700_000_005_000;
+    const stale = Array.from({ length: 1200 }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
+    for (let i = 0; i < stale.length; i += 400) await t.mutation(testDump.seed, { rows: stale.slice(i, i + 400) });
+
+    const result = await t.action(internal.clerk.syncUsers, {});
+    expect(result).toMatchObject({ state: "completed", created: 35, removed: 1200 });
+    expect(await storedIds()).toEqual(listedIds());
   });
 
   test("rows only a webhook wrote are reconciled too", async () => {

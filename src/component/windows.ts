@@ -32,8 +32,8 @@ export const vWindow = v.object({
   uncreated: v.boolean(),
   /** The last page: rows with no creation time are judged after the window proper. */
   last: v.boolean(),
-  /** Where judging stands (a Convex pagination cursor; null: from the start). */
-  cursor: v.union(v.string(), v.null()),
+  /** The last row judged, in `by_created_at` order; absent: judging starts at the window's start. */
+  after: v.optional(v.object({ createdAt: v.optional(v.number()), creationTime: v.number() })),
   /** Every id the page listed, and the previous page's last users (the overlap). */
   listed: v.array(v.string()),
 });
@@ -46,7 +46,6 @@ export function windowOf(cursor: ListCursor, next: ListCursor, done: boolean, li
     to: done ? undefined : next.boundary?.createdAt,
     uncreated: false,
     last: done,
-    cursor: null,
     listed: [...new Set([...listed, ...(cursor.boundary?.ids ?? [])])],
   };
 }
@@ -57,25 +56,42 @@ export function windowOf(cursor: ListCursor, next: ListCursor, done: boolean, li
  * which are most often the page's own users' rows: the page's commit uses them as they are.
  */
 export async function judgeWindowChunk(ctx: MutationCtx, run: Doc<"syncRuns">, window: Window) {
-  const result = await windowQuery(ctx, window).paginate({ cursor: window.cursor, numItems: WINDOW_CHUNK });
+  const rows = await nextRows(ctx, window, WINDOW_CHUNK);
   const listed = new Set(window.listed);
-  for (const row of result.page) {
-    // Rows with no creation time sort first in the index: they are judged at the very end.
-    if (row.createdAt === undefined && !window.uncreated) continue;
+  for (const row of rows) {
     if (row._creationTime > run.existingUpTo || listed.has(row.clerkId)) continue;
     await ctx.db.insert("resyncCandidates", { runId: run._id, clerkId: row.clerkId });
   }
+  const lastRow = rows[rows.length - 1];
   let rest: Window | null = null;
-  if (!result.isDone) rest = { ...window, cursor: result.continueCursor };
-  else if (window.last && !window.uncreated) rest = { ...window, uncreated: true, cursor: null };
-  return { rest, rows: result.page };
+  if (lastRow && rows.length === WINDOW_CHUNK) rest = { ...window, after: { createdAt: lastRow.createdAt, creationTime: lastRow._creationTime } };
+  else if (window.last && !window.uncreated) rest = { ...window, uncreated: true, after: undefined };
+  return { rest, rows };
 }
 
-function windowQuery(ctx: MutationCtx, { from, to, uncreated }: Window) {
+/**
+ * The next `limit` rows of the window after `window.after`, in `by_created_at` order
+ * (creation time, then `_creationTime`). Paged by hand: Convex's `.paginate()` is not
+ * available inside components.
+ */
+async function nextRows(ctx: MutationCtx, { from, to, uncreated, after }: Window, limit: number) {
   const users = ctx.db.query("users");
-  if (uncreated) return users.withIndex("by_created_at", (q) => q.eq("createdAt", undefined));
-  if (from !== undefined && to !== undefined) return users.withIndex("by_created_at", (q) => q.gte("createdAt", from).lt("createdAt", to));
-  if (from !== undefined) return users.withIndex("by_created_at", (q) => q.gte("createdAt", from));
-  if (to !== undefined) return users.withIndex("by_created_at", (q) => q.lt("createdAt", to));
-  return users.withIndex("by_created_at");
+  if (uncreated) {
+    return users
+      .withIndex("by_created_at", (q) => (after ? q.eq("createdAt", undefined).gt("_creationTime", after.creationTime) : q.eq("createdAt", undefined)))
+      .take(limit);
+  }
+  // Rows tied with the last one judged come first, then those created after it. -Infinity as
+  // the first window's start leaves out rows with no creation time, which sort before numbers.
+  const tied = after
+    ? await users.withIndex("by_created_at", (q) => q.eq("createdAt", after.createdAt).gt("_creationTime", after.creationTime)).take(limit)
+    : [];
+  const start = after?.createdAt ?? from ?? -Infinity;
+  const rest = await users
+    .withIndex("by_created_at", (q) => {
+      const lower = after ? q.gt("createdAt", start) : q.gte("createdAt", start);
+      return to === undefined ? lower : lower.lt("createdAt", to);
+    })
+    .take(limit - tied.length);
+  return [...tied, ...rest];
 }
