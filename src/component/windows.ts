@@ -86,6 +86,7 @@ async function nextRows(ctx: MutationCtx, { from, to, uncreated, after }: Window
   const tied = after
     ? await users.withIndex("by_created_at", (q) => q.eq("createdAt", after.createdAt).gt("_creationTime", after.creationTime)).take(limit)
     : [];
+  if (tied.length >= limit) return tied;
   const start = after?.createdAt ?? from ?? -Infinity;
   const rest = await users
     .withIndex("by_created_at", (q) => {
