@@ -11,7 +11,6 @@ import {
 import { mutation, type MutationCtx } from "./_generated/server.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { decide, type Stored } from "./ordering.js";
-import { toUser } from "./userView.js";
 import { HookEvents } from "./hooks.js";
 
 /**
@@ -73,7 +72,7 @@ export async function applyTo(ctx: MutationCtx, change: UserChange, { row, delet
     case "insert": {
       const user = (change as Extract<UserChange, { kind: "upsert" }>).user;
       const id = await ctx.db.insert("users", user);
-      if (hooks.wanted) hooks.add({ type: "created", user: toUser((await ctx.db.get("users", id))!) });
+      if (hooks.wanted) hooks.add({ type: "created", user: (await ctx.db.get("users", id))! });
       return "created";
     }
     case "replace": {
@@ -84,8 +83,8 @@ export async function applyTo(ctx: MutationCtx, change: UserChange, { row, delet
       // version: its first real version is the user's creation, for hooks as for callers.
       const wasProvisional = previous.updatedAt === PROVISIONAL_UPDATED_AT;
       if (hooks.wanted) {
-        const updated = toUser((await ctx.db.get("users", previous._id))!);
-        hooks.add(wasProvisional ? { type: "created", user: updated } : { type: "updated", user: updated, previous: toUser(previous) });
+        const updated = (await ctx.db.get("users", previous._id))!;
+        hooks.add(wasProvisional ? { type: "created", user: updated } : { type: "updated", user: updated, previous });
       }
       return wasProvisional ? "created" : "updated";
     }
@@ -93,7 +92,7 @@ export async function applyTo(ctx: MutationCtx, change: UserChange, { row, delet
     case "tombstone": {
       if (row) await ctx.db.delete(row._id);
       await ctx.db.insert("deletedUsers", { clerkId, deletedAt: Date.now() });
-      hooks.add({ type: "deleted", clerkId, user: toUser(row) });
+      hooks.add({ type: "deleted", clerkId, user: row });
       return "deleted";
     }
   }
@@ -110,8 +109,8 @@ export const ensureUser = mutation({
   handler: async (ctx, { user }) => {
     const stored = await lookUp(ctx, user.clerkId);
     // Any stored row is at least as new as a provisional one, and a tombstone is final.
-    if (stored.row || stored.deleted) return toUser(stored.row);
+    if (stored.row || stored.deleted) return stored.row;
     const id = await ctx.db.insert("users", { ...user, updatedAt: PROVISIONAL_UPDATED_AT });
-    return toUser(await ctx.db.get("users", id));
+    return ctx.db.get("users", id);
   },
 });

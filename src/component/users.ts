@@ -2,7 +2,6 @@ import { paginationOptsValidator, paginationResultValidator } from "convex/serve
 import { v } from "convex/values";
 import { vUser } from "../shared/validators.js";
 import { query } from "./_generated/server.js";
-import { toUser } from "./userView.js";
 
 // Returned rows are validated against the public `User` shape; `_id` crosses into the app as a string.
 const vUserOrNull = v.union(vUser, v.null());
@@ -11,26 +10,22 @@ const vUserOrNull = v.union(vUser, v.null());
 export const getByClerkId = query({
   args: { clerkId: v.string() },
   returns: vUserOrNull,
-  handler: async (ctx, { clerkId }) =>
-    toUser(
-      await ctx.db
-        .query("users")
-        .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
-        .unique(),
-    ),
+  handler: (ctx, { clerkId }) =>
+    ctx.db
+      .query("users")
+      .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
+      .unique(),
 });
 
 /** The synced user whose primary email is this one (case-insensitive), or null. */
 export const getByEmail = query({
   args: { email: v.string() },
   returns: vUserOrNull,
-  handler: async (ctx, { email }) =>
-    toUser(
-      await ctx.db
-        .query("users")
-        .withIndex("by_email", (q) => q.eq("email", email.toLowerCase()))
-        .first(),
-    ),
+  handler: (ctx, { email }) =>
+    ctx.db
+      .query("users")
+      .withIndex("by_email", (q) => q.eq("email", email.toLowerCase()))
+      .first(),
 });
 
 /** Most rows one page returns, whatever `numItems` asks: a page stays far inside Convex's read limits. */
@@ -51,7 +46,7 @@ export const list = query({
       .query("users")
       .withIndex("by_clerk_id", (q) => (after ? q.gt("clerkId", after) : q))
       .take(size + 1);
-    const page = rows.slice(0, size).map((row) => toUser(row));
+    const page = rows.slice(0, size);
     const isDone = rows.length <= size;
     return { page, isDone, continueCursor: isDone ? "" : page[page.length - 1]!.clerkId };
   },

@@ -11,7 +11,6 @@ import type * as hooks from "../hooks.js";
 import type * as ordering from "../ordering.js";
 import type * as pageLookup from "../pageLookup.js";
 import type * as sync from "../sync.js";
-import type * as userView from "../userView.js";
 import type * as users from "../users.js";
 import type * as windows from "../windows.js";
 
@@ -24,7 +23,6 @@ const fullApi: ApiFromModules<{
   ordering: typeof ordering;
   pageLookup: typeof pageLookup;
   sync: typeof sync;
-  userView: typeof userView;
   users: typeof users;
   windows: typeof windows;
 }> = anyApi as any;
