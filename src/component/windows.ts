@@ -81,13 +81,14 @@ async function nextRows(ctx: MutationCtx, { from, to, uncreated, after }: Window
       .withIndex("by_created_at", (q) => (after ? q.eq("createdAt", undefined).gt("_creationTime", after.creationTime) : q.eq("createdAt", undefined)))
       .take(limit);
   }
-  // Rows tied with the last one judged come first, then those created after it. -Infinity as
-  // the first window's start leaves out rows with no creation time, which sort before numbers.
+  // Rows tied with the last one judged come first, then those created after it. The least
+  // finite number as the first window's start leaves out rows with no creation time, which
+  // sort before numbers.
   const tied = after
     ? await users.withIndex("by_created_at", (q) => q.eq("createdAt", after.createdAt).gt("_creationTime", after.creationTime)).take(limit)
     : [];
   if (tied.length >= limit) return tied;
-  const start = after?.createdAt ?? from ?? -Infinity;
+  const start = after?.createdAt ?? from ?? -Number.MAX_VALUE;
   const rest = await users
     .withIndex("by_created_at", (q) => {
       const lower = after ? q.gt("createdAt", start) : q.gte("createdAt", start);
