@@ -155,7 +155,15 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
     if (!started.acquired) return started.status; // Another step is at work on it.
     step = started;
   }
-  if (!step) return currentStatus(ctx, component);
+  if (!step) {
+    const status = await currentStatus(ctx, component);
+    // The watchdog found the run alive: the step it guards may still die after its last write,
+    // so it looks again once that write is stale.
+    if (args.runId && !args.lease && status.runId === args.runId && status.state === "running") {
+      await ctx.scheduler.runAfter(Math.max(0, status.heartbeatAt + config.staleAfterMs - Date.now()), self, { runId: args.runId });
+    }
+    return status;
+  }
 
   const runId = step.status.runId;
   // Resumes the run if this step dies without handing over (cancelled below if it does).
