@@ -540,6 +540,23 @@ describe("reconcile", () => {
     expect(await storedIds()).toEqual(listedIds());
   });
 
+  test("judging a large window keeps to the step's time: the next step goes on with it", async () => {
+    const at = 1_700_000_005_000;
+    const stale = Array.from({ length: 1200 }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
+    for (let i = 0; i < stale.length; i += 400) await t.mutation(testDump.seed, { rows: stale.slice(i, i + 400) });
+
+    // Steps of no time at all: each does one page commit or one chunk of a window, then hands over.
+    await t.action(variant("stepwise"), {});
+    const done = await settled();
+    expect(done).toMatchObject({ state: "completed", pagesDone: 4, created: 35, removed: 1200 });
+    // Steps: page 1 and 500 of its window's 1,200 rows; 500 more; the last 200 and page 2;
+    // page 3; page 4, whose window then ends with rows that have no creation time; those, and
+    // the first 500 candidates re-checked; 500 more; the last 200. Judging the whole window in
+    // the first step would have taken 6.
+    expect(done.steps).toBe(8);
+    expect(await storedIds()).toEqual(listedIds());
+  });
+
   test("rows only a webhook wrote are reconciled too", async () => {
     await deliver(userEvent("user.created", clerkUser("user_ghost")));
     expect(await user("user_ghost")).not.toBeNull();

@@ -227,9 +227,10 @@ class StepWorker {
     let { status } = step;
     if (step.windowLeft) {
       // The step before this one committed a page and stopped before its window was judged.
-      const judged = await this.judgeWindow({ status, windowLeft: true });
+      const judged = await this.judgeWindow(await this.judgeChunk());
       if (!judged) return { status: null };
-      status = judged;
+      if (judged.windowLeft) return this.handOver(0);
+      status = judged.status;
     }
     const { cursor } = step;
     if (status.phase === "listing") {
@@ -252,9 +253,11 @@ class StepWorker {
       fetching = !page.done && Date.now() < this.deadline ? this.fetchPage(page.next) : undefined;
       // If the commit throws, the prefetch is abandoned (stop() aborts it): keep it from surfacing unhandled.
       fetching?.catch(() => {});
-      const status = await this.commit(page);
-      if (!status) return { status: null };
-      if (page.done) return { status };
+      const progress = await this.commit(page);
+      if (!progress) return { status: null };
+      // Out of time with the page's window still being judged: the next step goes on with it.
+      if (progress.windowLeft) return this.handOver(0);
+      if (page.done) return { status: progress.status };
     }
     // Out of time: at least one page was committed; the next step takes it from there.
     return this.handOver(0);
@@ -273,7 +276,7 @@ class StepWorker {
     }
   }
 
-  private async commit(page: ListedPage): Promise<SyncStatus | null> {
+  private async commit(page: ListedPage): Promise<Progress> {
     const { users, seen, invalid } = sortOut(page.users);
     const progress = await this.ctx.runMutation(this.component.backfill.commitPage, {
       runId: this.runId,
@@ -291,12 +294,17 @@ class StepWorker {
     return this.judgeWindow(progress);
   }
 
-  /** Judges the rest of the last page's window, a chunk per mutation (rarely more than none). */
-  private async judgeWindow(progress: Progress): Promise<SyncStatus | null> {
-    while (progress?.windowLeft) {
-      progress = await this.ctx.runMutation(this.component.backfill.judgeWindow, { runId: this.runId, lease: this.lease });
-    }
-    return progress?.status ?? null;
+  /**
+   * Judges the rest of the last page's window, a chunk per mutation (most windows need none),
+   * until it is done or the step is out of time.
+   */
+  private async judgeWindow(progress: Progress): Promise<Progress> {
+    while (progress?.windowLeft && Date.now() < this.deadline) progress = await this.judgeChunk();
+    return progress;
+  }
+
+  private judgeChunk(): Promise<Progress> {
+    return this.ctx.runMutation(this.component.backfill.judgeWindow, { runId: this.runId, lease: this.lease });
   }
 
   /**
