@@ -671,7 +671,9 @@ describe("Convex's limits", () => {
     expect(sizes.reduce((a, b) => a + b)).toBe(150);
   });
 
-  test("pageSize is capped at Clerk's 500", () => {
-    expect(() => makeSyncUsersAction(components.clerkUsers, { pageSize: 501 })).toThrow(/1 to 500/);
+  test("pageSize is capped at Clerk's 500, and is at least 2", () => {
+    expect(() => makeSyncUsersAction(components.clerkUsers, { pageSize: 501 })).toThrow(/2 to 500/);
+    // Pages overlap by one user: a page of one would never move on.
+    expect(() => makeSyncUsersAction(components.clerkUsers, { pageSize: 1 })).toThrow(/2 to 500/);
   });
 });

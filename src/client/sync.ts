@@ -42,7 +42,7 @@ export type SyncUsersOptions = UserHooks & {
    * Clerk's SDKs use), else `https://api.clerk.com`.
    */
   apiUrl?: string;
-  /** Users per request and per page mutation, at most 500 (Clerk's largest page, the default). Lower it only if your hooks do so much per user that a page mutation hits Convex's limits. */
+  /** Users per request and per page mutation, from 2 to 500 (Clerk's largest page, the default). Lower it only if your hooks do so much per user that a page mutation hits Convex's limits. */
   pageSize?: number;
   /** How long one action step works before it schedules the next. Default 5 minutes. */
   maxStepMs?: number;
@@ -80,8 +80,9 @@ export function makeSyncUsersAction(
   options: SyncUsersOptions = {},
 ): RegisteredAction<"internal", SyncUsersArgs, Promise<SyncStatus>> {
   const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new Error(`makeSyncUsersAction: pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`);
+  // Pages overlap by one user, so a page of one would only ever read that user again.
+  if (!Number.isInteger(pageSize) || pageSize < 2 || pageSize > MAX_PAGE_SIZE) {
+    throw new Error(`makeSyncUsersAction: pageSize must be an integer from 2 to ${MAX_PAGE_SIZE}, got ${pageSize}`);
   }
   return internalActionGeneric({
     args: { runId: v.optional(v.string()), lease: v.optional(v.string()) },
