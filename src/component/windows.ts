@@ -32,7 +32,10 @@ export const vWindow = v.object({
   uncreated: v.boolean(),
   /** The last page: rows with no creation time are judged after the window proper. */
   last: v.boolean(),
-  /** The last row judged, in `by_created_at` order; absent: judging starts at the window's start. */
+  /**
+   * The last row judged, in `by_created_at` order (Convex ends every index with `_creationTime`
+   * to break ties, so the pair places a row); absent: judging starts at the window's start.
+   */
   after: v.optional(v.object({ createdAt: v.optional(v.number()), creationTime: v.number() })),
   /** Every id the page listed, and the previous page's last users (the overlap). */
   listed: v.array(v.string()),
