@@ -23,8 +23,12 @@ const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
 /** Variants an app could define, with small pages so a few dozen users span several. */
 const variants = {
   small: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry }),
-  /** Each step takes one page, then schedules the next. */
-  stepwise: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, maxStepMs: 0 }),
+  /** Each step takes one page (or one chunk of a window, or one reconcile batch), then schedules the next. */
+  stepwise: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, maxStepMs: 0, allowMassRemoval: true }),
+  /** Removes however many users Clerk no longer has. */
+  massRemoval: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, allowMassRemoval: true }),
+  /** The example's sync (pages of 500) that removes however many users Clerk no longer has. */
+  fullPagesMassRemoval: makeSyncUsersAction(components.clerkUsers, { ...hooks, allowMassRemoval: true }),
   /** Runs idle for 50 ms count as crashed. */
   quickToResume: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, staleAfterMs: 50 }),
 };
@@ -500,7 +504,8 @@ describe("reconcile", () => {
     for (const id of ["user_ghost_a", "user_ghost_b"]) expect((await deliver(userEvent("user.created", clerkUser(id)))).status).toBe(200);
     api.remove(...api.list().slice(200, 800).map((u) => u.id));
 
-    const result = await t.action(internal.clerk.syncUsers, {});
+    // 602 removals against 500 users still in Clerk: more than a pass removes unless allowed.
+    const result = await t.action(variant("fullPagesMassRemoval"), {});
     expect(result).toMatchObject({ state: "completed", usersSeen: 500, unchanged: 500, removed: 602 });
     expect(await storedIds()).toEqual(listedIds());
     expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
@@ -535,7 +540,7 @@ describe("reconcile", () => {
     const stale = Array.from({ length: 1200 }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
     for (let i = 0; i < stale.length; i += 400) await t.mutation(testDump.seed, { rows: stale.slice(i, i + 400) });
 
-    const result = await t.action(internal.clerk.syncUsers, {});
+    const result = await t.action(variant("fullPagesMassRemoval"), {});
     expect(result).toMatchObject({ state: "completed", created: 35, removed: 1200 });
     expect(await storedIds()).toEqual(listedIds());
   });
@@ -554,6 +559,38 @@ describe("reconcile", () => {
     // the first 500 candidates re-checked; 500 more; the last 200. Judging the whole window in
     // the first step would have taken 6.
     expect(done.steps).toBe(8);
+    expect(await storedIds()).toEqual(listedIds());
+  });
+
+  test("a key of another Clerk instance removes no one: reconcile stops with TOO_MANY_REMOVALS", async () => {
+    await t.action(variant("small"), {});
+    // The development instance's key on production: Clerk answers with other users entirely.
+    const ours = api.list();
+    api.remove(...listedIds());
+    api.add(...Array.from({ length: 20 }, (_, i) => clerkUser(`user_dev_${i}`, { created_at: 1_600_000_000_000 + i })));
+
+    const error = await rejection(t.action(variant("small"), {}));
+    expect(isSyncUsersError(error, "TOO_MANY_REMOVALS")).toBe(true);
+    expect((error as Error).message).toContain("CLERK_SECRET_KEY");
+    expect(await status()).toMatchObject({ state: "failed", phase: "reconciling", removed: 0, lastError: { code: "TOO_MANY_REMOVALS" } });
+    expect((await stored()).deletedUsers).toEqual([]);
+    for (const user of ours) expect(await storedIds()).toContain(user.id);
+
+    // With the right key again, the failed run resumes: its candidates are all still in Clerk.
+    api.remove(...listedIds());
+    api.add(...ours);
+    expect(await t.action(variant("small"), {})).toMatchObject({ state: "completed", removed: 0 });
+    for (const user of ours) expect(await storedIds()).toContain(user.id);
+  });
+
+  test("a real mass deletion is refused too, until a sync made with allowMassRemoval resumes the run", async () => {
+    await t.action(variant("small"), {});
+    api.remove(...listedIds().slice(0, 30));
+    // 30 removals, and only 5 stored users still in Clerk.
+    expect(isSyncUsersError(await rejection(t.action(variant("small"), {})), "TOO_MANY_REMOVALS")).toBe(true);
+    expect(await storedIds()).toHaveLength(35);
+
+    expect(await t.action(variant("massRemoval"), {})).toMatchObject({ state: "completed", removed: 30 });
     expect(await storedIds()).toEqual(listedIds());
   });
 

@@ -50,6 +50,12 @@ export type SyncUsersOptions = UserHooks & {
   staleAfterMs?: number;
   /** Retries of requests to Clerk: see `RetryPolicy`. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Lets reconcile remove more users than the pass found still in Clerk. Without it, such a pass
+   * stops with `TOO_MANY_REMOVALS` before removing any: that is what a secret key of another
+   * Clerk instance looks like. Default false.
+   */
+  allowMassRemoval?: boolean;
 };
 
 /** Arguments of the resync action. Call it with none; the others are for its own scheduled steps. */
@@ -117,7 +123,7 @@ class SyncFailure extends Error {
   }
 }
 
-type Config = Required<Pick<SyncUsersOptions, "pageSize" | "maxStepMs" | "staleAfterMs">> & {
+type Config = Required<Pick<SyncUsersOptions, "pageSize" | "maxStepMs" | "staleAfterMs" | "allowMassRemoval">> & {
   apiUrl: string;
   secretKey: string;
   retry: RetryPolicy;
@@ -137,6 +143,7 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
     pageSize: options.pageSize,
     maxStepMs: options.maxStepMs ?? DEFAULT_MAX_STEP_MS,
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+    allowMassRemoval: options.allowMassRemoval ?? false,
     apiUrl: (options.apiUrl ?? process.env[API_URL_ENV_VAR] ?? DEFAULT_CLERK_API_URL).replace(/\/+$/, ""),
     secretKey,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
@@ -177,7 +184,7 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
     return result.status ?? (await currentStatus(ctx, component));
   } catch (error) {
     await ctx.scheduler.cancel(watchdog);
-    const failure = error instanceof SyncFailure ? error : new SyncFailure("SYNC_FAILED", error instanceof Error ? error.message : String(error));
+    const failure = asSyncFailure(error);
     await ctx.runMutation(component.backfill.fail, { runId, lease, code: failure.code, message: failure.message, requests: worker.takeRequests() });
     console.error(`convex-clerk-users sync: ${failure.code}: ${failure.message}`);
     throw syncError(failure.code, failure.message);
@@ -188,6 +195,14 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
 
 async function currentStatus(ctx: ActionCtx, component: ComponentApi): Promise<SyncStatus> {
   return (await ctx.runQuery(component.backfill.status, {}))!;
+}
+
+/** The failure to record: the action's own, a component refusal with a code of its own, or any other error. */
+function asSyncFailure(error: unknown): SyncFailure {
+  if (error instanceof SyncFailure) return error;
+  const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown }) : undefined;
+  if (data?.code === "TOO_MANY_REMOVALS" && typeof data.message === "string") return new SyncFailure("TOO_MANY_REMOVALS", data.message);
+  return new SyncFailure("SYNC_FAILED", error instanceof Error ? error.message : String(error));
 }
 
 function syncError(code: SyncErrorCode, message: string) {
@@ -342,6 +357,7 @@ class StepWorker {
         foundIds,
         missing,
         last: batch.last,
+        allowMassRemoval: this.config.allowMassRemoval,
         requests: this.takeRequests(),
         hooks: this.config.hooks,
       });

@@ -1,4 +1,4 @@
-import { v } from "convex/values";
+import { ConvexError, v } from "convex/values";
 import { MAX_PAGE_SIZE, START_CURSOR, vListCursor } from "../shared/paging.js";
 import { vSyncErrorCode, vSyncStatus, type SyncStatus } from "../shared/syncStatus.js";
 import { vUserFields, type ApplyOutcome } from "../shared/validators.js";
@@ -249,6 +249,8 @@ export const applyRecheck = mutation({
     missing: v.array(v.string()),
     last: v.boolean(),
     requests: v.number(),
+    /** Remove however many Clerk no longer has (see `MASS_REMOVAL_FLOOR`). */
+    allowMassRemoval: v.optional(v.boolean()),
     /** A function handle to the app's hooks mutation (`defineUserHooks`). */
     hooks: v.optional(v.string()),
   },
@@ -258,6 +260,7 @@ export const applyRecheck = mutation({
     const run = await owned(ctx, args.runId, args.lease);
     if (!run) return null;
     if (run.phase !== "reconciling") throw new Error("applyRecheck: the run's listing is not complete");
+    assertFewRemovals(run, args.missing.length, args.allowMassRemoval ?? false);
     const now = Date.now();
     const hooks = new HookEvents(args.hooks);
     const tally = newTally();
@@ -317,6 +320,27 @@ export const fail = mutation({
     return toStatus((await ctx.db.get(run._id))!);
   },
 });
+
+/** Removals a pass may always make, however few users it found still in Clerk. */
+export const MASS_REMOVAL_FLOOR = 10;
+
+/**
+ * Refuses, before a single one is removed, to remove more users than the pass found still in
+ * Clerk (and more than `MASS_REMOVAL_FLOOR`). A secret key of another Clerk instance (a
+ * development key on production) lists none of the stored users and would remove them all,
+ * and a removal is final: their tombstones would ignore Clerk's later events about them.
+ */
+function assertFewRemovals(run: Doc<"syncRuns">, missing: number, allowMassRemoval: boolean) {
+  const stillInClerk = run.unchanged + run.updated;
+  const removals = run.removed + missing;
+  if (allowMassRemoval || removals <= Math.max(MASS_REMOVAL_FLOOR, stillInClerk)) return;
+  throw new ConvexError({
+    code: "TOO_MANY_REMOVALS" as const,
+    message:
+      `Reconcile stopped before removing ${removals} users Clerk says it no longer has: this pass found only ${stillInClerk} of the stored users in Clerk. ` +
+      `Check that CLERK_SECRET_KEY is the secret key of this app's Clerk instance. If Clerk really deleted them, run a sync made with { allowMassRemoval: true }.`,
+  });
+}
 
 function assertPageSize(...lengths: number[]) {
   // Keeps one mutation inside Convex's per-transaction limits (16,000 writes, 4,096 index reads):

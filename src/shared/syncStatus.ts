@@ -19,6 +19,8 @@ export const vSyncErrorCode = v.union(
   v.literal("CLERK_UNAVAILABLE"),
   v.literal("CLERK_REQUEST_REJECTED"),
   v.literal("BAD_RESPONSE"),
+  /** Reconcile would remove more users than the pass found still in Clerk: a wrong key, most likely. */
+  v.literal("TOO_MANY_REMOVALS"),
   v.literal("SYNC_FAILED"),
 );
 export type SyncErrorCode = Infer<typeof vSyncErrorCode>;

@@ -47,6 +47,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         missing: Array<string>;
         last: boolean;
         requests: number;
+        allowMassRemoval?: boolean;
         hooks?: string;
       },
       {
@@ -68,7 +69,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         requests: number;
         steps: number;
         lastError?: {
-          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
           message: string;
           at: number;
         };
@@ -102,7 +103,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         requests: number;
         steps: number;
         lastError?: {
-          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
           message: string;
           at: number;
         };
@@ -166,7 +167,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           requests: number;
           steps: number;
           lastError?: {
-            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
             message: string;
             at: number;
           };
@@ -202,7 +203,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           requests: number;
           steps: number;
           lastError?: {
-            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
             message: string;
             at: number;
           };
@@ -224,7 +225,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       {
         runId: string;
         lease: string;
-        code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+        code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
         message: string;
         requests: number;
       },
@@ -247,7 +248,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         requests: number;
         steps: number;
         lastError?: {
-          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
           message: string;
           at: number;
         };
@@ -281,7 +282,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           requests: number;
           steps: number;
           lastError?: {
-            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
             message: string;
             at: number;
           };
@@ -331,7 +332,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           requests: number;
           steps: number;
           lastError?: {
-            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
             message: string;
             at: number;
           };
@@ -370,7 +371,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         requests: number;
         steps: number;
         lastError?: {
-          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+          code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
           message: string;
           at: number;
         };
@@ -405,7 +406,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           requests: number;
           steps: number;
           lastError?: {
-            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "SYNC_FAILED";
+            code: "MISSING_SECRET_KEY" | "UNAUTHORIZED" | "RATE_LIMITED" | "CLERK_UNAVAILABLE" | "CLERK_REQUEST_REJECTED" | "BAD_RESPONSE" | "TOO_MANY_REMOVALS" | "SYNC_FAILED";
             message: string;
             at: number;
           };
