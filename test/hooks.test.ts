@@ -127,9 +127,9 @@ describe("hooks receive the change", () => {
     failing = null;
   });
 
-  test("onUserCreated receives { user }, the stored row", async () => {
+  test("onUserCreated receives { user, source }: the stored row, and that a webhook brought it", async () => {
     await deliver(t, created);
-    expect(calls).toEqual([{ hook: "onUserCreated", args: { user: await getUser(t) } }]);
+    expect(calls).toEqual([{ hook: "onUserCreated", args: { user: await getUser(t), source: "webhook" } }]);
   });
 
   test("onUserUpdated receives { user, previous }: the new row and the version it replaced", async () => {
@@ -137,7 +137,7 @@ describe("hooks receive the change", () => {
     const previous = await getUser(t);
     await deliver(t, renamed);
     const user = await getUser(t);
-    expect(calls.slice(1)).toEqual([{ hook: "onUserUpdated", args: { user, previous } }]);
+    expect(calls.slice(1)).toEqual([{ hook: "onUserUpdated", args: { user, previous, source: "webhook" } }]);
     expect(previous).toMatchObject({ firstName: "Ada", updatedAt: 1_700_000_000_000 });
     expect(user).toMatchObject({ _id: previous!._id, firstName: "Grace", updatedAt: 1_700_000_000_200 });
   });
@@ -147,12 +147,12 @@ describe("hooks receive the change", () => {
     await deliver(t, renamed);
     const user = await getUser(t);
     await deliver(t, deleted);
-    expect(calls.at(-1)).toEqual({ hook: "onUserDeleted", args: { clerkId: "user_1", user } });
+    expect(calls.at(-1)).toEqual({ hook: "onUserDeleted", args: { clerkId: "user_1", user, source: "webhook" } });
   });
 
   test("onUserDeleted receives user: null for a user that was never synced", async () => {
     expect(await outcomeOf(await deliver(t, deletedEvent("user_never_seen")))).toBe("deleted");
-    expect(calls).toEqual([{ hook: "onUserDeleted", args: { clerkId: "user_never_seen", user: null } }]);
+    expect(calls).toEqual([{ hook: "onUserDeleted", args: { clerkId: "user_never_seen", user: null, source: "webhook" } }]);
   });
 
   test("no hook sees a repeat, a stale version or a change to a deleted user", async () => {

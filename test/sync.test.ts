@@ -154,7 +154,8 @@ describe("a full sync", () => {
     const calls: string[][] = [];
     const hooks = internalMutationGeneric({
       args: userHookArgs,
-      handler: async (_ctx, { events }) => {
+      handler: async (_ctx, { source, events }) => {
+        expect(source).toBe("resync");
         calls.push(events.map((event) => `${event.type} ${event.type === "deleted" ? event.clerkId : event.user.clerkId}`));
       },
     });
@@ -285,7 +286,7 @@ describe("what the app sees", () => {
   test("rows a resync wrote reach queries and hooks as Clerk's data only, with no sync bookkeeping", async () => {
     const hookArgs: Array<Record<string, unknown>> = [];
     const hooks = internalMutationGeneric({
-      args: { events: v.array(v.any()) },
+      args: { source: v.string(), events: v.array(v.any()) },
       handler: async (_ctx, { events }) => {
         for (const event of events) hookArgs.push(event.user, ...(event.previous ? [event.previous] : []));
       },

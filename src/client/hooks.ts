@@ -7,20 +7,24 @@ import {
   type RegisteredMutation,
 } from "convex/server";
 import { v } from "convex/values";
-import { userHookArgs, type User, type UserHookEvent } from "../shared/validators.js";
+import { userHookArgs, type User, type UserChangeSource, type UserHookEvent } from "../shared/validators.js";
 
-/** What the app's hooks receive for each real change (never a duplicate or a stale version). */
+/**
+ * What the app's hooks receive for each real change (never a duplicate or a stale version).
+ * `source` says whether a webhook delivery or a resync brought it: a resync's first pass creates
+ * every user who already existed.
+ */
 export type UserHookHandlers<Ctx> = {
   /** A user appeared (or Clerk's first version replaced a provisional row). */
-  onUserCreated?: (ctx: Ctx, change: { user: User }) => void | Promise<void>;
+  onUserCreated?: (ctx: Ctx, change: { user: User; source: UserChangeSource }) => void | Promise<void>;
   /** A newer version of a user arrived. */
-  onUserUpdated?: (ctx: Ctx, change: { user: User; previous: User }) => void | Promise<void>;
+  onUserUpdated?: (ctx: Ctx, change: { user: User; previous: User; source: UserChangeSource }) => void | Promise<void>;
   /** A user was deleted in Clerk; `user` is null if it was never synced. */
-  onUserDeleted?: (ctx: Ctx, change: { clerkId: string; user: User | null }) => void | Promise<void>;
+  onUserDeleted?: (ctx: Ctx, change: { clerkId: string; user: User | null; source: UserChangeSource }) => void | Promise<void>;
 };
 
 /** The app's hooks mutation, as `defineUserHooks` makes it. */
-export type UserHooksMutation = FunctionReference<"mutation", "internal", { events: UserHookEvent[] }, unknown>;
+export type UserHooksMutation = FunctionReference<"mutation", "internal", { source: UserChangeSource; events: UserHookEvent[] }, unknown>;
 
 /** The option that connects the webhook and the resync to the app's hooks. */
 export type UserHooks = {
@@ -48,15 +52,15 @@ export type UserHooks = {
 export function defineUserHooks<DataModel extends GenericDataModel>(
   internalMutation: MutationBuilder<DataModel, "internal">,
   handlers: UserHookHandlers<GenericMutationCtx<DataModel>>,
-): RegisteredMutation<"internal", { events: UserHookEvent[] }, Promise<null>> {
+): RegisteredMutation<"internal", { source: UserChangeSource; events: UserHookEvent[] }, Promise<null>> {
   return internalMutation({
     args: userHookArgs,
     returns: v.null(),
-    handler: async (ctx, { events }) => {
+    handler: async (ctx, { source, events }) => {
       for (const event of events) {
-        if (event.type === "created") await handlers.onUserCreated?.(ctx, { user: event.user });
-        else if (event.type === "updated") await handlers.onUserUpdated?.(ctx, { user: event.user, previous: event.previous });
-        else await handlers.onUserDeleted?.(ctx, { clerkId: event.clerkId, user: event.user });
+        if (event.type === "created") await handlers.onUserCreated?.(ctx, { user: event.user, source });
+        else if (event.type === "updated") await handlers.onUserUpdated?.(ctx, { user: event.user, previous: event.previous, source });
+        else await handlers.onUserDeleted?.(ctx, { clerkId: event.clerkId, user: event.user, source });
       }
       return null;
     },

@@ -11,7 +11,16 @@ export {
 } from "./auth.js";
 export { has, hasRole, hasPermission, hasPlan, hasFeature, readClaims, type ClaimsOptions, type HasParams } from "./claims.js";
 export { requireAuthorization, requireRole, requirePermission, requirePlan, requireFeature } from "./guards.js";
-export { vUser, type User, vUserHookEvent, type UserHookEvent, userHookArgs, PROVISIONAL_UPDATED_AT } from "../shared/validators.js";
+export {
+  vUser,
+  type User,
+  vUserHookEvent,
+  type UserHookEvent,
+  vUserChangeSource,
+  type UserChangeSource,
+  userHookArgs,
+  PROVISIONAL_UPDATED_AT,
+} from "../shared/validators.js";
 export { isClerkUsersError, type ClerkUsersErrorCode, type ClerkUsersErrorData } from "../shared/errors.js";
 export type { ComponentApi } from "../component/_generated/component.js";
 export {

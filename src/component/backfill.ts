@@ -164,7 +164,7 @@ export const commitPage = mutation({
     if (run.phase !== "listing" || run.cursor.offset !== args.from || run.window) {
       throw new Error(`commitPage: run is at ${run.phase} offset ${run.cursor.offset}, the page continues from ${args.from}`);
     }
-    const hooks = new HookEvents(args.hooks);
+    const hooks = new HookEvents(args.hooks, "resync");
     const firstSeen = new Set(args.seen.slice(args.repeated));
     const tally = newTally();
     // The window first, before this page writes: its rows are mostly the page's own.
@@ -262,7 +262,7 @@ export const applyRecheck = mutation({
     if (run.phase !== "reconciling") throw new Error("applyRecheck: the run's listing is not complete");
     assertFewRemovals(run, args.missing.length, args.allowMassRemoval ?? false);
     const now = Date.now();
-    const hooks = new HookEvents(args.hooks);
+    const hooks = new HookEvents(args.hooks, "resync");
     const tally = newTally();
     const lookUp = await lookUpMany(ctx, args.foundIds);
     for (const user of args.found) {

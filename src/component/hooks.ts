@@ -1,6 +1,6 @@
 import type { FunctionHandle } from "convex/server";
 import { getConvexSize, type Value } from "convex/values";
-import type { UserHookEvent } from "../shared/validators.js";
+import type { UserChangeSource, UserHookEvent } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
 
 /**
@@ -18,7 +18,10 @@ export const MAX_HOOK_CALL_BYTES = 8 * 2 ** 20;
 export class HookEvents {
   private readonly events: UserHookEvent[] = [];
 
-  constructor(private readonly handle: string | undefined) {}
+  constructor(
+    private readonly handle: string | undefined,
+    private readonly source: UserChangeSource,
+  ) {}
 
   /** Whether the app has hooks: an event is only worth building if so. */
   get wanted() {
@@ -32,20 +35,20 @@ export class HookEvents {
   /** Runs the app's hooks on the events, in order, inside this transaction: if they throw, it rolls back. */
   async flush(ctx: MutationCtx) {
     if (this.handle === undefined || this.events.length === 0) return;
-    const handle = this.handle as FunctionHandle<"mutation", { events: UserHookEvent[] }>;
+    const handle = this.handle as FunctionHandle<"mutation", { source: UserChangeSource; events: UserHookEvent[] }>;
     let batch: UserHookEvent[] = [];
     let bytes = 0;
     for (const event of this.events.splice(0)) {
       const size = eventBytes(event);
       if (batch.length > 0 && bytes + size > MAX_HOOK_CALL_BYTES) {
-        await ctx.runMutation(handle, { events: batch });
+        await ctx.runMutation(handle, { source: this.source, events: batch });
         batch = [];
         bytes = 0;
       }
       batch.push(event);
       bytes += size;
     }
-    await ctx.runMutation(handle, { events: batch });
+    await ctx.runMutation(handle, { source: this.source, events: batch });
   }
 }
 

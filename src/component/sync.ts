@@ -25,7 +25,7 @@ export const applyChange = mutation({
   },
   returns: vApplyOutcome,
   handler: async (ctx, { change, hooks }) => {
-    const events = new HookEvents(hooks);
+    const events = new HookEvents(hooks, "webhook");
     const outcome = await applyOne(ctx, change, events);
     await events.flush(ctx);
     return outcome;

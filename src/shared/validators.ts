@@ -53,8 +53,12 @@ export const vUserHookEvent = v.union(
 );
 export type UserHookEvent = Infer<typeof vUserHookEvent>;
 
-/** The arguments of the app's hooks mutation: a transaction's changes, in the order applied. */
-export const userHookArgs = { events: v.array(vUserHookEvent) };
+/** Where a change came from: a Clerk webhook delivery, or a resync from Clerk's Backend API. */
+export const vUserChangeSource = v.union(v.literal("webhook"), v.literal("resync"));
+export type UserChangeSource = Infer<typeof vUserChangeSource>;
+
+/** The arguments of the app's hooks mutation: a transaction's changes, in the order applied, and where they came from. */
+export const userHookArgs = { source: vUserChangeSource, events: v.array(vUserHookEvent) };
 
 /** One change Clerk told us about: a user's latest state, or its deletion. */
 export const vUserChange = v.union(
