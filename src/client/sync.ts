@@ -17,7 +17,7 @@ import {
   type ListCursor,
 } from "../shared/paging.js";
 import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, decideRetry, type AttemptCounts, type AttemptResult, type RetryPolicy } from "../shared/retry.js";
-import { vSyncStatus, type SyncErrorCode, type SyncStatus } from "../shared/syncStatus.js";
+import { vSyncErrorCode, vSyncStatus, type SyncErrorCode, type SyncStatus } from "../shared/syncStatus.js";
 import type { UserFields } from "../shared/validators.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
@@ -197,11 +197,15 @@ async function currentStatus(ctx: ActionCtx, component: ComponentApi): Promise<S
   return (await ctx.runQuery(component.backfill.status, {}))!;
 }
 
-/** The failure to record: the action's own, a component refusal with a code of its own, or any other error. */
+const SYNC_ERROR_CODES: readonly string[] = vSyncErrorCode.members.map((member) => member.value);
+
+/** The failure to record: the action's own, a component refusal carrying a sync error code, or any other error. */
 function asSyncFailure(error: unknown): SyncFailure {
   if (error instanceof SyncFailure) return error;
   const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown }) : undefined;
-  if (data?.code === "TOO_MANY_REMOVALS" && typeof data.message === "string") return new SyncFailure("TOO_MANY_REMOVALS", data.message);
+  if (typeof data?.code === "string" && SYNC_ERROR_CODES.includes(data.code) && typeof data.message === "string") {
+    return new SyncFailure(data.code as SyncErrorCode, data.message);
+  }
   return new SyncFailure("SYNC_FAILED", error instanceof Error ? error.message : String(error));
 }
 

@@ -53,7 +53,7 @@ export const vSyncStatus = v.object({
   heartbeatAt: v.number(),
   /** Pages of `GET /v1/users` committed. */
   pagesDone: v.number(),
-  /** Positions of Clerk's user list covered so far (about the number of users listed). */
+  /** Users listed so far, each counted once (the overlap between pages and pages read again are not). */
   usersSeen: v.number(),
   /** Users written: new to the table / newer than the stored version. Each ran your hook. */
   created: v.number(),
