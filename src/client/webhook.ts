@@ -2,8 +2,7 @@ import type { WebhookEvent } from "@clerk/backend";
 import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 // The verifier alone: the package root would pull svix's whole API client into the app's bundle.
 import { Webhook } from "svix/dist/webhook.js";
-import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
-import type { UserChange } from "../shared/validators.js";
+import { changeFromBody } from "./events.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
 
@@ -65,12 +64,12 @@ export async function handleWebhook(
   if (verified !== true) return verified;
 
   const change = changeFromBody(body);
-  if (change instanceof Response) return change;
-  if (change === "ignored") return Response.json({ outcome: "ignored" });
+  if ("error" in change) return reject(400, change.error);
+  if (change.ignored) return Response.json({ outcome: "ignored" });
 
   try {
     const outcome = await ctx.runMutation(component.sync.applyChange, {
-      change,
+      change: change.change,
       hooks: await hookHandle(options.hooks),
     });
     return Response.json({ outcome });
@@ -115,30 +114,6 @@ function verify(body: string, headers: Headers, secrets: string[]): true | Respo
     return reject(500, `${SECRET_ENV_VARS[0]} is not a valid signing secret: copy it from the endpoint's page in Clerk's dashboard (it starts with whsec_).`);
   }
   return reject(401, `Signature verification failed: ${failure}. Check that ${SECRET_ENV_VARS[0]} is this endpoint's signing secret.`);
-}
-
-/** The change a verified body asks for, "ignored" for events this package does not handle, or a 400. */
-function changeFromBody(body: string): UserChange | "ignored" | Response {
-  let event: WebhookEvent;
-  try {
-    event = JSON.parse(body) as WebhookEvent;
-  } catch {
-    return reject(400, "Body is not JSON.");
-  }
-  if (typeof event !== "object" || event === null || typeof event.type !== "string" || typeof event.data !== "object" || event.data === null) {
-    return reject(400, "Body is not a Clerk event: expected { type, data }.");
-  }
-  switch (event.type) {
-    case "user.created":
-    case "user.updated":
-      if (!isClerkUserJSON(event.data)) return reject(400, `${event.type} payload is not a Clerk user (needs string id and numeric updated_at).`);
-      return { kind: "upsert", user: userFromClerk(event.data) };
-    case "user.deleted":
-      if (typeof event.data.id !== "string") return reject(400, "user.deleted payload has no user id.");
-      return { kind: "delete", clerkId: event.data.id };
-    default:
-      return "ignored";
-  }
 }
 
 function reject(status: number, message: string): Response {
