@@ -29,6 +29,8 @@ const variants = {
   massRemoval: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, allowMassRemoval: true }),
   /** The example's sync (pages of 500) that removes however many users Clerk no longer has. */
   fullPagesMassRemoval: makeSyncUsersAction(components.clerkUsers, { ...hooks, allowMassRemoval: true }),
+  /** As `stepwise`, paced to 3 requests per 100 ms. */
+  stepwisePaced: makeSyncUsersAction(components.clerkUsers, { pageSize: 10, retry: fastRetry, maxStepMs: 0, rateLimit: { requests: 3, windowMs: 100 } }),
   /** Runs idle for 50 ms count as crashed. */
   quickToResume: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, staleAfterMs: 50 }),
 };
@@ -193,27 +195,49 @@ describe("a full sync", () => {
 });
 
 describe("Clerk's rate limit and failures", () => {
+  // Clerk sends whole seconds; a fraction keeps the test from waiting one. The client's own test
+  // (test/clerkApi.test.ts) pins the waits on a virtual clock.
   test("a 429 waits the Retry-After Clerk sends, then continues", async () => {
-    api.beforeRequest = ({ index }) => (index === 1 ? { status: 429, retryAfter: "1" } : undefined);
+    api.beforeRequest = ({ index }) => (index === 1 ? { status: 429, retryAfter: "0.05" } : undefined);
     const result = await t.action(variant("small"), {});
 
     expect(result.state).toBe("completed");
     const [, limited, retried] = api.log;
     expect(limited!.status).toBe(429);
-    expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(1000);
+    expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(50);
     expect(retried!.offset).toBe(limited!.offset);
     expect(result.requests).toBe(api.log.length);
   });
 
-  test("keeps to a real rate limit: bursts, gets 429s, waits, and completes", async () => {
+  test("paced to the rate limit it is given, a resync draws no 429 from Clerk's fixed window", async () => {
+    // Clerk's 100 per 10 s, scaled down: 4 requests at 2 per 100 ms.
     await api.close();
-    api = await startFakeClerkApi({ users: clerkUsers(60), rateLimit: { requests: 3, windowMs: 1000 } });
+    api = await startFakeClerkApi({ users: clerkUsers(35), rateLimit: { requests: 2, windowMs: 100, model: "window" } });
     process.env.CLERK_API_URL = api.url;
-    const result = await t.action(variant("small"), {});
+    const { backend, run } = backendWith({}, () => ({ pageSize: 10, rateLimit: { requests: 2, windowMs: 100 } }));
+    expect(await run()).toMatchObject({ state: "completed", created: 35, requests: 4 });
+    expect(api.log.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(api.log[2]!.at - api.log[0]!.at).toBeGreaterThanOrEqual(100);
+    expect((await backend.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).page.length).toBe(35);
+  });
 
-    expect(result.state).toBe("completed");
-    expect(api.log.some((r) => r.status === 429)).toBe(true);
-    expect(await storedIds()).toEqual(listedIds());
+  test("a step that hands over mid-window tells the next one, which keeps to the same window", async () => {
+    await api.close();
+    api = await startFakeClerkApi({ users: clerkUsers(35), rateLimit: { requests: 3, windowMs: 100, model: "window" } });
+    process.env.CLERK_API_URL = api.url;
+    // Every step takes one page, so each page is a new step with a new client.
+    const first = await t.action(variant("stepwisePaced"), {});
+    expect(first.state).toBe("running");
+    expect(await settled()).toMatchObject({ state: "completed", created: 35 });
+    expect(api.log.filter((r) => r.status === 429)).toEqual([]);
+    const scheduled = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
+    expect(scheduled.some((job) => Array.isArray((job.args[0] as { sentAt?: unknown }).sentAt))).toBe(true);
+  });
+
+  test("unpaced (rateLimit: false), a refusal blocks the key until Retry-After, then the run goes on", async () => {
+    api.failNext({ status: 429, retryAfter: "0.05" }, { status: 429, retryAfter: "0.05" });
+    const { run } = backendWith({}, () => ({ pageSize: 10, rateLimit: false }));
+    expect(await run()).toMatchObject({ state: "completed", created: 35, requests: 6 });
   });
 
   test("a transient 500 is retried with backoff", async () => {

@@ -32,4 +32,5 @@ export {
   type SyncErrorData,
 } from "./sync.js";
 export { vSyncStatus, type SyncStatus, type SyncErrorCode } from "../shared/syncStatus.js";
+export { CLERK_RATE_LIMITS, type RateLimit } from "./clerkApi.js";
 export type { RetryPolicy } from "../shared/retry.js";

@@ -7,20 +7,13 @@ import {
 } from "convex/server";
 import { ConvexError, v } from "convex/values";
 import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
-import {
-  MAX_PAGE_SIZE,
-  RECHECK_IDS_PER_REQUEST,
-  USER_LIST_ORDER,
-  checkPage,
-  idOf,
-  nextRequestOffset,
-  type ListCursor,
-} from "../shared/paging.js";
-import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, decideRetry, type AttemptCounts, type AttemptResult, type RetryPolicy } from "../shared/retry.js";
+import { MAX_PAGE_SIZE, RECHECK_IDS_PER_REQUEST, USER_LIST_ORDER, checkPage, idOf, nextRequestOffset, type ListCursor } from "../shared/paging.js";
+import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, type RetryPolicy } from "../shared/retry.js";
 import { vSyncErrorCode, vSyncStatus, type SyncErrorCode, type SyncStatus } from "../shared/syncStatus.js";
 import type { UserFields } from "../shared/validators.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
+import { CLERK_RATE_LIMITS, ClerkApi, ClerkApiError, isPostponed, type Postponed, type RateLimit } from "./clerkApi.js";
 
 export const DEFAULT_CLERK_API_URL = "https://api.clerk.com";
 const API_URL_ENV_VAR = "CLERK_API_URL";
@@ -31,8 +24,6 @@ export const DEFAULT_MAX_STEP_MS = 5 * 60_000;
  * Longer than Convex's 10-minute action limit, so the step that held it is certainly gone.
  */
 export const DEFAULT_STALE_AFTER_MS = 11 * 60_000;
-/** One request to Clerk that takes longer than this is abandoned and retried. */
-const REQUEST_TIMEOUT_MS = 30_000;
 
 export type SyncUsersOptions = UserHooks & {
   /** Clerk's secret key (`sk_...`). Default: the `CLERK_SECRET_KEY` env var, read each run. Never stored. */
@@ -51,6 +42,18 @@ export type SyncUsersOptions = UserHooks & {
   /** Retries of requests to Clerk: see `RetryPolicy`. */
   retry?: Partial<RetryPolicy>;
   /**
+   * The Backend API rate limit to pace requests to, so a resync draws no `429`: at most
+   * `requests` in any `windowMs`. Default `CLERK_RATE_LIMITS.development` (100 per 10 s, Clerk's
+   * documented limit for development instances); a production instance may pass
+   * `CLERK_RATE_LIMITS.production` (1,000 per 10 s) to go up to ten times faster. Lower it when
+   * other code shares the secret key's limit. `false` sends as fast as Clerk answers and waits
+   * out refusals instead. `Retry-After` and rate-limit headers are honoured either way.
+   * ```ts
+   * makeSyncUsersAction(components.clerkUsers, { rateLimit: CLERK_RATE_LIMITS.production });
+   * ```
+   */
+  rateLimit?: RateLimit | false;
+  /**
    * Lets reconcile remove more users than the pass found still in Clerk. Without it, such a pass
    * stops with `TOO_MANY_REMOVALS` before removing any: that is what a secret key of another
    * Clerk instance looks like. Default false.
@@ -63,11 +66,13 @@ export type SyncUsersArgs = {
   /** With `lease`: a scheduled continuation. Alone: the watchdog, which resumes the run if it stalled. */
   runId?: string;
   lease?: string;
+  /** A continuation's: when the step before it sent its requests still inside the rate-limit window. */
+  sentAt?: number[];
 };
 
 /**
  * Makes the action that fills the component's users table from Clerk's Backend API and repairs
- * drift: it pages through every user (500 per request, at Clerk's rate limit), writes each page
+ * drift: it pages through every user (500 per request, paced to Clerk's rate limit), writes each page
  * in one mutation through the same ordering rules and hooks as the webhook, and, once the whole
  * list was read, removes users Clerk no longer has. Long syncs continue in scheduled steps and
  * resume from the last committed page after a failure.
@@ -91,7 +96,7 @@ export function makeSyncUsersAction(
     throw new Error(`makeSyncUsersAction: pageSize must be an integer from 2 to ${MAX_PAGE_SIZE}, got ${pageSize}`);
   }
   return internalActionGeneric({
-    args: { runId: v.optional(v.string()), lease: v.optional(v.string()) },
+    args: { runId: v.optional(v.string()), lease: v.optional(v.string()), sentAt: v.optional(v.array(v.number())) },
     returns: vSyncStatus,
     handler: (ctx, args) => syncStep(ctx, component, { ...options, pageSize }, args),
   });
@@ -127,6 +132,7 @@ type Config = Required<Pick<SyncUsersOptions, "pageSize" | "maxStepMs" | "staleA
   apiUrl: string;
   secretKey: string;
   retry: RetryPolicy;
+  rateLimit: RateLimit | null;
   hooks: string | undefined;
 };
 
@@ -147,6 +153,7 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
     apiUrl: (options.apiUrl ?? process.env[API_URL_ENV_VAR] ?? DEFAULT_CLERK_API_URL).replace(/\/+$/, ""),
     secretKey,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    rateLimit: options.rateLimit === false ? null : (options.rateLimit ?? CLERK_RATE_LIMITS.development),
     hooks: await hookHandle(options.hooks),
   };
   // The next step calls this same action, found by name: the app defines it, not the package.
@@ -176,10 +183,14 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
   const runId = step.status.runId;
   // Resumes the run if this step dies without handing over (cancelled below if it does).
   const watchdog = await ctx.scheduler.runAfter(config.staleAfterMs, self, { runId });
-  const worker = new StepWorker(ctx, component, config, runId, lease, startedAt + config.maxStepMs);
+  const worker = new StepWorker(ctx, component, config, runId, lease, startedAt + config.maxStepMs, args.sentAt);
   try {
     const result = await worker.work(step);
-    if (result.continueAfterMs !== undefined) await ctx.scheduler.runAfter(result.continueAfterMs, self, { runId, lease });
+    if (result.continueAfterMs !== undefined) {
+      // The next step keeps to the same window: it is told when this one's recent requests went out.
+      const sentAt = worker.recentSends();
+      await ctx.scheduler.runAfter(result.continueAfterMs, self, { runId, lease, ...(sentAt.length > 0 ? { sentAt } : {}) });
+    }
     await ctx.scheduler.cancel(watchdog);
     return result.status ?? (await currentStatus(ctx, component));
   } catch (error) {
@@ -202,6 +213,7 @@ const SYNC_ERROR_CODES: readonly string[] = vSyncErrorCode.members.map((member) 
 /** The failure to record: the action's own, a component refusal carrying a sync error code, or any other error. */
 function asSyncFailure(error: unknown): SyncFailure {
   if (error instanceof SyncFailure) return error;
+  if (error instanceof ClerkApiError) return new SyncFailure(error.code, error.message);
   const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown }) : undefined;
   if (typeof data?.code === "string" && SYNC_ERROR_CODES.includes(data.code) && typeof data.message === "string") {
     return new SyncFailure(data.code as SyncErrorCode, data.message);
@@ -214,14 +226,11 @@ function syncError(code: SyncErrorCode, message: string) {
 }
 
 type StepResult = { status: SyncStatus | null; continueAfterMs?: number };
-/** A wait longer than the step has left: the step hands over to one scheduled after it. */
-type Postponed = { postponeMs: number };
 type ListedPage = { from: number; users: unknown[]; next: ListCursor; done: boolean; repeated: number };
 type Progress = { status: SyncStatus; windowLeft: boolean } | null;
 
 class StepWorker {
-  private requests = 0;
-  private readonly abort = new AbortController();
+  private readonly api: ClerkApi;
 
   constructor(
     private readonly ctx: ActionCtx,
@@ -230,17 +239,23 @@ class StepWorker {
     private readonly runId: string,
     private readonly lease: string,
     private readonly deadline: number,
-  ) {}
+    sentAt: readonly number[] | undefined,
+  ) {
+    // A wait that outlasts the step is not waited: the step hands over to one scheduled after it.
+    this.api = new ClerkApi({ apiUrl: config.apiUrl, secretKey: config.secretKey, retry: config.retry, rateLimit: config.rateLimit, deadline, sentAt });
+  }
 
   /** Requests made since the last write, to record with the next one. */
   takeRequests() {
-    const n = this.requests;
-    this.requests = 0;
-    return n;
+    return this.api.takeRequests();
+  }
+
+  recentSends() {
+    return this.api.recentSends();
   }
 
   stop() {
-    this.abort.abort();
+    this.api.abort();
   }
 
   async work(step: { status: SyncStatus; cursor: ListCursor; windowLeft: boolean }): Promise<StepResult> {
@@ -288,8 +303,8 @@ class StepWorker {
     const limit = this.config.pageSize;
     let offset = nextRequestOffset(cursor);
     for (;;) {
-      const users = await this.get(new URLSearchParams({ limit: String(limit), offset: String(offset), order_by: USER_LIST_ORDER }));
-      if (!Array.isArray(users)) return users;
+      const users = await this.api.listPage("/v1/users", { limit, offset, order_by: USER_LIST_ORDER });
+      if (isPostponed(users)) return users;
       const check = checkPage(cursor, offset, limit, users);
       if (check.ok) return { from: cursor.offset, users, next: check.next, done: check.done, repeated: check.repeated };
       offset = check.retryOffset;
@@ -340,10 +355,8 @@ class StepWorker {
       const missing: string[] = [];
       for (let i = 0; i < batch.candidates.length; i += RECHECK_IDS_PER_REQUEST) {
         const ids = batch.candidates.slice(i, i + RECHECK_IDS_PER_REQUEST);
-        const params = new URLSearchParams({ limit: String(ids.length) });
-        for (const id of ids) params.append("user_id", id);
-        const users = await this.get(params);
-        if (!Array.isArray(users)) return this.handOver(users.postponeMs);
+        const users = await this.api.getByIds("/v1/users", "user_id", ids);
+        if (isPostponed(users)) return this.handOver(users.postponeMs);
         const byId = new Map(users.map((user) => [idOf(user), user]));
         for (const id of ids) {
           const user = byId.get(id);
@@ -376,56 +389,6 @@ class StepWorker {
     const status = await this.ctx.runMutation(this.component.backfill.checkpoint, { runId: this.runId, lease: this.lease, requests: this.takeRequests() });
     return status ? { status, continueAfterMs: afterMs } : { status: null };
   }
-
-  /**
-   * `GET /v1/users` with these parameters, retried per the policy. Returns the listed users, or
-   * the wait before trying again when that outlasts this step. Never puts the key in a message.
-   */
-  private async get(params: URLSearchParams): Promise<unknown[] | Postponed> {
-    const url = `${this.config.apiUrl}/v1/users?${params}`;
-    let counts: AttemptCounts = { failures: 0, rateLimited: 0 };
-    for (;;) {
-      if (this.abort.signal.aborted) throw new Error("sync step stopped");
-      this.requests++;
-      const result = await this.attempt(url);
-      if ("users" in result) return result.users;
-      const decision = decideRetry(result, counts, this.config.retry, Date.now());
-      if (!decision.retry) throw new SyncFailure(decision.code, decision.message);
-      counts = decision.counts;
-      if (Date.now() + decision.delayMs >= this.deadline) return { postponeMs: decision.delayMs };
-      await sleep(decision.delayMs, this.abort.signal);
-    }
-  }
-
-  private async attempt(url: string): Promise<{ users: unknown[] } | AttemptResult> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), REQUEST_TIMEOUT_MS);
-    const onStop = () => timeout.abort();
-    this.abort.signal.addEventListener("abort", onStop);
-    try {
-      const response = await fetch(url, {
-        headers: { Authorization: `Bearer ${this.config.secretKey}`, Accept: "application/json" },
-        signal: timeout.signal,
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return { status: response.status, retryAfter: response.headers.get("retry-after") };
-      }
-      const body: unknown = await response.json().catch(() => undefined);
-      // The endpoint answers a bare array; accept a `{ data }` wrapper too, as some Clerk versions paginate that way.
-      const users = Array.isArray(body) ? body : Array.isArray((body as { data?: unknown } | undefined)?.data) ? (body as { data: unknown[] }).data : undefined;
-      if (!users) throw new SyncFailure("BAD_RESPONSE", "Clerk's GET /v1/users answered 200 without a JSON list of users. Is apiUrl (or CLERK_API_URL) Clerk's Backend API?");
-      if (users.length > MAX_PAGE_SIZE) throw new SyncFailure("BAD_RESPONSE", `Clerk's GET /v1/users returned ${users.length} users, more than the ${MAX_PAGE_SIZE} asked for.`);
-      return { users };
-    } catch (error) {
-      if (error instanceof SyncFailure) throw error;
-      if (this.abort.signal.aborted) throw new Error("sync step stopped");
-      return { networkError: timeout.signal.aborted ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s` : error instanceof Error ? error.message : String(error) };
-    } finally {
-      clearTimeout(timer);
-      this.abort.signal.removeEventListener("abort", onStop);
-    }
-  }
 }
 
 /** Splits a listed page into storable rows, the ids of everyone on it, and the ids of those that are not storable. */
@@ -440,19 +403,4 @@ function sortOut(listed: unknown[]) {
     else invalid.push(id ?? "(no id)");
   }
   return { users, seen, invalid };
-}
-
-function sleep(ms: number, signal: AbortSignal) {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(new Error("sync step stopped"));
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Error("sync step stopped"));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

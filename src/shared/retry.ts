@@ -36,13 +36,14 @@ export type RetryDecision =
 export const SECRET_KEY_ENV_VAR = "CLERK_SECRET_KEY";
 
 /**
- * Decides what to do after a failed attempt. Pure: the caller sleeps and counts.
+ * Decides what to do after a failed attempt. Pure: the caller sleeps and counts. `request`
+ * names the request in messages (e.g. "GET /v1/organizations").
  * ```ts
  * const d = decideRetry({ status: 429, retryAfter: "3" }, counts, DEFAULT_RETRY_POLICY, Date.now());
  * if (d.retry) await sleep(d.delayMs);
  * ```
  */
-export function decideRetry(result: AttemptResult, counts: AttemptCounts, policy: RetryPolicy, now: number): RetryDecision {
+export function decideRetry(result: AttemptResult, counts: AttemptCounts, policy: RetryPolicy, now: number, request = "the users list request"): RetryDecision {
   if ("networkError" in result) return backoff(counts, policy, `network error: ${result.networkError}`);
   const { status } = result;
   if (status === 401 || status === 403) {
@@ -67,7 +68,7 @@ export function decideRetry(result: AttemptResult, counts: AttemptCounts, policy
     if (decision.retry && hinted !== undefined) decision.delayMs = Math.max(decision.delayMs, hinted);
     return decision;
   }
-  return { retry: false, code: "CLERK_REQUEST_REJECTED", message: `Clerk's Backend API answered HTTP ${status} to the users list request.` };
+  return { retry: false, code: "CLERK_REQUEST_REJECTED", message: `Clerk's Backend API answered HTTP ${status} to ${request}.` };
 }
 
 function backoff(counts: AttemptCounts, policy: RetryPolicy, what: string): RetryDecision {
