@@ -20,7 +20,7 @@ export default defineConfig({
   ],
   test: {
     ...base.test,
-    include: ["bench/sync.ts", "bench/sync.hooks.ts"],
+    include: ["bench/sync.ts", "bench/sync.bucket.ts", "bench/sync.production.ts", "bench/sync.hooks.ts"],
     // One run at a time, each file in a fresh process: runs must not share CPUs or a heap.
     fileParallelism: false,
     sequence: { shuffle: false },

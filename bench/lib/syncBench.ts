@@ -13,16 +13,19 @@ import type { FunctionReference } from "convex/server";
 import schema from "../../example/convex/schema";
 import { components } from "../../example/convex/_generated/api";
 import { appModules } from "../../test/setup";
-import { SECRET_KEY } from "../../test/fixtures/clerkApi";
+import { SECRET_KEY, type FakeRateLimit } from "../../test/fixtures/clerkApi";
+import { CLERK_RATE_LIMITS, PACING_MARGIN_MS } from "../../src/client/clerkApi";
 import { startClerkApiProcess } from "../clerkApiProcess";
 import { installHashIndexes } from "../syncIndexes";
 
 export const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 /** BENCH_HOOKS=0 skips the run with the example app's hooks (bench/sync.hooks.ts). */
 export const HOOKS = process.env.BENCH_HOOKS !== "0";
-/** Clerk's Backend API limit for development instances. */
-const RATE_LIMIT = { requests: 100, windowMs: 10_000 };
 const PAGE = 500;
+/** Pages overlap by one user, to notice a list that shifted under the pass (src/shared/paging.ts). */
+const OVERLAP = 1;
+
+export type Limiter = { instance: keyof typeof CLERK_RATE_LIMITS; model: NonNullable<FakeRateLimit["model"]> };
 
 type Layer = { metrics: { documentsWritten: number; bytesWritten: number; documentsRead: number; databaseQueries: number } };
 type Tracker = { _layers: Layer[] };
@@ -70,10 +73,29 @@ function instrumentTransactions() {
   return stats;
 }
 
-/** The least time any client needs for `requests` requests: the first `requests` in the limit go at once, the rest as tokens refill. */
-function rateLimitFloorMs(requests: number) {
-  return (Math.max(0, requests - RATE_LIMIT.requests) * RATE_LIMIT.windowMs) / RATE_LIMIT.requests;
+/**
+ * The least time from the first request to the last that any client needs for `requests`
+ * requests under each model of the limit:
+ * - window: `requests` per window, a window opening at the first request after the last one
+ *   closed, so the last request goes out when window ceil(R / N) opens;
+ * - bucket: a burst of N, then one per W / N as tokens refill.
+ */
+export function rateLimitFloorMs(requests: number, limit: { requests: number; windowMs: number }, model: Limiter["model"]) {
+  if (model === "window") return (Math.ceil(requests / limit.requests) - 1) * limit.windowMs;
+  return (Math.max(0, requests - limit.requests) * limit.windowMs) / limit.requests;
 }
+
+/** Requests a pass of `users` needs at `PAGE` per request: the last page must come back short, so floor(users / PAGE) + 1. */
+export function requestFloor(users: number) {
+  return Math.floor(users / PAGE) + 1;
+}
+
+/** This design's requests: the first page brings PAGE users, each later one PAGE - OVERLAP. */
+export function designRequests(users: number) {
+  return users < PAGE ? 1 : Math.floor((users - PAGE) / (PAGE - OVERLAP)) + 2;
+}
+
+type Goal = { name: string; ok: boolean; detail: string; enforced: boolean };
 
 type SyncAction = FunctionReference<"action", "public" | "internal", SyncUsersArgs, SyncStatus>;
 
@@ -89,13 +111,21 @@ async function runToEnd(t: ReturnType<typeof convexTest>, action: SyncAction) {
 }
 
 /**
- * A full resync of USERS users through `action`, timed and counted, then (with `secondPass`)
- * a second one over the same unchanged users; prints a table.
+ * A full resync of USERS users through `action` against the fake API limited as `limiter` says,
+ * timed and counted, then (with `secondPass`) a second one over the same unchanged users; prints
+ * a table and a PASS/FAIL line per goal. A count goal that fails fails the test (counts do not
+ * depend on the machine); wall-time goals are printed, not enforced.
  */
-export async function benchmark(label: string, action: SyncAction, modules: Record<string, () => Promise<unknown>>, secondPass = false) {
+export async function benchmark(
+  label: string,
+  action: SyncAction,
+  modules: Record<string, () => Promise<unknown>>,
+  { limiter, secondPass = false, appWritesPerUser = 0 }: { limiter: Limiter; secondPass?: boolean; appWritesPerUser?: number },
+) {
   installHashIndexes();
+  const limit = CLERK_RATE_LIMITS[limiter.instance];
   const stats = instrumentTransactions();
-  const api = await startClerkApiProcess({ users: USERS, rateLimit: RATE_LIMIT });
+  const api = await startClerkApiProcess({ users: USERS, rateLimit: { ...limit, model: limiter.model } });
   process.env.CLERK_SECRET_KEY = SECRET_KEY;
   process.env.CLERK_API_URL = api.url;
   const t = convexTest({ schema, modules: { ...appModules, ...modules }, transactionLimits: true });
@@ -111,6 +141,7 @@ export async function benchmark(label: string, action: SyncAction, modules: Reco
   const again = secondPass ? instrumentTransactions() : undefined;
   const secondStatus = secondPass ? await runToEnd(t, action) : undefined;
   again?.stop();
+  const secondLog = secondPass ? (await api.log()).slice(log.length) : [];
   await api.close();
 
   expect(status).toMatchObject({ state: "completed", usersSeen: USERS, created: USERS, removed: 0, invalidUsers: 0 });
@@ -123,35 +154,109 @@ export async function benchmark(label: string, action: SyncAction, modules: Reco
     after = rows[rows.length - 1]?.clerkId ?? after;
   }
 
-  const answered = (status: number) => log.filter((r) => r.status === status).length;
-  const ideal = Math.ceil(USERS / PAGE);
-  const floorMs = rateLimitFloorMs(ideal);
+  const refused = log.filter((r) => r.status === 429).length;
+  const floor = requestFloor(USERS);
+  const design = designRequests(USERS);
+  const pages = status.pagesDone;
+  const spanMs = log.length > 0 ? log.at(-1)!.at - log[0]!.at : 0;
+  const floors = {
+    window: rateLimitFloorMs(floor, limit, "window"),
+    bucket: rateLimitFloorMs(floor, limit, "bucket"),
+  };
+  const judged = floors[limiter.model];
   const at = (ms: number | undefined) => (ms === undefined ? "never" : `${((ms - log[0]!.at) / 1000).toFixed(1)} s`);
+  const limitText = `${fmt(limit.requests)} per ${limit.windowMs / 1000} s`;
   const rows: Array<[string, string]> = [
     ["users synced", `${fmt(status.created)}, and ${fmt(profiles)} profiles written by the app's hooks`],
-    ["requests made", `${fmt(log.length)}: ${fmt(answered(200))} pages + ${fmt(answered(429))} answered 429`],
-    ["  goal: ceil(users / 500)", fmt(ideal)],
-    ["  least that proves the end", `${fmt(Math.floor(USERS / PAGE) + 1)} = floor(users / 500) + 1 (the last page must come back short)`],
-    ["  this design's count", `${fmt(USERS < PAGE ? 1 : Math.floor((USERS - PAGE) / (PAGE - 1)) + 2)} = floor((users - 500) / 499) + 2 (pages overlap by one user)`],
+    ["requests made", `${fmt(log.length)}: ${fmt(log.length - refused)} answered + ${fmt(refused)} refused (429)`],
+    ["  floor: least any client needs", `${fmt(floor)} = floor(users / 500) + 1 (the last page must come back short)`],
+    ["  this design", `${fmt(design)} = floor((users - 500) / 499) + 2 (pages overlap by one user)`],
     ["  first 429, last request", `${at(log.find((r) => r.status === 429)?.at)}, ${at(log.at(-1)?.at)} after the first request`],
-    ["mutations run", `${fmt(counted.mutations)} (${fmt(status.pagesDone)} page commits, one per page; the rest start, reconcile, schedule)`],
+    ["mutations run", `${fmt(counted.mutations)} (${fmt(pages)} page commits, one per page; the rest start, reconcile, schedule)`],
     [
       "database work per user, in mutations",
       `${perUser(counted.queries)} index ranges read, ${perUser(counted.docsRead)} documents read, ${perUser(counted.docsWritten)} written`,
     ],
+    ["  floor", `0 read, ${(1 + appWritesPerUser).toFixed(2)} written (each new user's row${appWritesPerUser ? " and the app's profile" : ""}, once)`],
     ["most documents one mutation wrote", `${fmt(counted.maxDocsWritten)} (${(counted.maxBytesWritten / 2 ** 20).toFixed(2)} MiB; Convex allows 16,000 / 16 MiB)`],
     ["wall time", `${(wallMs / 1000).toFixed(1)} s (${(counted.msInTransactions / 1000).toFixed(1)} s inside queries and mutations)`],
-    ["rate limit alone forces", `${(floorMs / 1000).toFixed(1)} s for ${fmt(ideal)} requests at ${RATE_LIMIT.requests} per ${RATE_LIMIT.windowMs / 1000} s (a burst of ${RATE_LIMIT.requests}, then refills)`],
-    ["wall time / rate limit", floorMs > 0 ? `${(wallMs / floorMs).toFixed(2)}` : "n/a (within one burst)"],
+    ["  first request to last", `${(spanMs / 1000).toFixed(1)} s`],
+    ["rate limit (fake API)", `${limitText}, ${limiter.model === "window" ? "fixed window (as Clerk documents it)" : "token bucket (burst, then refills)"}; the sync paces to ${limitText}`],
+    ["  floor, fixed window", `${(floors.window / 1000).toFixed(1)} s from first request to last: ${fmt(floor)} requests open ${Math.ceil(floor / limit.requests)} window(s)`],
+    ["  floor, token bucket", `${(floors.bucket / 1000).toFixed(1)} s: a burst of ${fmt(limit.requests)}, then ${fmt(limit.requests)} per ${limit.windowMs / 1000} s`],
+    ["wall time / this model's floor", judged > 0 ? (wallMs / judged).toFixed(2) : `n/a (${fmt(floor)} requests fit in the first window)`],
   ];
   if (again && secondStatus) {
     expect(secondStatus).toMatchObject({ state: "completed", usersSeen: USERS, created: 0, updated: 0, unchanged: USERS, removed: 0 });
     rows.push([
       "second pass, nothing changed",
-      `${perUser(again.queries)} index ranges read, ${perUser(again.docsRead)} documents read, ${perUser(again.docsWritten)} written, per user`,
+      `${perUser(again.queries)} index ranges read, ${perUser(again.docsRead)} documents read, ${perUser(again.docsWritten)} written, per user; ${fmt(secondLog.length)} requests, ${fmt(secondLog.filter((r) => r.status === 429).length)} refused`,
     ]);
+    rows.push(["  floor", "1.00 read (each row, to compare), 0.00 written"]);
   }
-  console.log(`\nconvex-clerk-users resync, ${label}: ${fmt(USERS)} users, fake Clerk API on 127.0.0.1 (a process of its own)\n${table(rows)}\n`);
+
+  // Goals, each against its floor with the margin stated. Counts are enforced; wall time is not.
+  const overlapMargin = Math.ceil(floor / (PAGE - OVERLAP));
+  const progressMargin = pages + 10; // a progress write per page commit, plus start, reconcile, finish
+  const goals: Goal[] = [
+    { name: `0 refusals under the documented limit (${limitText}, paced)`, ok: refused === 0, detail: `${fmt(refused)} answered 429`, enforced: true },
+    {
+      name: `requests <= floor + ${overlapMargin} (the overlap: 1 per 499 pages)`,
+      ok: log.length <= floor + overlapMargin,
+      detail: `${fmt(log.length)} vs floor ${fmt(floor)}`,
+      enforced: true,
+    },
+    {
+      name: "mutations <= page commits + 10",
+      ok: counted.mutations <= pages + 10 && pages <= design,
+      detail: `${fmt(counted.mutations)} for ${fmt(pages)} pages`,
+      enforced: true,
+    },
+    {
+      name: `documents written <= floor (${(1 + appWritesPerUser).toFixed(0)} per user) + 1 per page + 10`,
+      ok: counted.docsWritten <= USERS * (1 + appWritesPerUser) + progressMargin,
+      detail: `${fmt(counted.docsWritten)} vs floor ${fmt(USERS * (1 + appWritesPerUser))}`,
+      enforced: true,
+    },
+    {
+      name: "most documents one mutation wrote <= a page and its progress (501 per 500 users, app writes aside)",
+      ok: counted.maxDocsWritten <= (PAGE + 1) * (1 + appWritesPerUser),
+      detail: fmt(counted.maxDocsWritten),
+      enforced: true,
+    },
+  ];
+  if (again && secondStatus) {
+    goals.push(
+      {
+        name: "second pass: documents written <= 1 per page + 10 (floor 0)",
+        ok: again.docsWritten <= progressMargin,
+        detail: `${fmt(again.docsWritten)} for ${fmt(pages)} pages`,
+        enforced: true,
+      },
+      {
+        name: "second pass: documents read <= floor (1 per user) + 8 per page + 10 (the run's bookkeeping, the overlap's user)",
+        ok: again.docsRead <= USERS + 8 * pages + 10,
+        detail: `${fmt(again.docsRead)} vs floor ${fmt(USERS)}`,
+        enforced: true,
+      },
+      {
+        name: "second pass: 0 refusals, requests <= floor + the overlap",
+        ok: secondLog.every((r) => r.status !== 429) && secondLog.length <= floor + overlapMargin,
+        detail: `${fmt(secondLog.length)} requests`,
+        enforced: true,
+      },
+    );
+  }
+  if (judged > 0) {
+    // Pacing leaves a margin between windows (PACING_MARGIN_MS) and the last page must be committed.
+    goals.push({ name: "wall time <= 1.2x this model's floor (printed, not enforced)", ok: wallMs <= 1.2 * judged, detail: `${(wallMs / judged).toFixed(2)}x (pacing margin ${PACING_MARGIN_MS} ms per window)`, enforced: false });
+  }
+  const goalLines = goals.map((g) => `${g.ok ? "PASS" : "FAIL"}  ${g.name}: ${g.detail}${!g.enforced && !g.ok ? " (not enforced)" : ""}`);
+  console.log(
+    `\nconvex-clerk-users resync, ${label}: ${fmt(USERS)} users, fake Clerk API on 127.0.0.1 (a process of its own), ${limiter.instance} limit, ${limiter.model} model\n${table(rows)}\n\nGoals\n${goalLines.join("\n")}\n`,
+  );
+  const failed = goals.filter((g) => g.enforced && !g.ok);
+  expect(failed.map((g) => `${g.name}: ${g.detail}`)).toEqual([]);
 }
 
 function perUser(n: number) {
