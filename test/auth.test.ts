@@ -89,7 +89,7 @@ describe("requireUser", () => {
     await t.withIdentity(ALICE).run(async (ctx) => {
       let queries = 0;
       const counting: RunQueryCtx = {
-        auth: ctx.auth,
+        ...ctx,
         runQuery: (query, args) => {
           queries++;
           return ctx.runQuery(query, args);
@@ -118,6 +118,18 @@ describe("createIfMissing: the not-yet-synced race", () => {
     expect(await t.run((ctx) => ctx.db.get(id))).toMatchObject({ clerkId: "user_alice", author: "Alice Liddell" });
     const row = await t.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_alice" });
     expect(row).toMatchObject({ clerkId: "user_alice", email: "alice@example.com", name: "Alice Liddell", imageUrl: "https://img.clerk.com/alice", updatedAt: 0 });
+  });
+
+  test("only string claims go into the provisional row: an object or number name claim is left out", async () => {
+    const odd = { subject: "user_odd", givenName: { first: "Ada" }, familyName: 42, nickname: ["ada"], email: 7 } as never;
+    const id = await t.withIdentity(odd).mutation(api.messages.post, { body: "first!" });
+    expect(await t.run((ctx) => ctx.db.get(id))).toMatchObject({ author: "user_odd" });
+    const row = await t.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_odd" });
+    expect(row).toMatchObject({ clerkId: "user_odd" });
+    for (const field of ["name", "firstName", "lastName", "username", "email"]) expect(row).not.toHaveProperty(field);
+
+    await t.withIdentity({ subject: "user_half", givenName: "Ada", familyName: 42 } as never).mutation(api.messages.post, { body: "hi" });
+    expect(await t.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_half" })).toMatchObject({ name: "Ada", firstName: "Ada" });
   });
 
   test("Clerk's webhook then replaces the provisional row, and fires onUserCreated once", async () => {

@@ -25,9 +25,18 @@ export type RequireUserOptions = {
   createIfMissing?: boolean;
 };
 
-// One component query per function invocation: each invocation gets its own `ctx.auth`,
-// which also survives the ctx spreading custom functions do.
-const cache = new WeakMap<Auth, Map<string, User>>();
+// The current user, read once per query or mutation. Both are transactions: a second read of
+// the row would return the same row, so it is kept for the rest of the invocation. The key is
+// `ctx.db`: Convex makes a new one for each invocation, and custom functions pass it on as it is.
+// (`ctx.auth` is no such key: convex-test hands one auth object to every call made through a
+// `t.withIdentity(...)` accessor, so a row kept by it outlived the call.) An action has no `db`
+// and is no transaction, so there each call reads the row as it is now.
+const cache = new WeakMap<object, Map<string, User>>();
+
+function invocationOf(ctx: RunQueryCtx): object | undefined {
+  const db = (ctx as { db?: unknown }).db;
+  return typeof db === "object" && db !== null ? db : undefined;
+}
 
 /**
  * The synced user for the signed-in identity, or null when signed out or not synced yet.
@@ -70,7 +79,7 @@ export async function requireUserAndIdentity(
   if (!user && options.createIfMissing) {
     if (!("runMutation" in ctx)) throw new Error("requireUser: createIfMissing needs a mutation or action ctx.");
     user = await ctx.runMutation(component.sync.ensureUser, { user: provisionalUser(identity) });
-    if (user) remember(ctx.auth, identity.subject, user);
+    if (user) remember(ctx, identity.subject, user);
   }
   if (!user) {
     throw clerkUsersError("USER_NOT_FOUND", "Your account is still being set up: Clerk's webhook has not synced this user yet.");
@@ -79,24 +88,29 @@ export async function requireUserAndIdentity(
 }
 
 async function userFor(ctx: RunQueryCtx, component: ComponentApi, identity: UserIdentity): Promise<User | null> {
-  const cached = cache.get(ctx.auth)?.get(identity.subject);
+  const invocation = invocationOf(ctx);
+  const cached = invocation && cache.get(invocation)?.get(identity.subject);
   if (cached) return cached;
   const user = await ctx.runQuery(component.users.getByClerkId, { clerkId: identity.subject });
   // Only found users are remembered: a missing one may be created later in the same function.
-  if (user) remember(ctx.auth, identity.subject, user);
+  if (user) remember(ctx, identity.subject, user);
   return user;
 }
 
-function remember(auth: Auth, clerkId: string, user: User) {
-  let users = cache.get(auth);
-  if (!users) cache.set(auth, (users = new Map()));
+function remember(ctx: RunQueryCtx, clerkId: string, user: User) {
+  const invocation = invocationOf(ctx);
+  if (!invocation) return;
+  let users = cache.get(invocation);
+  if (!users) cache.set(invocation, (users = new Map()));
   users.set(clerkId, user);
 }
 
 /** The claims Clerk puts in every session token, as Convex exposes them. */
 function provisionalUser(identity: UserIdentity) {
+  // Claims are whatever the token carries: a JWT template can put an object or a number under
+  // any of these names, and only a string belongs in a string field.
   const str = (value: unknown) => (typeof value === "string" && value ? value : undefined);
-  const name = str(identity.name) ?? ([identity.givenName, identity.familyName].filter(Boolean).join(" ") || undefined);
+  const name = str(identity.name) ?? ([str(identity.givenName), str(identity.familyName)].filter(Boolean).join(" ") || undefined);
   const user = {
     clerkId: identity.subject,
     email: str(identity.email)?.toLowerCase(),
