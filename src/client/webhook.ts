@@ -17,8 +17,9 @@ export type RegisterRoutesOptions = UserHooks & {
   path?: string;
   /**
    * The endpoint's signing secret (`whsec_...`) from Clerk's dashboard. Several, separated by
-   * spaces, are all accepted (to rotate). Default: read per request from `CLERK_WEBHOOK_SECRET`,
-   * else `CLERK_WEBHOOK_SIGNING_SECRET`.
+   * spaces, are all accepted (to rotate). Default: read per request from `CLERK_WEBHOOK_SECRET`
+   * and `CLERK_WEBHOOK_SIGNING_SECRET`; a blank one counts as unset, and a delivery signed with a
+   * secret from either is accepted.
    */
   webhookSecret?: string;
 };
@@ -47,9 +48,9 @@ export async function handleWebhook(
   component: ComponentApi,
   options: RegisterRoutesOptions,
 ): Promise<Response> {
-  const secrets = (options.webhookSecret ?? readSecretFromEnv() ?? "").split(/\s+/).filter(Boolean);
+  const secrets = webhookSecrets(options.webhookSecret);
   if (secrets.length === 0) {
-    return reject(500, `No webhook signing secret: set ${SECRET_ENV_VARS[0]} in your Convex deployment's environment variables to the endpoint's secret from Clerk's dashboard.`);
+    return reject(500, `No webhook signing secret: set ${SECRET_ENV_VARS[0]} (or ${SECRET_ENV_VARS[1]}) in your Convex deployment's environment variables to the endpoint's secret from Clerk's dashboard.`);
   }
   const missing = SVIX_HEADERS.filter((name) => !request.headers.get(name));
   if (missing.length > 0) return reject(400, `Missing headers: ${missing.join(", ")}. Is this request from Clerk?`);
@@ -58,10 +59,13 @@ export async function handleWebhook(
   if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk user event.");
   const bytes = new Uint8Array(await request.arrayBuffer());
   if (bytes.length > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk user event.");
-  const body = new TextDecoder().decode(bytes);
-
-  const verified = verify(body, request.headers, secrets);
+  // Svix signs the bytes it sends, and its verifier encodes the text it is given back to UTF-8:
+  // the text must keep every byte, a leading BOM too. The JSON is then read without the BOM.
+  const signed = utf8(bytes);
+  if (signed === undefined) return reject(400, "Body is not UTF-8 text.");
+  const verified = verify(signed, request.headers, secrets);
   if (verified !== true) return verified;
+  const body = signed.startsWith("\uFEFF") ? signed.slice(1) : signed;
 
   const change = changeFromBody(body);
   if ("error" in change) return reject(400, change.error);
@@ -80,12 +84,25 @@ export async function handleWebhook(
   }
 }
 
-function readSecretFromEnv(): string | undefined {
-  for (const name of SECRET_ENV_VARS) {
-    const value = process.env[name];
-    if (value) return value;
+/**
+ * The secrets a delivery may be signed with: the option's, else those of both env vars. A blank
+ * value counts as unset, and with both set either verifies: a stale secret in one never shadows
+ * the right one in the other.
+ */
+function webhookSecrets(option: string | undefined): string[] {
+  const split = (value: string | undefined) => (value ?? "").split(/\s+/).filter(Boolean);
+  const fromOption = split(option);
+  if (fromOption.length > 0) return fromOption;
+  return [...new Set(SECRET_ENV_VARS.flatMap((name) => split(process.env[name])))];
+}
+
+/** The body as text, byte for byte (a BOM kept), or undefined when it is not UTF-8. */
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 function verify(body: string, headers: Headers, secrets: string[]): true | Response {
