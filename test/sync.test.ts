@@ -158,14 +158,14 @@ describe("a full sync", () => {
       args: userHookArgs,
       handler: async (_ctx, { source, events }) => {
         expect(source).toBe("resync");
-        calls.push(events.map((event) => `${event.type} ${event.type === "deleted" ? event.clerkId : event.user.clerkId}`));
+        calls.push(events.map((event) => `${event.type} ${event.type === "user.created" ? event.user.clerkId : event.type}`));
       },
     });
     const { run } = backendWith({ hooks }, (app) => ({ pageSize: 10, hooks: app.hooks }));
     await run();
     // Pages of 10 overlap by one user: 10 new users, then 9, 9 and 7. Each page is one call.
     expect(calls.map((events) => events.length)).toEqual([10, 9, 9, 7]);
-    expect(calls.flat()).toEqual(listedIds().map((id) => `created ${id}`));
+    expect(calls.flat()).toEqual(listedIds().map((id) => `user.created ${id}`));
   });
 
   test("reads the secret key and API URL at run time, each run", async () => {
@@ -292,7 +292,7 @@ describe("Clerk's rate limit and failures", () => {
     const hooks = internalMutationGeneric({
       args: userHookArgs,
       handler: async (_ctx, { events }) => {
-        if (events.some((event) => event.type === "created" && event.user.clerkId === "user_000015")) throw new Error("profile service said no");
+        if (events.some((event) => event.type === "user.created" && event.user.clerkId === "user_000015")) throw new Error("profile service said no");
       },
     });
     const { backend, run } = backendWith({ hooks }, (app) => ({ pageSize: 10, hooks: app.hooks }));
@@ -423,11 +423,11 @@ describe("resumable", () => {
 
 describe("the webhook's ordering rules hold", () => {
   test("a backfilled row never overwrites a newer webhook row", async () => {
-    const newer = clerkUser("user_000003", { created_at: 1_700_000_003_000, first_name: "Webhook", updated_at: 1_800_000_000_000 });
+    const newer = clerkUser("user_000003", { created_at: 1_700_000_003_000, first_name: "Webhook", updated_at: 1_790_000_000_000 });
     expect((await deliver(userEvent("user.updated", newer))).status).toBe(200);
 
     const result = await t.action(variant("small"), {});
-    expect(await user("user_000003")).toMatchObject({ firstName: "Webhook", updatedAt: 1_800_000_000_000 });
+    expect(await user("user_000003")).toMatchObject({ firstName: "Webhook", updatedAt: 1_790_000_000_000 });
     expect(result).toMatchObject({ created: 34, unchanged: 1 });
     expect((await profiles()).find((p) => p.clerkId === "user_000003")?.versions).toBe(1);
   });
@@ -475,7 +475,7 @@ describe("a page's stored users are read by id range", () => {
     api.add(...shuffled);
     await deliver(deletedEvent("user_000020"));
     const createdAt = shuffled.find((u) => u.id === "user_000030")!.created_at;
-    const newer = clerkUser("user_000030", { created_at: createdAt, first_name: "Webhook", updated_at: 1_800_000_000_000 });
+    const newer = clerkUser("user_000030", { created_at: createdAt, first_name: "Webhook", updated_at: 1_790_000_000_000 });
     expect((await deliver(userEvent("user.updated", newer))).status).toBe(200);
 
     const first = await t.action(variant("small"), {});
@@ -516,7 +516,7 @@ describe("reconcile", () => {
     expect(await storedIds()).toEqual(listedIds());
     expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
     // Removed means tombstoned: a late event cannot bring the user back.
-    await deliver(userEvent("user.updated", clerkUser("user_000020", { updated_at: 1_900_000_000_000 })));
+    await deliver(userEvent("user.updated", clerkUser("user_000020", { updated_at: 1_795_000_000_000 })));
     expect(await user("user_000020")).toBeNull();
     // Asked about by id before removal.
     expect(api.log.some((r) => r.userIds.includes("user_000020"))).toBe(true);

@@ -1,5 +1,17 @@
 export { registerRoutes, DEFAULT_WEBHOOK_PATH, type RegisterRoutesOptions } from "./webhook.js";
-export { defineUserHooks, type UserHooks, type UserHookHandlers, type UserHooksMutation } from "./hooks.js";
+export {
+  defineClerkHooks,
+  defineUserHooks,
+  type ClerkHooks,
+  type ClerkHookHandlers,
+  type ClerkHooksMutation,
+  type HookArgs,
+  type UserHooks,
+  type UserHookHandlers,
+  type UserHooksMutation,
+} from "./hooks.js";
+export { getMembership, requireMembership, listMyOrganizations, membershipHas, type MembershipRequirement } from "./memberships.js";
+export { HANDLED_EVENTS } from "./events.js";
 export {
   getCurrentUser,
   requireUser,
@@ -14,10 +26,18 @@ export { requireAuthorization, requireRole, requirePermission, requirePlan, requ
 export {
   vUser,
   type User,
-  vUserHookEvent,
+  vOrganization,
+  type Organization,
+  vMembership,
+  type Membership,
+  vHookEvent,
+  type HookEvent,
   type UserHookEvent,
+  vChangeSource,
+  type ChangeSource,
   vUserChangeSource,
   type UserChangeSource,
+  hookArgs,
   userHookArgs,
   PROVISIONAL_UPDATED_AT,
 } from "../shared/validators.js";

@@ -2,7 +2,7 @@ import type { WebhookEvent } from "@clerk/backend";
 import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 // The verifier alone: the package root would pull svix's whole API client into the app's bundle.
 import { Webhook } from "svix/dist/webhook.js";
-import { changeFromBody } from "./events.js";
+import { changesFromBody } from "./events.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
 
@@ -56,9 +56,9 @@ export async function handleWebhook(
   if (missing.length > 0) return reject(400, `Missing headers: ${missing.join(", ")}. Is this request from Clerk?`);
 
   const declaredLength = Number(request.headers.get("content-length") ?? 0);
-  if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk user event.");
+  if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk event.");
   const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.length > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk user event.");
+  if (bytes.length > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk event.");
   // Svix signs the bytes it sends, and its verifier encodes the text it is given back to UTF-8:
   // the text must keep every byte, a leading BOM too. The JSON is then read without the BOM.
   const signed = utf8(bytes);
@@ -67,13 +67,13 @@ export async function handleWebhook(
   if (verified !== true) return verified;
   const body = signed.startsWith("\uFEFF") ? signed.slice(1) : signed;
 
-  const change = changeFromBody(body);
-  if ("error" in change) return reject(400, change.error);
-  if (change.ignored) return Response.json({ outcome: "ignored" });
+  const parsed = changesFromBody(body, Number(request.headers.get("svix-timestamp")) * 1000);
+  if ("error" in parsed) return reject(400, parsed.error);
+  if (parsed.ignored) return Response.json({ outcome: "ignored" });
 
   try {
-    const outcome = await ctx.runMutation(component.sync.applyChange, {
-      change: change.change,
+    const outcome = await ctx.runMutation(component.sync.applyEvent, {
+      changes: parsed.changes,
       hooks: await hookHandle(options.hooks),
     });
     return Response.json({ outcome });

@@ -4,7 +4,7 @@ import { vSyncErrorCode, vSyncStatus, type SyncStatus } from "../shared/syncStat
 import { vUserFields, type ApplyOutcome } from "../shared/validators.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
-import { applyOne, applyTo } from "./sync.js";
+import { applyOne, applyTo } from "./apply.js";
 import { lookUpMany } from "./pageLookup.js";
 import { HookEvents } from "./hooks.js";
 import { judgeWindowChunk, windowOf } from "./windows.js";
@@ -171,7 +171,7 @@ export const commitPage = mutation({
     const window = await judgeWindowChunk(ctx, run, windowOf(run.cursor, args.next, args.done, args.seen));
     const lookUp = await lookUpMany(ctx, args.seen, window.rows);
     for (const user of args.users) {
-      const outcome = await applyTo(ctx, { kind: "upsert", user }, await lookUp(user.clerkId), hooks);
+      const outcome = await applyTo(ctx, { kind: "user", op: "upsert", row: user }, await lookUp(user.clerkId), hooks);
       // A user listed before (the overlap) counts once, unless it changed in between.
       if (firstSeen.has(user.clerkId) || outcome === "created" || outcome === "updated") count(tally, outcome);
     }
@@ -266,12 +266,12 @@ export const applyRecheck = mutation({
     const tally = newTally();
     const lookUp = await lookUpMany(ctx, args.foundIds);
     for (const user of args.found) {
-      const outcome = await applyTo(ctx, { kind: "upsert", user }, await lookUp(user.clerkId), hooks);
+      const outcome = await applyTo(ctx, { kind: "user", op: "upsert", row: user }, await lookUp(user.clerkId), hooks);
       if (outcome === "created" || outcome === "updated") count(tally, outcome);
     }
     let removed = 0;
     for (const clerkId of args.missing) {
-      if ((await applyOne(ctx, { kind: "delete", clerkId }, hooks)) === "deleted") removed++;
+      if ((await applyOne(ctx, { kind: "user", op: "delete", clerkId }, hooks)) === "deleted") removed++;
     }
     await hooks.flush(ctx);
     // The batch is answered: its candidates (the first of the run's, as nextCandidates read them) go.

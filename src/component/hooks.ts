@@ -1,6 +1,6 @@
 import type { FunctionHandle } from "convex/server";
 import { getConvexSize, type Value } from "convex/values";
-import type { UserChangeSource, UserHookEvent } from "../shared/validators.js";
+import type { ChangeSource, HookEvent } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
 
 /**
@@ -11,16 +11,16 @@ export const MAX_HOOK_CALL_BYTES = 8 * 2 ** 20;
 
 /**
  * The hook events of one transaction. They are handed to the app's hooks mutation (made with
- * `defineUserHooks`) at its end, in one call for a whole resync page rather than one per user:
+ * `defineClerkHooks`) at its end, in one call for a whole resync page rather than one per user:
  * each call from a component starts a fresh JS context in the app. With no hooks mutation,
  * nothing is collected.
  */
 export class HookEvents {
-  private readonly events: UserHookEvent[] = [];
+  private readonly events: HookEvent[] = [];
 
   constructor(
-    private readonly handle: string | undefined,
-    private readonly source: UserChangeSource,
+    readonly handle: string | undefined,
+    readonly source: ChangeSource,
   ) {}
 
   /** Whether the app has hooks: an event is only worth building if so. */
@@ -28,15 +28,15 @@ export class HookEvents {
     return this.handle !== undefined;
   }
 
-  add(event: UserHookEvent) {
+  add(event: HookEvent) {
     if (this.handle !== undefined) this.events.push(event);
   }
 
   /** Runs the app's hooks on the events, in order, inside this transaction: if they throw, it rolls back. */
   async flush(ctx: MutationCtx) {
     if (this.handle === undefined || this.events.length === 0) return;
-    const handle = this.handle as FunctionHandle<"mutation", { source: UserChangeSource; events: UserHookEvent[] }>;
-    let batch: UserHookEvent[] = [];
+    const handle = this.handle as FunctionHandle<"mutation", { source: ChangeSource; events: HookEvent[] }>;
+    let batch: HookEvent[] = [];
     let bytes = 0;
     for (const event of this.events.splice(0)) {
       const size = eventBytes(event);
@@ -53,15 +53,18 @@ export class HookEvents {
 }
 
 /**
- * A user's fields other than `publicMetadata` are a few short strings and numbers; a generous
- * allowance for them keeps the size estimate cheap (measuring every field of 500 users costs
+ * A row's fields other than `publicMetadata` are a few short strings and numbers; a generous
+ * allowance for them keeps the size estimate cheap (measuring every field of 500 rows costs
  * more than the rest of the call), while metadata, the one field that can be large, is measured.
  */
-const USER_FIELDS_BYTES = 8 * 1024;
+const ROW_FIELDS_BYTES = 8 * 1024;
 
-function eventBytes(event: UserHookEvent) {
-  const users = event.type === "updated" ? [event.user, event.previous] : event.user ? [event.user] : [];
+function eventBytes(event: HookEvent) {
   let bytes = 64;
-  for (const user of users) bytes += USER_FIELDS_BYTES + (user.publicMetadata === undefined ? 0 : getConvexSize(user.publicMetadata as Value));
+  for (const value of Object.values(event)) {
+    if (typeof value !== "object" || value === null) continue;
+    const metadata = (value as { publicMetadata?: Value }).publicMetadata;
+    bytes += ROW_FIELDS_BYTES + (metadata === undefined ? 0 : getConvexSize(metadata));
+  }
   return bytes;
 }

@@ -1,7 +1,7 @@
 import { compareValues } from "convex/values";
 import type { Doc } from "./_generated/dataModel.js";
 import type { MutationCtx } from "./_generated/server.js";
-import { lookUp, type StoredUser } from "./sync.js";
+import { lookUp, type StoredRow } from "./apply.js";
 
 /** Ids looked up one by one rather than by a range. */
 const FEW = 8;
@@ -18,9 +18,9 @@ export async function lookUpMany(
   clerkIds: readonly string[],
   /** Rows already read (the page's window): their ids need no read of their own. */
   known: readonly Doc<"users">[] = [],
-): Promise<(clerkId: string) => Promise<StoredUser>> {
+): Promise<(clerkId: string) => Promise<StoredRow>> {
   const wanted = new Set(clerkIds);
-  const found = new Map<string, StoredUser>();
+  const found = new Map<string, StoredRow>();
   for (const row of known) if (wanted.has(row.clerkId)) found.set(row.clerkId, { row, deleted: false });
   const rest = [...wanted].filter((id) => !found.has(id));
   // A few ids left (a re-sync: the page's last users, past its window) are cheaper read alone.
@@ -33,8 +33,8 @@ export async function lookUpMany(
   const absent = rest.filter((id) => rows.get(id) === null);
   const tombstones = await readSpan(absent, (lo, hi, limit) =>
     ctx.db
-      .query("deletedUsers")
-      .withIndex("by_clerk_id", (q) => q.gte("clerkId", lo).lte("clerkId", hi))
+      .query("tombstones")
+      .withIndex("by_clerk_id", (q) => q.eq("kind", "user").gte("clerkId", lo).lte("clerkId", hi))
       .take(limit),
   );
   for (const id of rest) {
@@ -44,7 +44,7 @@ export async function lookUpMany(
   }
   return async (clerkId) => {
     const stored = found.get(clerkId);
-    if (!stored) return lookUp(ctx, clerkId);
+    if (!stored) return lookUp(ctx, "user", clerkId);
     found.delete(clerkId);
     return stored;
   };

@@ -2,13 +2,13 @@ import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vListCursor } from "../shared/paging.js";
 import { vSyncStatus } from "../shared/syncStatus.js";
-import { userFields } from "../shared/validators.js";
+import { membershipFields, organizationFields, userFields, vKind } from "../shared/validators.js";
 import { vWindow } from "./windows.js";
 
 const { runId: _runId, ...runStatusFields } = vSyncStatus.fields;
 
 export default defineSchema({
-  /** Clerk's users as of the newest event applied. Only live users: deleted ones move to `deletedUsers`. */
+  /** Clerk's users as of the newest event applied. Only live users: a deleted one leaves a tombstone. */
   users: defineTable(userFields)
     .index("by_clerk_id", ["clerkId"])
     .index("by_email", ["email"])
@@ -17,11 +17,21 @@ export default defineSchema({
      * row in that span the page did not list is a candidate for removal (windows.ts).
      */
     .index("by_created_at", ["createdAt"]),
+  /** Clerk's organizations as of the newest event applied. */
+  organizations: defineTable(organizationFields).index("by_clerk_id", ["clerkId"]).index("by_slug", ["slug"]),
   /**
-   * Tombstones: Clerk never reuses a user id, so once deleted a user stays deleted,
-   * and a late `user.updated` or backfilled page must not bring it back.
+   * Memberships as of the newest event applied. `by_org_user` lists an organization's members
+   * and finds one user's membership in it; `by_user` lists a user's organizations.
    */
-  deletedUsers: defineTable({ clerkId: v.string(), deletedAt: v.number() }).index("by_clerk_id", ["clerkId"]),
+  memberships: defineTable(membershipFields)
+    .index("by_clerk_id", ["clerkId"])
+    .index("by_org_user", ["orgId", "userId"])
+    .index("by_user", ["userId", "orgId"]),
+  /**
+   * Tombstones of deleted users, organizations and memberships: Clerk never reuses an id, so once
+   * deleted an object stays deleted, and a late event or a resync page must not bring it back.
+   */
+  tombstones: defineTable({ kind: vKind, clerkId: v.string(), deletedAt: v.number() }).index("by_clerk_id", ["kind", "clerkId"]),
   /** Resync runs (backfill.ts): progress, cursor and last error of each; the latest few are kept. */
   syncRuns: defineTable({
     // What the status query shows (its `runId` is this row's `_id`)...

@@ -1,6 +1,6 @@
 import type { UserJSON } from "@clerk/backend";
 import { v } from "convex/values";
-import { validate } from "convex-helpers/validators";
+import { isClerkObject, nullable, withoutUndefined } from "./clerkJson.js";
 import { storableMetadata } from "./metadata.js";
 import type { UserFields } from "./validators.js";
 
@@ -9,9 +9,6 @@ import type { UserFields } from "./validators.js";
  * Checked before mapping so a wrongly shaped payload is rejected, not half-stored.
  * Unknown fields are allowed: Clerk adds fields over time.
  */
-const nullable = <T extends Parameters<typeof v.optional>[0]>(value: T) =>
-  v.optional(v.union(v.null(), value));
-
 const vClerkIdentifier = v.object({
   id: v.string(),
   email_address: v.optional(v.string()),
@@ -38,7 +35,7 @@ export const vClerkUserJSON = v.object({
 
 /** Whether `json` has the shape of a Clerk user this package can store. */
 export function isClerkUserJSON(json: unknown): json is UserJSON {
-  return validate(vClerkUserJSON, json, { allowUnknownFields: true });
+  return isClerkObject(vClerkUserJSON, json);
 }
 
 /**
@@ -67,8 +64,4 @@ export function userFromClerk(json: UserJSON): UserFields {
     lastSignInAt: json.last_sign_in_at ?? undefined,
   };
   return withoutUndefined(row);
-}
-
-function withoutUndefined<T extends object>(row: T): T {
-  return Object.fromEntries(Object.entries(row).filter(([, value]) => value !== undefined)) as T;
 }

@@ -6,9 +6,15 @@
  * @module
  */
 
+import type * as apply from "../apply.js";
 import type * as backfill from "../backfill.js";
+import type * as cascades from "../cascades.js";
 import type * as hooks from "../hooks.js";
+import type * as kinds from "../kinds.js";
+import type * as lists from "../lists.js";
+import type * as memberships from "../memberships.js";
 import type * as ordering from "../ordering.js";
+import type * as organizations from "../organizations.js";
 import type * as pageLookup from "../pageLookup.js";
 import type * as sync from "../sync.js";
 import type * as users from "../users.js";
@@ -18,9 +24,15 @@ import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  apply: typeof apply;
   backfill: typeof backfill;
+  cascades: typeof cascades;
   hooks: typeof hooks;
+  kinds: typeof kinds;
+  lists: typeof lists;
+  memberships: typeof memberships;
   ordering: typeof ordering;
+  organizations: typeof organizations;
   pageLookup: typeof pageLookup;
   sync: typeof sync;
   users: typeof users;

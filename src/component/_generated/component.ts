@@ -42,6 +42,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           createdAt?: number;
           updatedAt: number;
           lastSignInAt?: number;
+          provisional?: true;
         }>;
         foundIds: Array<string>;
         missing: Array<string>;
@@ -140,6 +141,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           createdAt?: number;
           updatedAt: number;
           lastSignInAt?: number;
+          provisional?: true;
         }>;
         seen: Array<string>;
         repeated: number;
@@ -423,14 +425,243 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       Name
     >;
   };
+  memberships: {
+    get: FunctionReference<
+      "query",
+      "internal",
+      {
+        orgId: string;
+        userId: string;
+      },
+      {
+        _id: string;
+        _creationTime: number;
+        clerkId: string;
+        orgId: string;
+        userId: string;
+        role: string;
+        permissions: Array<string>;
+        publicMetadata?: Record<string, any>;
+        identifier?: string;
+        firstName?: string;
+        lastName?: string;
+        imageUrl?: string;
+        createdAt?: number;
+        updatedAt: number;
+      } | null,
+      Name
+    >;
+    listByOrganization: FunctionReference<
+      "query",
+      "internal",
+      {
+        orgId: string;
+        paginationOpts: {
+          numItems: number;
+          cursor: string | null;
+          endCursor?: string | null;
+          id?: number;
+          maximumRowsRead?: number;
+          maximumBytesRead?: number;
+        };
+      },
+      {
+        page: Array<{
+          _id: string;
+          _creationTime: number;
+          clerkId: string;
+          orgId: string;
+          userId: string;
+          role: string;
+          permissions: Array<string>;
+          publicMetadata?: Record<string, any>;
+          identifier?: string;
+          firstName?: string;
+          lastName?: string;
+          imageUrl?: string;
+          createdAt?: number;
+          updatedAt: number;
+        }>;
+        continueCursor: string;
+        isDone: boolean;
+        splitCursor?: string | null;
+        pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+      },
+      Name
+    >;
+    listByUser: FunctionReference<
+      "query",
+      "internal",
+      {
+        userId: string;
+        paginationOpts: {
+          numItems: number;
+          cursor: string | null;
+          endCursor?: string | null;
+          id?: number;
+          maximumRowsRead?: number;
+          maximumBytesRead?: number;
+        };
+      },
+      {
+        page: Array<{
+          _id: string;
+          _creationTime: number;
+          clerkId: string;
+          orgId: string;
+          userId: string;
+          role: string;
+          permissions: Array<string>;
+          publicMetadata?: Record<string, any>;
+          identifier?: string;
+          firstName?: string;
+          lastName?: string;
+          imageUrl?: string;
+          createdAt?: number;
+          updatedAt: number;
+        }>;
+        continueCursor: string;
+        isDone: boolean;
+        splitCursor?: string | null;
+        pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+      },
+      Name
+    >;
+    organizationsOf: FunctionReference<
+      "query",
+      "internal",
+      {
+        userId: string;
+      },
+      Array<{
+        organization: {
+          _id: string;
+          _creationTime: number;
+          clerkId: string;
+          name: string;
+          slug?: string;
+          imageUrl?: string;
+          membersCount?: number;
+          maxAllowedMemberships?: number;
+          adminDeleteEnabled?: boolean;
+          publicMetadata?: Record<string, any>;
+          createdBy?: string;
+          createdAt?: number;
+          updatedAt: number;
+        };
+        membership: {
+          _id: string;
+          _creationTime: number;
+          clerkId: string;
+          orgId: string;
+          userId: string;
+          role: string;
+          permissions: Array<string>;
+          publicMetadata?: Record<string, any>;
+          identifier?: string;
+          firstName?: string;
+          lastName?: string;
+          imageUrl?: string;
+          createdAt?: number;
+          updatedAt: number;
+        };
+      }>,
+      Name
+    >;
+  };
+  organizations: {
+    getByClerkId: FunctionReference<
+      "query",
+      "internal",
+      {
+        clerkId: string;
+      },
+      {
+        _id: string;
+        _creationTime: number;
+        clerkId: string;
+        name: string;
+        slug?: string;
+        imageUrl?: string;
+        membersCount?: number;
+        maxAllowedMemberships?: number;
+        adminDeleteEnabled?: boolean;
+        publicMetadata?: Record<string, any>;
+        createdBy?: string;
+        createdAt?: number;
+        updatedAt: number;
+      } | null,
+      Name
+    >;
+    getBySlug: FunctionReference<
+      "query",
+      "internal",
+      {
+        slug: string;
+      },
+      {
+        _id: string;
+        _creationTime: number;
+        clerkId: string;
+        name: string;
+        slug?: string;
+        imageUrl?: string;
+        membersCount?: number;
+        maxAllowedMemberships?: number;
+        adminDeleteEnabled?: boolean;
+        publicMetadata?: Record<string, any>;
+        createdBy?: string;
+        createdAt?: number;
+        updatedAt: number;
+      } | null,
+      Name
+    >;
+    list: FunctionReference<
+      "query",
+      "internal",
+      {
+        paginationOpts: {
+          numItems: number;
+          cursor: string | null;
+          endCursor?: string | null;
+          id?: number;
+          maximumRowsRead?: number;
+          maximumBytesRead?: number;
+        };
+      },
+      {
+        page: Array<{
+          _id: string;
+          _creationTime: number;
+          clerkId: string;
+          name: string;
+          slug?: string;
+          imageUrl?: string;
+          membersCount?: number;
+          maxAllowedMemberships?: number;
+          adminDeleteEnabled?: boolean;
+          publicMetadata?: Record<string, any>;
+          createdBy?: string;
+          createdAt?: number;
+          updatedAt: number;
+        }>;
+        continueCursor: string;
+        isDone: boolean;
+        splitCursor?: string | null;
+        pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+      },
+      Name
+    >;
+  };
   sync: {
-    applyChange: FunctionReference<
+    applyEvent: FunctionReference<
       "mutation",
       "internal",
       {
-        change: {
-          kind: "upsert";
-          user: {
+        changes: Array<{
+          kind: "user";
+          op: "upsert";
+          row: {
             clerkId: string;
             email?: string;
             emailVerified?: boolean;
@@ -445,11 +676,47 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             createdAt?: number;
             updatedAt: number;
             lastSignInAt?: number;
+            provisional?: true;
           };
         } | {
-          kind: "delete";
+          kind: "organization";
+          op: "upsert";
+          row: {
+            clerkId: string;
+            name: string;
+            slug?: string;
+            imageUrl?: string;
+            membersCount?: number;
+            maxAllowedMemberships?: number;
+            adminDeleteEnabled?: boolean;
+            publicMetadata?: Record<string, any>;
+            createdBy?: string;
+            createdAt?: number;
+            updatedAt: number;
+          };
+        } | {
+          kind: "membership";
+          op: "upsert";
+          row: {
+            clerkId: string;
+            orgId: string;
+            userId: string;
+            role: string;
+            permissions: Array<string>;
+            publicMetadata?: Record<string, any>;
+            identifier?: string;
+            firstName?: string;
+            lastName?: string;
+            imageUrl?: string;
+            createdAt?: number;
+            updatedAt: number;
+          };
+        } | {
+          kind: "user" | "organization" | "membership";
+          op: "delete";
           clerkId: string;
-        };
+          belongsTo?: Record<string, string>;
+        }>;
         hooks?: string;
       },
       "created" | "updated" | "deleted" | "duplicate" | "stale" | "tombstoned",
@@ -474,6 +741,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           createdAt?: number;
           updatedAt: number;
           lastSignInAt?: number;
+          provisional?: true;
         };
       },
       {
@@ -493,6 +761,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         createdAt?: number;
         updatedAt: number;
         lastSignInAt?: number;
+        provisional?: true;
       } | null,
       Name
     >;
@@ -521,6 +790,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         createdAt?: number;
         updatedAt: number;
         lastSignInAt?: number;
+        provisional?: true;
       } | null,
       Name
     >;
@@ -547,6 +817,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         createdAt?: number;
         updatedAt: number;
         lastSignInAt?: number;
+        provisional?: true;
       } | null,
       Name
     >;
@@ -581,6 +852,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           createdAt?: number;
           updatedAt: number;
           lastSignInAt?: number;
+          provisional?: true;
         }>;
         continueCursor: string;
         isDone: boolean;

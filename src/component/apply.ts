@@ -1,0 +1,151 @@
+import type { ApplyOutcome, Change, HookEvent, Kind } from "../shared/validators.js";
+import type { Doc, Id } from "./_generated/dataModel.js";
+import type { MutationCtx, QueryCtx } from "./_generated/server.js";
+import { removeChildren } from "./cascades.js";
+import type { HookEvents } from "./hooks.js";
+import { KINDS, type KindSpec } from "./kinds.js";
+import { createdLater, decide, fingerprint, type Stored } from "./ordering.js";
+
+/**
+ * The sync engine: applies one change from Clerk (a webhook event or a resync row) to what is
+ * stored, for any kind. Read by index, decide (ordering.ts, pure), write, collect hook events.
+ * Every kind follows the same rules; what differs between kinds is data (kinds.ts).
+ */
+
+/** A stored row of any kind. */
+export type Row = Doc<"users"> | Doc<"organizations"> | Doc<"memberships">;
+type Table = KindSpec["table"];
+
+/** What is stored for one Clerk id: its live row, or whether a tombstone says it was deleted. */
+export type StoredRow = { row: Row | null; deleted: boolean };
+
+/** The live row of `kind` with this Clerk id, or null. */
+export async function rowOf(ctx: QueryCtx, kind: Kind, clerkId: string): Promise<Row | null> {
+  return ctx.db
+    .query(KINDS[kind].table as "users")
+    .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
+    .unique();
+}
+
+/** Whether a tombstone says the object of `kind` with this Clerk id was deleted. */
+export async function isDeleted(ctx: QueryCtx, kind: Kind, clerkId: string): Promise<boolean> {
+  const tombstone = await ctx.db
+    .query("tombstones")
+    .withIndex("by_clerk_id", (q) => q.eq("kind", kind).eq("clerkId", clerkId))
+    .first();
+  return tombstone !== null;
+}
+
+/** Whether an object this row belongs to (a membership's organization or user) was deleted. */
+export async function isOrphaned(ctx: QueryCtx, kind: Kind, row: Record<string, unknown>): Promise<boolean> {
+  for (const parent of KINDS[kind].parents) {
+    const parentId = row[parent.field];
+    if (typeof parentId === "string" && (await isDeleted(ctx, parent.kind, parentId))) return true;
+  }
+  return false;
+}
+
+/** Reads what is stored for `clerkId`: its row by index, and its tombstone only when there is no row. */
+export async function lookUp(ctx: QueryCtx, kind: Kind, clerkId: string): Promise<StoredRow> {
+  const row = await rowOf(ctx, kind, clerkId);
+  // A live row means no tombstone (a delete removes the row), so the second read
+  // is only paid for objects not in the table.
+  if (row) return { row, deleted: false };
+  return { row: null, deleted: await isDeleted(ctx, kind, clerkId) };
+}
+
+/** Applies one change to what is stored for its object (`lookUp`, then `applyTo`): the webhook's path. */
+export async function applyOne(ctx: MutationCtx, change: Change, hooks: HookEvents): Promise<ApplyOutcome> {
+  return applyTo(ctx, change, await lookUp(ctx, change.kind, clerkIdOf(change)), hooks);
+}
+
+export function clerkIdOf(change: Change): string {
+  return change.op === "delete" ? change.clerkId : change.row.clerkId;
+}
+
+/**
+ * Applies `change` to what `lookUp` found, in the caller's transaction, and adds each real change
+ * to `hooks` (the caller flushes them).
+ */
+export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted }: StoredRow, hooks: HookEvents): Promise<ApplyOutcome> {
+  const spec = KINDS[change.kind];
+  const stored: Stored = row ? { updatedAt: row.updatedAt, fingerprint: fingerprint(row), provisional: "provisional" in row && row.provisional === true } : deleted ? "deleted" : null;
+  const decision = decide(change.op === "delete" ? change : { op: "upsert", updatedAt: change.row.updatedAt, fingerprint: fingerprint(change.row) }, stored, hooks.source);
+
+  switch (decision.write) {
+    case "none":
+      return decision.why;
+    case "tombstone":
+    case "delete": {
+      // Nothing stored, and an object it belongs to is deleted: the cascade already removed it.
+      if (decision.write === "tombstone" && (await parentDeletedFor(ctx, change))) return "duplicate";
+      await remove(ctx, change.kind, clerkIdOf(change), row, hooks);
+      return "deleted";
+    }
+    case "insert":
+    case "replace": {
+      const fields = (change as Extract<Change, { op: "upsert" }>).row;
+      if (await isOrphaned(ctx, change.kind, fields)) return "tombstoned";
+      if (spec.unique && (await supersededBy(ctx, change.kind, fields, row, hooks))) return "stale";
+      if (decision.write === "insert") {
+        const id = await ctx.db.insert(spec.table, fields as never);
+        if (hooks.wanted) hooks.add(event(change.kind, "created", { [spec.field]: await ctx.db.get(spec.table, id as Id<Table> as never) }));
+        return "created";
+      }
+      const previous = row!;
+      await ctx.db.replace(spec.table, previous._id as never, fields as never);
+      // A provisional row (made by requireUser before the webhook landed) is not a Clerk
+      // version: its first real version is the object's creation, for hooks as for callers.
+      const wasProvisional = stored !== null && stored !== "deleted" && stored.provisional === true;
+      if (hooks.wanted) {
+        const updated = await ctx.db.get(spec.table, previous._id as never);
+        hooks.add(wasProvisional ? event(change.kind, "created", { [spec.field]: updated }) : event(change.kind, "updated", { [spec.field]: updated, previous }));
+      }
+      return wasProvisional ? "created" : "updated";
+    }
+  }
+}
+
+/**
+ * Removes an object: its row (if any) goes, a tombstone stays, its hook fires, and rows that
+ * belong to it (an organization's or a user's memberships) go too (cascades.ts).
+ */
+export async function remove(ctx: MutationCtx, kind: Kind, clerkId: string, row: Row | null, hooks: HookEvents) {
+  const spec = KINDS[kind];
+  if (row) await ctx.db.delete(spec.table, row._id as never);
+  await ctx.db.insert("tombstones", { kind, clerkId, deletedAt: Date.now() });
+  hooks.add(event(kind, "deleted", { clerkId, [spec.field]: row }));
+  await removeChildren(ctx, kind, clerkId, hooks);
+}
+
+async function parentDeletedFor(ctx: QueryCtx, change: Change) {
+  return change.op === "delete" && change.belongsTo !== undefined && (await isOrphaned(ctx, change.kind, change.belongsTo));
+}
+
+/**
+ * Keeps at most one live row per `unique` key (one membership per user and organization):
+ * of `fields` and the rows already holding its key, the one Clerk created last stays. Returns
+ * true if that is another row (`fields` is an older membership, gone in Clerk): what was stored
+ * of it is removed. Otherwise the other rows are the older ones, and are removed.
+ */
+async function supersededBy(ctx: MutationCtx, kind: Kind, fields: Record<string, unknown>, own: Row | null, hooks: HookEvents): Promise<boolean> {
+  const { table, unique } = KINDS[kind];
+  const [first, second] = unique!.fields;
+  const rivals = (
+    await ctx.db
+      .query(table as "memberships")
+      .withIndex(unique!.index as "by_org_user", (q) => q.eq(first as "orgId", fields[first!] as string).eq(second as "userId", fields[second!] as string))
+      .collect()
+  ).filter((rival) => rival.clerkId !== fields.clerkId);
+  if (rivals.some((rival) => createdLater(rival, fields as { createdAt?: number; clerkId: string }))) {
+    await remove(ctx, kind, fields.clerkId as string, own, hooks);
+    return true;
+  }
+  for (const rival of rivals) await remove(ctx, kind, rival.clerkId, rival, hooks);
+  return false;
+}
+
+/** A hook event of `kind`: its type names Clerk's event (`organization.updated`). */
+function event(kind: Kind, what: "created" | "updated" | "deleted", fields: Record<string, unknown>): HookEvent {
+  return { type: `${kind}.${what}`, ...fields } as HookEvent;
+}
