@@ -6,6 +6,7 @@ import {
   ClerkApiError,
   PACING_MARGIN_MS,
   Pacer,
+  assumeSentAt,
   isPostponed,
   parseReset,
   type ClerkApiOptions,
@@ -235,6 +236,14 @@ describe("Pacer", () => {
     const pacer = new Pacer({ requests: 2, windowMs: 100 }, [10, 0]);
     expect(pacer.delayBefore(20)).toBe(100 + PACING_MARGIN_MS - 20);
     expect(pacer.recent(305)).toEqual([10]);
+  });
+
+  test("assumeSentAt: an earlier run's last window's worth of requests, taken as sent when it stopped", () => {
+    const limit = { requests: 3, windowMs: 100 };
+    expect(assumeSentAt(1_000, 201, limit, 1_050)).toEqual([1_000, 1_000, 1_000]);
+    expect(assumeSentAt(1_000, 2, limit, 1_050)).toEqual([1_000, 1_000]);
+    expect(assumeSentAt(1_000, 201, limit, 1_000 + 100 + PACING_MARGIN_MS)).toEqual([]);
+    expect(assumeSentAt(1_000, 201, null, 1_050)).toEqual([]);
   });
 
   test("a limit of no requests is refused", () => {

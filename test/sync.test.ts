@@ -17,7 +17,7 @@ import { SECRET_KEY, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./
  * Clerk's Backend API.
  */
 
-const hooks: SyncUsersOptions = { hooks: internal.profiles.userHooks };
+const hooks: SyncUsersOptions = { hooks: internal.profiles.clerkHooks };
 const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
 
 /** Variants an app could define, with small pages so a few dozen users span several. */
@@ -232,6 +232,16 @@ describe("Clerk's rate limit and failures", () => {
     expect(api.log.filter((r) => r.status === 429)).toEqual([]);
     const scheduled = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
     expect(scheduled.some((job) => Array.isArray((job.args[0] as { sentAt?: unknown }).sentAt))).toBe(true);
+  });
+
+  test("a run started right after another keeps to the window the last one used", async () => {
+    await api.close();
+    api = await startFakeClerkApi({ users: clerkUsers(35), rateLimit: { requests: 3, windowMs: 150, model: "window" } });
+    process.env.CLERK_API_URL = api.url;
+    const { run } = backendWith({}, () => ({ pageSize: 10, rateLimit: { requests: 3, windowMs: 150 } }));
+    expect(await run()).toMatchObject({ state: "completed", requests: 4 });
+    expect(await run()).toMatchObject({ state: "completed", requests: 4 });
+    expect(api.log.filter((r) => r.status === 429)).toEqual([]);
   });
 
   test("unpaced (rateLimit: false), a refusal blocks the key until Retry-After, then the run goes on", async () => {

@@ -1,4 +1,4 @@
-/** Plain-text table: a row per figure, a column per implementation, and their ratio. */
+/** Plain-text table: a row per figure, a column per implementation (and the floor), and the first two's ratio. */
 export type Cell = number | string | null;
 export type Row = { label: string; values: Cell[]; ratio?: boolean; format?: (n: number) => string } | { section: string };
 
@@ -27,7 +27,9 @@ export function renderTable(headers: string[], rows: Row[]): string {
       continue;
     }
     const format = row.format ?? fmt.dec;
-    const cells = row.values.map((v) => (v === null ? "—" : typeof v === "number" ? format(v) : v));
+    // Rows with fewer values than columns leave the rest blank.
+    const values = [...row.values, ...new Array<Cell>(Math.max(0, headers.length - 1 - row.values.length)).fill(null)];
+    const cells = values.map((v) => (v === null ? "—" : typeof v === "number" ? format(v) : v));
     lines.push([row.label, ...cells, row.ratio === false ? "" : ratio(row.values[0] ?? null, row.values[1] ?? null)]);
   }
   const widths = headers.map((_, i) => Math.max(...lines.filter((_, n) => !sections.has(n)).map((l) => (l[i] ?? "").length)));

@@ -264,6 +264,16 @@ function searchParams(params: Params) {
 }
 
 /**
+ * Send times to seed a pacer with when `count` requests were made by an earlier client that
+ * stopped at `at` (e.g. the previous resync run), and only that is known: the last of them, up to
+ * a window's worth, are taken as sent at `at`. Empty once that window has passed.
+ */
+export function assumeSentAt(at: number, count: number, limit: RateLimit | null, now: number): number[] {
+  if (!limit || now - at >= limit.windowMs + PACING_MARGIN_MS) return [];
+  return new Array<number>(Math.min(Math.max(0, count), limit.requests)).fill(at);
+}
+
+/**
  * Keeps requests to at most `requests` in any span of `windowMs` (+ margin), measured at send.
  * That is never over a fixed-window limit wherever its windows start, nor over a token bucket of
  * the same rate and burst. Pure bookkeeping: the caller reads the clock and waits.

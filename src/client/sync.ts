@@ -13,7 +13,7 @@ import { vSyncErrorCode, vSyncStatus, type SyncErrorCode, type SyncStatus } from
 import type { UserFields } from "../shared/validators.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
-import { CLERK_RATE_LIMITS, ClerkApi, ClerkApiError, isPostponed, type Postponed, type RateLimit } from "./clerkApi.js";
+import { CLERK_RATE_LIMITS, ClerkApi, ClerkApiError, assumeSentAt, isPostponed, type Postponed, type RateLimit } from "./clerkApi.js";
 
 export const DEFAULT_CLERK_API_URL = "https://api.clerk.com";
 const API_URL_ENV_VAR = "CLERK_API_URL";
@@ -160,12 +160,16 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
   const self = makeFunctionReference<"action", SyncUsersArgs, SyncStatus>((await ctx.meta.getFunctionMetadata()).name);
 
   const lease = args.lease ?? crypto.randomUUID();
+  let sentAt = args.sentAt;
   let step: { status: SyncStatus; cursor: ListCursor; windowLeft: boolean } | null;
   if (args.runId && args.lease) {
     step = await ctx.runMutation(component.backfill.continueRun, { runId: args.runId, lease });
   } else if (args.runId) {
     step = await ctx.runMutation(component.backfill.takeOver, { runId: args.runId, lease, staleAfterMs: config.staleAfterMs });
   } else {
+    // A run that finished moments ago may have used up this window: a new one keeps to it too.
+    const previous = await ctx.runQuery(component.backfill.status, {});
+    if (previous?.finishedAt !== undefined) sentAt = assumeSentAt(previous.finishedAt, previous.requests, config.rateLimit, Date.now());
     const started = await ctx.runMutation(component.backfill.start, { lease, staleAfterMs: config.staleAfterMs });
     if (!started.acquired) return started.status; // Another step is at work on it.
     step = started;
@@ -183,7 +187,7 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
   const runId = step.status.runId;
   // Resumes the run if this step dies without handing over (cancelled below if it does).
   const watchdog = await ctx.scheduler.runAfter(config.staleAfterMs, self, { runId });
-  const worker = new StepWorker(ctx, component, config, runId, lease, startedAt + config.maxStepMs, args.sentAt);
+  const worker = new StepWorker(ctx, component, config, runId, lease, startedAt + config.maxStepMs, sentAt);
   try {
     const result = await worker.work(step);
     if (result.continueAfterMs !== undefined) {

@@ -3,7 +3,11 @@ import type { UserJSON } from "@clerk/backend";
 import { v, type Validator } from "convex/values";
 import { internalMutation, query, type QueryCtx } from "./_generated/server";
 
-/** The guide stores `name` and `externalId`; the other fields match what the package stores. */
+/**
+ * The guide stores `name` and `externalId`; the other fields match what the package stores.
+ * Every field is present, `undefined` when Clerk has none: the guide's `patch` then removes it,
+ * so a cleared name or username is cleared here too (insert drops undefined fields).
+ */
 export function userAttributes(data: UserJSON) {
   const email = data.email_addresses?.find((e) => e.id === data.primary_email_address_id);
   const attributes = {
@@ -20,7 +24,7 @@ export function userAttributes(data: UserJSON) {
     updatedAt: data.updated_at,
     lastSignInAt: data.last_sign_in_at ?? undefined,
   };
-  return Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== undefined)) as typeof attributes;
+  return attributes;
 }
 
 export const upsertFromClerk = internalMutation({
