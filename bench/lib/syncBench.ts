@@ -249,7 +249,16 @@ export async function benchmark(
   }
   if (judged > 0) {
     // Pacing leaves a margin between windows (PACING_MARGIN_MS) and the last page must be committed.
-    goals.push({ name: "wall time <= 1.2x this model's floor (printed, not enforced)", ok: wallMs <= 1.2 * judged, detail: `${(wallMs / judged).toFixed(2)}x (pacing margin ${PACING_MARGIN_MS} ms per window)`, enforced: false });
+    const windowNote =
+      limiter.model === "bucket" && floors.window > 0
+        ? `; the sync keeps to the documented window, whose floor is ${(floors.window / 1000).toFixed(1)} s: ${(wallMs / floors.window).toFixed(2)}x that`
+        : "";
+    goals.push({
+      name: "wall time <= 1.2x this model's floor (printed, not enforced)",
+      ok: wallMs <= 1.2 * judged,
+      detail: `${(wallMs / judged).toFixed(2)}x (pacing leaves ${PACING_MARGIN_MS} ms between windows${windowNote})`,
+      enforced: false,
+    });
   }
   const goalLines = goals.map((g) => `${g.ok ? "PASS" : "FAIL"}  ${g.name}: ${g.detail}${!g.enforced && !g.ok ? " (not enforced)" : ""}`);
   console.log(
