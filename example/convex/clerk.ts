@@ -7,7 +7,7 @@ import { internalQuery } from "./_generated/server";
  * webhook (http.ts), so profiles follow users whichever way they arrive. Reads CLERK_SECRET_KEY.
  *   npx convex run clerk:syncUsers
  */
-export const syncUsers = makeSyncUsersAction(components.clerkUsers, { hooks: internal.profiles.userHooks });
+export const syncUsers = makeSyncUsersAction(components.clerkUsers, { hooks: internal.profiles.clerkHooks });
 
 /** The latest resync's progress: `npx convex run clerk:syncStatus`. */
 export const syncStatus = internalQuery({

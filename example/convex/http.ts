@@ -4,6 +4,6 @@ import { components, internal } from "./_generated/api";
 
 const http = httpRouter();
 
-registerRoutes(http, components.clerkUsers, { hooks: internal.profiles.userHooks });
+registerRoutes(http, components.clerkUsers, { hooks: internal.profiles.clerkHooks });
 
 export default http;

@@ -1,8 +1,11 @@
-import { defineUserHooks } from "convex-clerk-users";
+import { defineClerkHooks } from "convex-clerk-users";
 import { internalMutation, type MutationCtx } from "./_generated/server";
 
-/** Runs in the same transaction as the sync: a profile exists exactly when the user does. */
-export const userHooks = defineUserHooks(internalMutation, {
+/**
+ * Runs in the same transaction as the sync: a profile exists exactly when the user does, and an
+ * organization's projects go when Clerk deletes the organization.
+ */
+export const clerkHooks = defineClerkHooks(internalMutation, {
   onUserCreated: async (ctx, { user }) => {
     await ctx.db.insert("profiles", { clerkId: user.clerkId, displayName: user.name ?? user.email ?? user.clerkId, versions: 1 });
   },
@@ -15,6 +18,13 @@ export const userHooks = defineUserHooks(internalMutation, {
   onUserDeleted: async (ctx, { clerkId }) => {
     const profile = await profileOf(ctx, clerkId);
     if (profile) await ctx.db.delete(profile._id);
+  },
+  onOrganizationDeleted: async (ctx, { clerkId }) => {
+    const projects = await ctx.db
+      .query("projects")
+      .withIndex("by_org", (q) => q.eq("orgId", clerkId))
+      .collect();
+    for (const project of projects) await ctx.db.delete(project._id);
   },
 });
 

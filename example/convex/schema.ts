@@ -8,6 +8,11 @@ export default defineSchema({
     displayName: v.string(),
     versions: v.number(),
   }).index("by_clerk_id", ["clerkId"]),
+  /** An organization's projects: any member sees them, an admin removes them. */
+  projects: defineTable({
+    orgId: v.string(),
+    name: v.string(),
+  }).index("by_org", ["orgId"]),
   messages: defineTable({
     clerkId: v.string(),
     author: v.string(),

@@ -10,6 +10,7 @@ import type * as clerk from "../clerk.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
 import type * as messages from "../messages.js";
+import type * as myOrgs from "../myOrgs.js";
 import type * as profiles from "../profiles.js";
 
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
@@ -20,6 +21,7 @@ const fullApi: ApiFromModules<{
   functions: typeof functions;
   http: typeof http;
   messages: typeof messages;
+  myOrgs: typeof myOrgs;
   profiles: typeof profiles;
 }> = anyApi as any;
 
