@@ -1,7 +1,7 @@
 import { v } from "convex/values";
 import { getMembership, listMyOrganizations, requireMembership } from "convex-clerk-users";
 import { components } from "./_generated/api";
-import { mutation, query } from "./_generated/server";
+import { action, mutation, query } from "./_generated/server";
 
 /** Every organization the signed-in user belongs to, with their membership, from the database. */
 export const mine = query({
@@ -44,4 +44,10 @@ export const removeProject = mutation({
     if (project?.orgId !== orgId) throw new Error("No such project in this organization");
     await ctx.db.delete("projects", projectId);
   },
+});
+
+/** The signed-in user's role in an organization, from an action (no token org needed). */
+export const roleIn = action({
+  args: { orgId: v.string() },
+  handler: async (ctx, { orgId }): Promise<string | null> => (await getMembership(ctx, components.clerkUsers, orgId))?.role ?? null,
 });
