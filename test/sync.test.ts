@@ -42,7 +42,7 @@ const dump = queryGeneric({
   handler: async (ctx) => ({
     runs: await ctx.db.query("syncRuns").collect(),
     users: await ctx.db.query("users").collect(),
-    deletedUsers: await ctx.db.query("deletedUsers").collect(),
+    tombstones: await ctx.db.query("tombstones").collect(),
   }),
 });
 /** Writes rows straight into the component's users table, as a past webhook would have (test-only). */
@@ -85,7 +85,7 @@ afterEach(async () => {
 
 const status = () => t.query(components.clerkUsers.backfill.status, {});
 const user = (clerkId: string) => t.query(components.clerkUsers.users.getByClerkId, { clerkId });
-const stored = async () => (await t.query(dumpRef, {})) as { runs: unknown[]; users: { clerkId: string }[]; deletedUsers: { clerkId: string }[] };
+const stored = async () => (await t.query(dumpRef, {})) as { runs: unknown[]; users: { clerkId: string }[]; tombstones: { clerkId: string }[] };
 const storedIds = async () => (await stored()).users.map((u) => u.clerkId).sort();
 const profiles = () => t.run((ctx) => ctx.db.query("profiles").collect());
 const listedIds = () => api.list().map((u) => u.id).sort();
@@ -608,7 +608,7 @@ describe("reconcile", () => {
     expect(isSyncUsersError(error, "TOO_MANY_REMOVALS")).toBe(true);
     expect((error as Error).message).toContain("CLERK_SECRET_KEY");
     expect(await status()).toMatchObject({ state: "failed", phase: "reconciling", removed: 0, lastError: { code: "TOO_MANY_REMOVALS" } });
-    expect((await stored()).deletedUsers).toEqual([]);
+    expect((await stored()).tombstones).toEqual([]);
     for (const user of ours) expect(await storedIds()).toContain(user.id);
 
     // With the right key again, the failed run resumes: its candidates are all still in Clerk.
