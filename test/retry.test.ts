@@ -105,3 +105,9 @@ test("the default policy retries 5xx 5 times over about 15 s and waits out a min
   expect(waits.reduce((a, b) => a + b)).toBe(15_000);
   expect(DEFAULT_RETRY_POLICY.maxRateLimitedAttempts).toBeGreaterThanOrEqual(50);
 });
+
+test("a refused request is named in the message (any resource)", () => {
+  const decision = decideRetry({ status: 422 }, fresh, policy, now, "GET /v1/organizations");
+  expect(decision).toMatchObject({ retry: false, code: "CLERK_REQUEST_REJECTED" });
+  expect(!decision.retry && decision.message).toContain("GET /v1/organizations");
+});
