@@ -5,6 +5,9 @@
  * (out of order, retried, one after its user was deleted, plus one forgery), signed with
  * svix and posted to the example app's endpoint on convex-test's embedded backend. Then
  * the example app's functions are called as each user, with Clerk session-token claims.
+ * Then an organizations scene (scripts/demo/organizations.ts): memberships before their
+ * organization, a role change out of order, an organization deleted, and membership checks
+ * for an organization that is not the caller's active one.
  * Every result is checked against expectations worked out independently
  * (scripts/demo/expectations.ts); any divergence exits non-zero.
  */
@@ -26,6 +29,7 @@ import {
   type Persona,
   type Version,
 } from "./demo/expectations";
+import { organizationsScene } from "./demo/organizations";
 import { Checks, table } from "./demo/report";
 
 // ---- The story, on Clerk's clock -------------------------------------------------------
@@ -155,6 +159,9 @@ async function main(): Promise<number> {
     ...personas.map(({ persona }) => [persona.label, ...actions.map((a) => cells.get(`${persona.label}/${a}`)!)]),
   ]);
   console.log(`  messages in the app's table after each column: ${counts.join(", ")}`);
+
+  // 4. Organizations and memberships, and membership checks for an org that is not the active one.
+  await organizationsScene(t, checks, WEBHOOK_SECRET);
 
   return checks.finish();
 }
