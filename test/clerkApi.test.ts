@@ -6,6 +6,7 @@ import {
   ClerkApiError,
   PACING_MARGIN_MS,
   Pacer,
+  pacingMarginMs,
   assumeSentAt,
   isPostponed,
   parseReset,
@@ -216,13 +217,20 @@ describe("Clerk's rate limit", () => {
 describe("Pacer", () => {
   test.each([
     { case: "under the limit: no wait", sent: [0, 1, 2], now: 3, delay: 0 },
-    { case: "at the limit: until the oldest of the last N leaves the window, plus the margin", sent: [0, 1, 2, 3], now: 4, delay: 100 + PACING_MARGIN_MS - 4 },
+    { case: "at the limit: until the oldest of the last N leaves the window, plus the margin", sent: [0, 1, 2, 3], now: 4, delay: 100 + 10 - 4 },
     { case: "the window has passed", sent: [0, 1, 2, 3], now: 1_000, delay: 0 },
-    { case: "only the last N count", sent: [0, 50, 60, 70, 80], now: 81, delay: 50 + 100 + PACING_MARGIN_MS - 81 },
+    { case: "only the last N count", sent: [0, 50, 60, 70, 80], now: 81, delay: 50 + 100 + 10 - 81 },
   ])("$case", ({ sent, now, delay }) => {
     const pacer = new Pacer({ requests: 4, windowMs: 100 });
     for (const at of sent) pacer.record(at);
     expect(pacer.delayBefore(now)).toBe(delay);
+  });
+
+  test("a request counts from its answer: a slow answer moves the window on", () => {
+    const pacer = new Pacer({ requests: 1, windowMs: 100 });
+    const sent = pacer.record(0);
+    pacer.settle(sent, 40); // Clerk may have counted it as late as 40.
+    expect(pacer.delayBefore(50)).toBe(40 + 100 + 10 - 50);
   });
 
   test("a block (Retry-After, headers) holds whatever the count", () => {
@@ -234,16 +242,21 @@ describe("Pacer", () => {
 
   test("seeded sends count; recent() gives those still in the window", () => {
     const pacer = new Pacer({ requests: 2, windowMs: 100 }, [10, 0]);
-    expect(pacer.delayBefore(20)).toBe(100 + PACING_MARGIN_MS - 20);
-    expect(pacer.recent(305)).toEqual([10]);
+    expect(pacer.delayBefore(20)).toBe(100 + 10 - 20);
+    expect(pacer.recent(115)).toEqual([10]);
   });
 
   test("assumeSentAt: an earlier run's last window's worth of requests, taken as sent when it stopped", () => {
     const limit = { requests: 3, windowMs: 100 };
     expect(assumeSentAt(1_000, 201, limit, 1_050)).toEqual([1_000, 1_000, 1_000]);
     expect(assumeSentAt(1_000, 2, limit, 1_050)).toEqual([1_000, 1_000]);
-    expect(assumeSentAt(1_000, 201, limit, 1_000 + 100 + PACING_MARGIN_MS)).toEqual([]);
+    expect(assumeSentAt(1_000, 201, limit, 1_000 + 100 + pacingMarginMs(limit))).toEqual([]);
     expect(assumeSentAt(1_000, 201, null, 1_050)).toEqual([]);
+  });
+
+  test("the margin is PACING_MARGIN_MS, at most a tenth of the window", () => {
+    expect(pacingMarginMs(CLERK_RATE_LIMITS.development)).toBe(PACING_MARGIN_MS);
+    expect(pacingMarginMs({ requests: 3, windowMs: 150 })).toBe(15);
   });
 
   test("a limit of no requests is refused", () => {

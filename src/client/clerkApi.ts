@@ -19,10 +19,15 @@ export const CLERK_MAX_PAGE_SIZE = 500;
 /** One request that takes longer than this is abandoned and retried. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /**
- * Added to each window the pacer keeps: a request sent one window after another may arrive a
- * little sooner after it than that, and must still land in the server's next window.
+ * Added to each window the pacer keeps, for timers that fire a little early. Network delays
+ * need none: windows are measured from the answer to a request, which comes after Clerk counted it.
  */
-export const PACING_MARGIN_MS = 200;
+export const PACING_MARGIN_MS = 50;
+
+/** The margin the pacer adds to `limit`'s window: `PACING_MARGIN_MS`, at most a tenth of the window. */
+export function pacingMarginMs(limit: RateLimit) {
+  return Math.min(PACING_MARGIN_MS, limit.windowMs / 10);
+}
 
 /** Time, for the pacer and the retries: the real clock by default, a virtual one in tests. */
 export type Clock = { now(): number; sleep(ms: number, signal: AbortSignal): Promise<void> };
@@ -182,8 +187,14 @@ export class ClerkApi {
       }
       if (this.stopped.signal.aborted) throw new ClerkApiAborted();
       this.made++;
-      this.pacer.record(this.clock.now());
-      const result = await this.attempt(path, url);
+      const sent = this.pacer.record(this.clock.now());
+      let result: Awaited<ReturnType<ClerkApi["attempt"]>>;
+      try {
+        result = await this.attempt(path, url);
+      } finally {
+        // Clerk counted the request somewhere between sending and answering: the answer's time is the safe one.
+        this.pacer.settle(sent, this.clock.now());
+      }
       if ("items" in result) return result.items;
       const decision = decideRetry(result, counts, this.retry, this.clock.now(), `GET ${path}`);
       if (!decision.retry) throw new ClerkApiError(decision.code, decision.message);
@@ -269,14 +280,16 @@ function searchParams(params: Params) {
  * a window's worth, are taken as sent at `at`. Empty once that window has passed.
  */
 export function assumeSentAt(at: number, count: number, limit: RateLimit | null, now: number): number[] {
-  if (!limit || now - at >= limit.windowMs + PACING_MARGIN_MS) return [];
+  if (!limit || now - at >= limit.windowMs + pacingMarginMs(limit)) return [];
   return new Array<number>(Math.min(Math.max(0, count), limit.requests)).fill(at);
 }
 
 /**
- * Keeps requests to at most `requests` in any span of `windowMs` (+ margin), measured at send.
- * That is never over a fixed-window limit wherever its windows start, nor over a token bucket of
- * the same rate and burst. Pure bookkeeping: the caller reads the clock and waits.
+ * Keeps requests to at most `requests` in any span of `windowMs` (+ margin), each request placed
+ * at its answer (`settle`): a request sent a window after an earlier one's answer arrives a window
+ * after Clerk counted that one, whatever the network's delays. That is never over a fixed-window
+ * limit wherever its windows start, nor over a token bucket of the same rate and burst. Pure
+ * bookkeeping: the caller reads the clock and waits.
  */
 export class Pacer {
   private sent: number[];
@@ -296,15 +309,26 @@ export class Pacer {
   delayBefore(now: number): number {
     let at = this.blockedUntil;
     if (this.limit && this.sent.length >= this.limit.requests) {
-      at = Math.max(at, this.sent[this.sent.length - this.limit.requests]! + this.limit.windowMs + PACING_MARGIN_MS);
+      at = Math.max(at, this.sent[this.sent.length - this.limit.requests]! + this.limit.windowMs + pacingMarginMs(this.limit));
     }
     return Math.max(0, at - now);
   }
 
-  record(now: number) {
-    if (!this.limit) return;
+  /** A request sent at `now`; returns its place, to `settle` when the answer comes. */
+  record(now: number): number {
+    if (!this.limit) return now;
     this.sent.push(now);
     if (this.sent.length > this.limit.requests) this.sent.splice(0, this.sent.length - this.limit.requests);
+    return now;
+  }
+
+  /** The request recorded at `sentAt` was answered at `now`: it counts from then. */
+  settle(sentAt: number, now: number) {
+    if (!this.limit) return;
+    const i = this.sent.lastIndexOf(sentAt);
+    if (i < 0) return;
+    this.sent[i] = Math.max(now, sentAt);
+    this.sent.sort((a, b) => a - b);
   }
 
   /** Sends nothing before `at` (a `Retry-After`, or rate-limit headers saying none remain). */
@@ -315,7 +339,7 @@ export class Pacer {
   /** The send times that still count against the window at `now`. */
   recent(now: number): number[] {
     if (!this.limit) return [];
-    const window = this.limit.windowMs + PACING_MARGIN_MS;
+    const window = this.limit.windowMs + pacingMarginMs(this.limit);
     return this.sent.filter((at) => at > now - window);
   }
 }
