@@ -3,6 +3,7 @@ import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type H
 // The verifier alone: the package root would pull svix's whole API client into the app's bundle.
 import { Webhook } from "svix/dist/webhook.js";
 import { changesFromBody } from "./events.js";
+import { keptSvixId, REJECTION_RECORD_EVERY_MS, type FailureReason, type RejectionReason } from "../shared/health.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
 
@@ -22,7 +23,16 @@ export type RegisterRoutesOptions = UserHooks & {
    * secret from either is accepted.
    */
   webhookSecret?: string;
+  /**
+   * Days a deleted user, organization or membership is remembered (its tombstone), so a late
+   * or replayed event cannot bring it back. Default 90, at least 3 (Svix retries for about 28
+   * hours). A replay of a message older than this could bring a deleted object back.
+   */
+  tombstoneRetentionDays?: number;
 };
+
+const DAY_MS = 24 * 60 * 60_000;
+const MIN_TOMBSTONE_RETENTION_DAYS = 3;
 
 /**
  * Mounts Clerk's webhook endpoint on the app's router.
@@ -34,6 +44,10 @@ export type RegisterRoutesOptions = UserHooks & {
  * ```
  */
 export function registerRoutes(http: HttpRouter, component: ComponentApi, options: RegisterRoutesOptions = {}) {
+  const days = options.tombstoneRetentionDays;
+  if (days !== undefined && !(days >= MIN_TOMBSTONE_RETENTION_DAYS)) {
+    throw new Error(`registerRoutes: tombstoneRetentionDays must be at least ${MIN_TOMBSTONE_RETENTION_DAYS} (Svix retries a message for about 28 hours), got ${days}`);
+  }
   http.route({
     path: options.path ?? DEFAULT_WEBHOOK_PATH,
     method: "POST",
@@ -48,38 +62,54 @@ export async function handleWebhook(
   component: ComponentApi,
   options: RegisterRoutesOptions,
 ): Promise<Response> {
+  const svixId = request.headers.get("svix-id");
+  // Refusals before verification are anyone's to send: recorded at most once a second.
+  const reject = (status: number, reason: RejectionReason, message: string) => refuse(ctx, component, { status, reason, svixId }, message);
   const secrets = webhookSecrets(options.webhookSecret);
   if (secrets.length === 0) {
-    return reject(500, `No webhook signing secret: set ${SECRET_ENV_VARS[0]} (or ${SECRET_ENV_VARS[1]}) in your Convex deployment's environment variables to the endpoint's secret from Clerk's dashboard.`);
+    return reject(500, "noSecret", `No webhook signing secret: set ${SECRET_ENV_VARS[0]} (or ${SECRET_ENV_VARS[1]}) in your Convex deployment's environment variables to the endpoint's secret from Clerk's dashboard.`);
   }
   const missing = SVIX_HEADERS.filter((name) => !request.headers.get(name));
-  if (missing.length > 0) return reject(400, `Missing headers: ${missing.join(", ")}. Is this request from Clerk?`);
+  if (missing.length > 0) return reject(400, "missingHeaders", `Missing headers: ${missing.join(", ")}. Is this request from Clerk?`);
 
   const declaredLength = Number(request.headers.get("content-length") ?? 0);
-  if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk event.");
+  if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return reject(413, "tooLarge", "Body too large for a Clerk event.");
   const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.length > MAX_WEBHOOK_BODY_BYTES) return reject(413, "Body too large for a Clerk event.");
+  if (bytes.length > MAX_WEBHOOK_BODY_BYTES) return reject(413, "tooLarge", "Body too large for a Clerk event.");
   // Svix signs the bytes it sends, and its verifier encodes the text it is given back to UTF-8:
   // the text must keep every byte, a leading BOM too. The JSON is then read without the BOM.
   const signed = utf8(bytes);
-  if (signed === undefined) return reject(400, "Body is not UTF-8 text.");
+  if (signed === undefined) return reject(400, "notUtf8", "Body is not UTF-8 text.");
   const verified = verify(signed, request.headers, secrets);
-  if (verified !== true) return verified;
+  if (verified !== true) return reject(verified.status, verified.reason, verified.message);
   const body = signed.startsWith("\uFEFF") ? signed.slice(1) : signed;
 
+  // Verified from here on: the svix id is Clerk's, and every outcome is recorded once.
+  const messageId = keptSvixId(svixId) ?? "msg_unknown";
+  const tombstoneRetentionMs = options.tombstoneRetentionDays === undefined ? undefined : options.tombstoneRetentionDays * DAY_MS;
   const parsed = changesFromBody(body, Number(request.headers.get("svix-timestamp")) * 1000);
-  if ("error" in parsed) return reject(400, parsed.error);
-  if (parsed.ignored) return Response.json({ outcome: "ignored" });
+  if ("error" in parsed) {
+    await recordFailure(ctx, component, messageId, 400, "badPayload", tombstoneRetentionMs);
+    console.warn(`convex-clerk-users webhook: 400 ${parsed.error}`);
+    return Response.json({ error: parsed.error }, { status: 400 });
+  }
+  if (parsed.ignored) {
+    await quietly(ctx.runMutation(component.health.recordVerified, { svixId: messageId, outcome: { kind: "ignored" }, ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}) }));
+    return Response.json({ outcome: "ignored" });
+  }
 
   try {
     const outcome = await ctx.runMutation(component.sync.applyEvent, {
       changes: parsed.changes,
       hooks: await hookHandle(options.hooks),
+      svixId: messageId,
+      ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
     });
     return Response.json({ outcome });
   } catch (error) {
     // The transaction rolled back (most often an app hook threw): a 500 makes Svix retry.
     console.error("convex-clerk-users webhook: applying the event failed, Clerk will retry:", error);
+    await recordFailure(ctx, component, messageId, 500, "applyFailed", tombstoneRetentionMs);
     return Response.json({ error: "Applying the event failed; it was rolled back and Clerk will retry it." }, { status: 500 });
   }
 }
@@ -105,7 +135,9 @@ function utf8(bytes: Uint8Array): string | undefined {
   }
 }
 
-function verify(body: string, headers: Headers, secrets: string[]): true | Response {
+type Refusal = { status: number; reason: RejectionReason; message: string };
+
+function verify(body: string, headers: Headers, secrets: string[]): true | Refusal {
   const svixHeaders = Object.fromEntries(SVIX_HEADERS.map((name) => [name, headers.get(name)!]));
   let usableSecrets = 0;
   let failure = "No matching signature found";
@@ -128,13 +160,43 @@ function verify(body: string, headers: Headers, secrets: string[]): true | Respo
     }
   }
   if (usableSecrets === 0) {
-    return reject(500, `${SECRET_ENV_VARS[0]} is not a valid signing secret: copy it from the endpoint's page in Clerk's dashboard (it starts with whsec_).`);
+    return { status: 500, reason: "invalidSecret", message: `${SECRET_ENV_VARS[0]} is not a valid signing secret: copy it from the endpoint's page in Clerk's dashboard (it starts with whsec_).` };
   }
-  return reject(401, `Signature verification failed: ${failure}. Check that ${SECRET_ENV_VARS[0]} is this endpoint's signing secret.`);
+  // svix: "Message timestamp too old" / "too new", else no signature matched.
+  const reason = /timestamp/i.test(failure) ? "badTimestamp" : "badSignature";
+  return { status: 401, reason, message: `Signature verification failed: ${failure}. Check that ${SECRET_ENV_VARS[0]} is this endpoint's signing secret.` };
 }
 
-function reject(status: number, message: string): Response {
+/**
+ * Answers a request refused before verification, and records it in the webhook's health unless
+ * one was recorded within the last second (a cached query decides; the mutation checks again),
+ * so a flood of forged requests costs at most one write a second and touches no document a
+ * verified delivery writes.
+ */
+async function refuse(ctx: GenericActionCtx<GenericDataModel>, component: ComponentApi, rejection: { status: number; reason: RejectionReason; svixId: string | null }, message: string): Promise<Response> {
   // Never echo the body or the secret: only our own message.
-  console.warn(`convex-clerk-users webhook: ${status} ${message}`);
-  return Response.json({ error: message }, { status });
+  console.warn(`convex-clerk-users webhook: ${rejection.status} ${message}`);
+  await quietly(
+    (async () => {
+      const last = await ctx.runQuery(component.health.lastRejectionAt, {});
+      if (last !== null && Date.now() - last < REJECTION_RECORD_EVERY_MS && Date.now() >= last) return;
+      const svixId = keptSvixId(rejection.svixId);
+      await ctx.runMutation(component.health.recordRejection, { status: rejection.status, reason: rejection.reason, ...(svixId ? { svixId } : {}) });
+    })(),
+  );
+  return Response.json({ error: message }, { status: rejection.status });
+}
+
+/** Records a verified delivery that failed; Svix retries it, and its success clears it. */
+async function recordFailure(ctx: GenericActionCtx<GenericDataModel>, component: ComponentApi, svixId: string, status: number, reason: FailureReason, tombstoneRetentionMs: number | undefined) {
+  await quietly(ctx.runMutation(component.health.recordVerified, { svixId, outcome: { kind: "failed", status, reason }, ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}) }));
+}
+
+/** Health is never a reason to answer differently: a recording that fails is logged and dropped. */
+async function quietly(recording: Promise<unknown>) {
+  try {
+    await recording;
+  } catch (error) {
+    console.error("convex-clerk-users webhook: recording the webhook's health failed:", error);
+  }
 }

@@ -1,6 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vListCursor } from "../shared/paging.js";
+import { healthWindowFields } from "../shared/health.js";
 import { vSyncStatus } from "../shared/syncStatus.js";
 import { membershipFields, organizationFields, userFields, vKind } from "../shared/validators.js";
 import { vWindow } from "./windows.js";
@@ -16,7 +17,9 @@ export default defineSchema({
      * Clerk's creation time. A resync's page lists every user Clerk has in a span of it, so a
      * row in that span the page did not list is a candidate for removal (windows.ts).
      */
-    .index("by_created_at", ["createdAt"]),
+    .index("by_created_at", ["createdAt"])
+    /** Rows made from a token before the webhook (`provisional: true`) by creation time: health's `silent`. */
+    .index("by_provisional", ["provisional"]),
   /** Clerk's organizations as of the newest event applied. */
   organizations: defineTable(organizationFields).index("by_clerk_id", ["clerkId"]).index("by_slug", ["slug"]),
   /**
@@ -31,7 +34,10 @@ export default defineSchema({
    * Tombstones of deleted users, organizations and memberships: Clerk never reuses an id, so once
    * deleted an object stays deleted, and a late event or a resync page must not bring it back.
    */
-  tombstones: defineTable({ kind: vKind, clerkId: v.string(), deletedAt: v.number() }).index("by_clerk_id", ["kind", "clerkId"]),
+  tombstones: defineTable({ kind: vKind, clerkId: v.string(), deletedAt: v.number() })
+    .index("by_clerk_id", ["kind", "clerkId"])
+    /** Pruned after the retention period (prune.ts). */
+    .index("by_deleted_at", ["deletedAt"]),
   /** Resync runs (backfill.ts): progress, cursor and last error of each; the latest few are kept. */
   syncRuns: defineTable({
     // What the status query shows (its `runId` is this row's `_id`)...
@@ -53,4 +59,15 @@ export default defineSchema({
    * complete, reconcile asks Clerk about each by id and removes those it no longer has.
    */
   resyncCandidates: defineTable({ runId: v.id("syncRuns"), clerkId: v.string() }).index("by_run", ["runId"]),
+  /**
+   * The webhook's health (health.ts, shared/health.ts): one document per shard per hour, counts
+   * per 15 minutes. A shard's newest document carries its last times and open failures forward.
+   */
+  webhookHealth: defineTable(healthWindowFields).index("by_shard", ["shard", "hourStart"]).index("by_hour", ["hourStart"]),
+  /** The one pruning run scheduled (prune.ts), if any, and the tombstone retention it applies. */
+  pruneState: defineTable({
+    scheduledId: v.optional(v.id("_scheduled_functions")),
+    runAt: v.optional(v.number()),
+    tombstoneRetentionMs: v.number(),
+  }),
 });

@@ -2,6 +2,7 @@ import { v } from "convex/values";
 import { PROVISIONAL_UPDATED_AT, vApplyOutcome, vChange, vUser, vUserFields } from "../shared/validators.js";
 import { mutation } from "./_generated/server.js";
 import { applyOne, lookUp } from "./apply.js";
+import { recordApplied } from "./health.js";
 import { HookEvents } from "./hooks.js";
 
 /**
@@ -14,14 +15,20 @@ export const applyEvent = mutation({
     changes: v.array(vChange),
     /** A function handle to the app's hooks mutation (`defineClerkHooks`). */
     hooks: v.optional(v.string()),
+    /** The delivery's svix id: its outcome is counted in the webhook's health (health.ts). */
+    svixId: v.optional(v.string()),
+    /** The app's `tombstoneRetentionDays`, in ms, for pruning (prune.ts). */
+    tombstoneRetentionMs: v.optional(v.number()),
   },
   returns: vApplyOutcome,
-  handler: async (ctx, { changes, hooks }) => {
+  handler: async (ctx, { changes, hooks, svixId, tombstoneRetentionMs }) => {
     if (changes.length === 0) throw new Error("applyEvent: an event has at least one change");
     const events = new HookEvents(hooks, "webhook");
     let outcome: Awaited<ReturnType<typeof applyOne>> = "duplicate";
     for (const change of changes) outcome = await applyOne(ctx, change, events);
     await events.flush(ctx);
+    // Last, so a hook that throws rolls this back too: the endpoint then records the failure.
+    if (svixId !== undefined) await recordApplied(ctx, svixId, outcome, tombstoneRetentionMs);
     return outcome;
   },
 });

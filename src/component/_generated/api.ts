@@ -11,6 +11,7 @@
 import type * as apply from "../apply.js";
 import type * as backfill from "../backfill.js";
 import type * as cascades from "../cascades.js";
+import type * as health from "../health.js";
 import type * as hooks from "../hooks.js";
 import type * as kinds from "../kinds.js";
 import type * as lists from "../lists.js";
@@ -18,6 +19,8 @@ import type * as memberships from "../memberships.js";
 import type * as ordering from "../ordering.js";
 import type * as organizations from "../organizations.js";
 import type * as pageLookup from "../pageLookup.js";
+import type * as prune from "../prune.js";
+import type * as runLifecycle from "../runLifecycle.js";
 import type * as sync from "../sync.js";
 import type * as users from "../users.js";
 import type * as windows from "../windows.js";
@@ -33,6 +36,7 @@ const fullApi: ApiFromModules<{
   apply: typeof apply;
   backfill: typeof backfill;
   cascades: typeof cascades;
+  health: typeof health;
   hooks: typeof hooks;
   kinds: typeof kinds;
   lists: typeof lists;
@@ -40,6 +44,8 @@ const fullApi: ApiFromModules<{
   ordering: typeof ordering;
   organizations: typeof organizations;
   pageLookup: typeof pageLookup;
+  prune: typeof prune;
+  runLifecycle: typeof runLifecycle;
   sync: typeof sync;
   users: typeof users;
   windows: typeof windows;

@@ -473,6 +473,133 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         Name
       >;
     };
+    health: {
+      lastRejectionAt: FunctionReference<
+        "query",
+        "internal",
+        {},
+        number | null,
+        Name
+      >;
+      recordRejection: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          reason:
+            | "noSecret"
+            | "invalidSecret"
+            | "missingHeaders"
+            | "tooLarge"
+            | "notUtf8"
+            | "badSignature"
+            | "badTimestamp";
+          status: number;
+          svixId?: string;
+        },
+        boolean,
+        Name
+      >;
+      recordVerified: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          outcome:
+            | { kind: "ignored" }
+            | {
+                kind: "failed";
+                reason: "badPayload" | "applyFailed";
+                status: number;
+              };
+          svixId: string;
+          tombstoneRetentionMs?: number;
+        },
+        null,
+        Name
+      >;
+      status: FunctionReference<
+        "query",
+        "internal",
+        {},
+        {
+          advice: string;
+          at: number;
+          last24Hours: {
+            applied: number;
+            duplicate: number;
+            failed: number;
+            ignored: number;
+            rejected: Record<string, number>;
+            stale: number;
+          };
+          lastAppliedAt: number | null;
+          lastDeliveryAt: number | null;
+          lastFailure: {
+            at: number;
+            reason:
+              | "noSecret"
+              | "invalidSecret"
+              | "missingHeaders"
+              | "tooLarge"
+              | "notUtf8"
+              | "badSignature"
+              | "badTimestamp"
+              | "badPayload"
+              | "applyFailed";
+            status: number;
+            svixId?: string;
+          } | null;
+          lastHour: {
+            applied: number;
+            duplicate: number;
+            failed: number;
+            ignored: number;
+            rejected: Record<string, number>;
+            stale: number;
+          };
+          lastRejection: {
+            at: number;
+            reason:
+              | "noSecret"
+              | "invalidSecret"
+              | "missingHeaders"
+              | "tooLarge"
+              | "notUtf8"
+              | "badSignature"
+              | "badTimestamp"
+              | "badPayload"
+              | "applyFailed";
+            status: number;
+            svixId?: string;
+          } | null;
+          lastResync: {
+            finishedAt?: number;
+            lastError?: { at: number; code: string; message: string };
+            phase: "listing" | "reconciling";
+            startedAt: number;
+            state: "running" | "completed" | "failed";
+          } | null;
+          openFailures: Array<{
+            at: number;
+            reason:
+              | "noSecret"
+              | "invalidSecret"
+              | "missingHeaders"
+              | "tooLarge"
+              | "notUtf8"
+              | "badSignature"
+              | "badTimestamp"
+              | "badPayload"
+              | "applyFailed";
+            status: number;
+            svixId?: string;
+          }>;
+          usersWaiting: number;
+          verdict:
+            "ok" | "noDeliveriesYet" | "rejecting" | "failing" | "silent";
+        },
+        Name
+      >;
+    };
     memberships: {
       get: FunctionReference<
         "query",
@@ -762,6 +889,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
           >;
           hooks?: string;
+          svixId?: string;
+          tombstoneRetentionMs?: number;
         },
         | "created"
         | "updated"

@@ -1,0 +1,169 @@
+import { v } from "convex/values";
+import {
+  hourOf,
+  openWindow,
+  recordOutcome,
+  REJECTIONS_SHARD,
+
+  shardOf,
+  shouldRecordRejection,
+  SILENT_AFTER_MS,
+  SILENT_LOOKBACK_MS,
+  summarize,
+  verdictOf,
+  vFailureReason,
+  vHealthStatus,
+  vRejectionReason,
+  WINDOW_KEPT_MS,
+  type DeliveryOutcome,
+  type HealthWindow,
+} from "../shared/health.js";
+import type { ApplyOutcome } from "../shared/validators.js";
+import type { Doc } from "./_generated/dataModel.js";
+import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
+import { ensurePruning } from "./prune.js";
+
+/**
+ * "Is my webhook working?": what every delivery came to, kept cheap enough to record on every
+ * one. The decisions are pure (shared/health.ts); these functions read a window, apply them, and
+ * write it back.
+ *
+ * Cost per delivery: one index read and one write, on the window of the shard the svix id hashes
+ * to; the first delivery of a shard's hour also reads the pruning state (prune.ts). A rejection
+ * (anyone can send one) writes only if none was recorded in the last second.
+ */
+
+/** Users waiting past this many are reported as this many. */
+const WAITING_COUNTED = 100;
+
+/**
+ * The webhook's health: a verdict (`ok`, `noDeliveriesYet`, `rejecting`, `failing`, `silent`)
+ * and one line of advice, counts per outcome for the last hour and day, the last delivery,
+ * rejection and failure, and the last resync's state.
+ * ```ts
+ * export const webhookHealth = internalQuery({ args: {}, handler: (ctx) => ctx.runQuery(components.clerkUsers.health.status, {}) });
+ * // npx convex run clerk:webhookHealth
+ * ```
+ */
+export const status = query({
+  args: {},
+  returns: vHealthStatus,
+  handler: async (ctx) => {
+    const now = Date.now();
+    const recent = await ctx.db
+      .query("webhookHealth")
+      .withIndex("by_hour", (q) => q.gte("hourStart", hourOf(now) - WINDOW_KEPT_MS))
+      .collect();
+    const windows: HealthWindow[] = recent.map(fieldsOf);
+    for (let shard = 0; shard <= REJECTIONS_SHARD; shard++) {
+      const newest = await newestWindow(ctx, shard);
+      if (newest) windows.push(fieldsOf(newest));
+    }
+    const summary = summarize(windows, now);
+    const usersWaiting = (
+      await ctx.db
+        .query("users")
+        .withIndex("by_provisional", (q) => q.eq("provisional", true).gt("_creationTime", now - SILENT_LOOKBACK_MS).lt("_creationTime", now - SILENT_AFTER_MS))
+        .take(WAITING_COUNTED)
+    ).length;
+    const lastRun = await ctx.db.query("syncRuns").order("desc").first();
+    const lastCompleted = await ctx.db
+      .query("syncRuns")
+      .withIndex("by_state", (q) => q.eq("state", "completed"))
+      .order("desc")
+      .first();
+    const { verdict, advice } = verdictOf({ ...summary, usersWaiting, resyncRepairedUpTo: lastCompleted?.startedAt ?? null }, now);
+    return {
+      verdict,
+      advice,
+      at: now,
+      ...summary,
+      usersWaiting,
+      lastResync: lastRun ? resyncSummary(lastRun) : null,
+    };
+  },
+});
+
+/**
+ * Records a verified delivery that did not go through `applyEvent`: an event type this package
+ * ignores, or one that failed (a body it cannot read, or `applyEvent` threw and rolled back).
+ */
+export const recordVerified = mutation({
+  args: {
+    svixId: v.string(),
+    outcome: v.union(v.object({ kind: v.literal("ignored") }), v.object({ kind: v.literal("failed"), status: v.number(), reason: vFailureReason })),
+    tombstoneRetentionMs: v.optional(v.number()),
+  },
+  returns: v.null(),
+  handler: async (ctx, { svixId, outcome, tombstoneRetentionMs }) => {
+    await record(ctx, shardOf(svixId), { ...outcome, svixId }, tombstoneRetentionMs);
+    return null;
+  },
+});
+
+/** When the last rejection was recorded, or null: the endpoint skips `recordRejection` within a second of it. */
+export const lastRejectionAt = query({
+  args: {},
+  returns: v.union(v.number(), v.null()),
+  handler: async (ctx) => (await newestWindow(ctx, REJECTIONS_SHARD))?.lastRejection?.at ?? null,
+});
+
+/**
+ * Records a request refused before verification, unless one was recorded in the last second:
+ * a flood of forged requests writes at most one document a second, always the same few (one
+ * per hour, pruned), and none a verified delivery writes. Returns whether it was recorded.
+ */
+export const recordRejection = mutation({
+  args: { status: v.number(), reason: vRejectionReason, svixId: v.optional(v.string()) },
+  returns: v.boolean(),
+  handler: async (ctx, { status, reason, svixId }) => {
+    const now = Date.now();
+    const newest = await newestWindow(ctx, REJECTIONS_SHARD);
+    if (!shouldRecordRejection(newest?.lastRejection?.at ?? null, now)) return false;
+    await write(ctx, REJECTIONS_SHARD, newest, { kind: "rejected", status, reason, svixId }, now, undefined);
+    return true;
+  },
+});
+
+/**
+ * Records what `applyEvent` did with a delivery, in its transaction (so a rollback records
+ * nothing: the endpoint then records the failure).
+ */
+export async function recordApplied(ctx: MutationCtx, svixId: string, outcome: ApplyOutcome, tombstoneRetentionMs: number | undefined) {
+  const kind = outcome === "duplicate" ? "duplicate" : outcome === "stale" || outcome === "tombstoned" ? "stale" : "applied";
+  await record(ctx, shardOf(svixId), { kind, svixId }, tombstoneRetentionMs);
+}
+
+async function record(ctx: MutationCtx, shard: number, outcome: DeliveryOutcome, tombstoneRetentionMs: number | undefined) {
+  await write(ctx, shard, await newestWindow(ctx, shard), outcome, Date.now(), tombstoneRetentionMs);
+}
+
+async function write(ctx: MutationCtx, shard: number, newest: Doc<"webhookHealth"> | null, outcome: DeliveryOutcome, now: number, tombstoneRetentionMs: number | undefined) {
+  const window = recordOutcome(openWindow(shard, now, newest && fieldsOf(newest)), outcome, now);
+  if (newest && newest.hourStart === window.hourStart) {
+    await ctx.db.replace(newest._id, window);
+    return;
+  }
+  await ctx.db.insert("webhookHealth", window);
+  // A new window makes the shard's previous one prunable a day from now.
+  await ensurePruning(ctx, now + WINDOW_KEPT_MS, tombstoneRetentionMs);
+}
+
+function newestWindow(ctx: QueryCtx, shard: number) {
+  return ctx.db
+    .query("webhookHealth")
+    .withIndex("by_shard", (q) => q.eq("shard", shard))
+    .order("desc")
+    .first();
+}
+
+function fieldsOf({ _id, _creationTime, ...window }: Doc<"webhookHealth">): HealthWindow {
+  return window;
+}
+
+function resyncSummary(run: Doc<"syncRuns">) {
+  const { state, phase, startedAt, finishedAt, lastError } = run;
+  return { state, phase, startedAt, ...(finishedAt !== undefined ? { finishedAt } : {}), ...(lastError ? { lastError } : {}) };
+}
+
+

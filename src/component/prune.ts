@@ -1,0 +1,150 @@
+import { v } from "convex/values";
+import { HOUR_MS, REJECTIONS_SHARD, WINDOW_KEPT_MS } from "../shared/health.js";
+import { internal } from "./_generated/api.js";
+import type { Doc } from "./_generated/dataModel.js";
+import { internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
+import { KEPT_RUNS } from "./backfill.js";
+
+/**
+ * Keeps storage bounded without a cron in the app: one scheduled run at a time, started (or
+ * brought forward) by the first delivery of each shard's hour, that prunes in batches and
+ * schedules itself again for the next moment something becomes old enough, or not at all when
+ * nothing will. What it prunes:
+ * - health windows older than `WINDOW_KEPT_MS`, except each shard's newest (it carries the last
+ *   times and open failures forward);
+ * - tombstones older than the retention (default 90 days; `tombstoneRetentionDays` on
+ *   `registerRoutes`). Longer than any Svix redelivery: a replay of a delete older than that
+ *   followed by a late upsert could bring the object back;
+ * - finished resync runs beyond the `KEPT_RUNS` newest, with their candidates (a new run's
+ *   `start` also does this; here it holds for apps that stop resyncing).
+ */
+
+const DAY_MS = 24 * HOUR_MS;
+export const DEFAULT_TOMBSTONE_RETENTION_MS = 90 * DAY_MS;
+/** Svix retries a message for about 28 hours: a tombstone must outlive every retry. */
+export const MIN_TOMBSTONE_RETENTION_MS = 3 * DAY_MS;
+/** Documents deleted per kind per run; a full batch continues in the next run right away. */
+export const PRUNE_BATCH = 500;
+/** A scheduled run this late is taken for lost (it threw), and a new one is scheduled. */
+const LOST_AFTER_MS = HOUR_MS;
+/**
+ * The longest a run sleeps: a tombstone due in 90 days wakes it a few times on the way. Timers
+ * past 2^31 ms (24.8 days) fire at once in Node, so convex-test's scheduler would loop.
+ */
+export const MAX_SLEEP_MS = 20 * DAY_MS;
+
+/**
+ * Makes sure a run is scheduled at or before `dueAt`, in the caller's transaction. Reads one
+ * document; writes only when no run is scheduled, one was lost, or the retention changed.
+ */
+export async function ensurePruning(ctx: MutationCtx, dueAt: number, tombstoneRetentionMs: number | undefined) {
+  const now = Date.now();
+  const retention = retentionOf(tombstoneRetentionMs);
+  const state = await ctx.db.query("pruneState").first();
+  const pending = state?.runAt !== undefined && state.runAt > now - LOST_AFTER_MS;
+  if (state && pending && state.runAt! <= dueAt && state.tombstoneRetentionMs === retention) return;
+  const fields: Partial<Doc<"pruneState">> = { tombstoneRetentionMs: retention };
+  if (!pending || state!.runAt! > dueAt) {
+    if (pending && state?.scheduledId) await ctx.scheduler.cancel(state.scheduledId);
+    fields.scheduledId = await ctx.scheduler.runAt(Math.min(dueAt, now + MAX_SLEEP_MS), internal.prune.run, {});
+    fields.runAt = dueAt;
+  }
+  if (state) await ctx.db.patch(state._id, fields);
+  else await ctx.db.insert("pruneState", fields as Doc<"pruneState">);
+}
+
+/** One pruning run: a batch of each, then the next run (now if a batch was full) or none. */
+export const run = internalMutation({
+  args: {},
+  returns: v.object({ windows: v.number(), tombstones: v.number(), runs: v.number() }),
+  handler: async (ctx) => {
+    const now = Date.now();
+    const state = await ctx.db.query("pruneState").first();
+    const retention = retentionOf(state?.tombstoneRetentionMs);
+    const windows = await pruneWindows(ctx, now);
+    const tombstones = await pruneTombstones(ctx, now - retention);
+    const runs = await pruneRuns(ctx);
+    const full = windows.full || tombstones === PRUNE_BATCH || runs.full;
+    const due = full ? now : await nextDue(ctx, retention);
+    const next = due === null ? null : Math.min(due, now + MAX_SLEEP_MS);
+    const fields = next === null ? { scheduledId: undefined, runAt: undefined } : { scheduledId: await ctx.scheduler.runAt(next, internal.prune.run, {}), runAt: next };
+    if (state) await ctx.db.patch(state._id, fields);
+    else await ctx.db.insert("pruneState", { ...fields, tombstoneRetentionMs: retention });
+    return { windows: windows.deleted, tombstones, runs: runs.deleted };
+  },
+});
+
+function retentionOf(ms: number | undefined) {
+  return Math.max(MIN_TOMBSTONE_RETENTION_MS, ms ?? DEFAULT_TOMBSTONE_RETENTION_MS);
+}
+
+/** The newest window of each shard, which is never pruned. */
+async function newestWindows(ctx: QueryCtx) {
+  const newest = new Map<number, number>();
+  for (let shard = 0; shard <= REJECTIONS_SHARD; shard++) {
+    const window = await ctx.db
+      .query("webhookHealth")
+      .withIndex("by_shard", (q) => q.eq("shard", shard))
+      .order("desc")
+      .first();
+    if (window) newest.set(shard, window.hourStart);
+  }
+  return newest;
+}
+
+async function pruneWindows(ctx: MutationCtx, now: number) {
+  const old = await ctx.db
+    .query("webhookHealth")
+    .withIndex("by_hour", (q) => q.lt("hourStart", now - WINDOW_KEPT_MS))
+    .take(PRUNE_BATCH);
+  const newest = await newestWindows(ctx);
+  let deleted = 0;
+  for (const window of old) {
+    if (window.hourStart === newest.get(window.shard)) continue;
+    await ctx.db.delete(window._id);
+    deleted++;
+  }
+  return { deleted, full: old.length === PRUNE_BATCH };
+}
+
+async function pruneTombstones(ctx: MutationCtx, before: number) {
+  const old = await ctx.db
+    .query("tombstones")
+    .withIndex("by_deleted_at", (q) => q.lt("deletedAt", before))
+    .take(PRUNE_BATCH);
+  for (const tombstone of old) await ctx.db.delete(tombstone._id);
+  return old.length;
+}
+
+async function pruneRuns(ctx: MutationCtx) {
+  const beyond = (await ctx.db.query("syncRuns").order("desc").take(KEPT_RUNS + 10)).slice(KEPT_RUNS).filter((run) => run.state !== "running");
+  let candidates = 0;
+  let deleted = 0;
+  for (const run of beyond) {
+    const left = await ctx.db
+      .query("resyncCandidates")
+      .withIndex("by_run", (q) => q.eq("runId", run._id))
+      .take(PRUNE_BATCH - candidates);
+    for (const candidate of left) await ctx.db.delete(candidate._id);
+    candidates += left.length;
+    if (candidates >= PRUNE_BATCH) return { deleted, full: true };
+    await ctx.db.delete(run._id);
+    deleted++;
+  }
+  return { deleted, full: beyond.length === 10 };
+}
+
+/** When the oldest window or tombstone becomes old enough to prune, or null if none will. */
+async function nextDue(ctx: QueryCtx, retention: number): Promise<number | null> {
+  const newest = await newestWindows(ctx);
+  const oldest = await ctx.db
+    .query("webhookHealth")
+    .withIndex("by_hour")
+    .take(REJECTIONS_SHARD + 2);
+  const window = oldest.find((w) => w.hourStart !== newest.get(w.shard));
+  const tombstone = await ctx.db.query("tombstones").withIndex("by_deleted_at").first();
+  const due: number[] = [];
+  if (window) due.push(window.hourStart + WINDOW_KEPT_MS + 1);
+  if (tombstone) due.push(tombstone.deletedAt + retention + 1);
+  return due.length === 0 ? null : Math.min(...due);
+}

@@ -1,0 +1,349 @@
+import { v, type Infer } from "convex/values";
+
+/**
+ * The webhook's health, as pure functions: how one delivery's outcome changes a window of
+ * counts (`openWindow`, `recordOutcome`), what the stored windows add up to (`summarize`), and
+ * the verdict and advice that follow (`verdictOf`). The component's functions (component/health.ts)
+ * only read a window, call these, and write it back.
+ *
+ * Storage: one document per shard per hour. A verified delivery counts in the shard its svix id
+ * hashes to (`shardOf`), so concurrent deliveries rarely write the same document and a retry of
+ * a message lands where its failure was. Rejections (requests that fail before verification,
+ * anyone can send them) count in a shard of their own, `REJECTIONS_SHARD`, written at most once
+ * every `REJECTION_RECORD_EVERY_MS`. A shard's newest window carries its last times and its open
+ * failures forward, so those survive the pruning of old windows.
+ *
+ * Nothing from a body is ever stored: outcomes are the package's own names, reasons its own codes,
+ * and the svix id a header (kept only if it looks like one).
+ */
+
+const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+/** Counts are kept per 15 minutes: "the last hour" is the current slot and the three before it. */
+export const SLOT_MS = 15 * MINUTE_MS;
+export const SLOTS_PER_WINDOW = HOUR_MS / SLOT_MS;
+/** Shards of verified deliveries: two concurrent deliveries share a document 1 time in 8. */
+export const SHARDS = 8;
+/** The shard rejections are counted in; no verified delivery writes it. */
+export const REJECTIONS_SHARD = SHARDS;
+/** A flood of forged requests writes at most one rejection a second. */
+export const REJECTION_RECORD_EVERY_MS = 1000;
+/** A user signed in this long ago whose webhook has not arrived makes the endpoint `silent`. */
+export const SILENT_AFTER_MS = 10 * MINUTE_MS;
+/** Provisional rows older than this are not counted as waiting (the resync repairs them). */
+export const SILENT_LOOKBACK_MS = 24 * HOUR_MS;
+/** Windows kept: the last 24 hours of counts, and the hour being written. */
+export const WINDOW_KEPT_MS = 25 * HOUR_MS;
+/** Failed messages remembered per shard until they are applied. */
+export const MAX_OPEN_FAILURES = 10;
+/** An open failure older than this is forgotten: Svix stopped retrying it long ago (about 28 h). */
+export const OPEN_FAILURE_KEPT_MS = 3 * 24 * HOUR_MS;
+/** Svix ids are `msg_` and a few dozen letters; anything else in the header is not kept. */
+const SVIX_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Why a request was refused before it was verified: anyone can send these. */
+export const vRejectionReason = v.union(
+  /** No signing secret is set in the deployment (500). */
+  v.literal("noSecret"),
+  /** The secret set is not a signing secret at all (500). */
+  v.literal("invalidSecret"),
+  /** No svix headers: not a Svix delivery (400). */
+  v.literal("missingHeaders"),
+  /** Body too large for a Clerk event (413). */
+  v.literal("tooLarge"),
+  /** Body is not UTF-8 (400). */
+  v.literal("notUtf8"),
+  /** No signature matches the secret (401): the secret is not this endpoint's, or it is forged. */
+  v.literal("badSignature"),
+  /** The signed timestamp is too old or too new (401): a replay, or a clock far off. */
+  v.literal("badTimestamp"),
+);
+export type RejectionReason = Infer<typeof vRejectionReason>;
+
+/** Why a verified delivery was not applied. */
+export const vFailureReason = v.union(
+  /** Authentic, but not an event this package can read (400). */
+  v.literal("badPayload"),
+  /** Applying it threw and was rolled back, most often an app hook (500). Svix retries it. */
+  v.literal("applyFailed"),
+);
+export type FailureReason = Infer<typeof vFailureReason>;
+
+/** One refused or failed delivery: status, the package's reason, the svix message id, when. */
+export const vIncident = v.object({
+  status: v.number(),
+  reason: v.union(vRejectionReason, vFailureReason),
+  svixId: v.optional(v.string()),
+  at: v.number(),
+});
+export type Incident = Infer<typeof vIncident>;
+
+/** Deliveries by outcome. `rejected` is keyed by HTTP status ("401"). */
+export const vCounts = v.object({
+  /** Verified and written (created, updated or deleted). */
+  applied: v.number(),
+  /** Verified, already stored at that version: a retry or a resend. */
+  duplicate: v.number(),
+  /** Verified, older than what is stored, or about an object already deleted. */
+  stale: v.number(),
+  /** Verified, an event type this package does not handle. */
+  ignored: v.number(),
+  /** Verified, but not applied (see `lastFailure`). */
+  failed: v.number(),
+  /** Refused before verification, by status. Under a flood, at most one a second is counted. */
+  rejected: v.record(v.string(), v.number()),
+});
+export type Counts = Infer<typeof vCounts>;
+
+/** The fields of one stored window (the component's `webhookHealth` table). */
+export const healthWindowFields = {
+  shard: v.number(),
+  /** Start of the hour this window counts. */
+  hourStart: v.number(),
+  /** Counts per 15-minute slot of the hour. */
+  slots: v.array(vCounts),
+  // Carried forward from the shard's previous window, so they outlive pruning:
+  lastDeliveryAt: v.optional(v.number()),
+  lastAppliedAt: v.optional(v.number()),
+  lastFailure: v.optional(vIncident),
+  lastRejection: v.optional(vIncident),
+  /** Failed messages of this shard not applied since, newest first. */
+  openFailures: v.array(vIncident),
+};
+export const vHealthWindow = v.object(healthWindowFields);
+export type HealthWindow = Infer<typeof vHealthWindow>;
+
+/** What one request came to, as the endpoint answered it. */
+export type DeliveryOutcome =
+  | { kind: "applied" | "duplicate" | "stale" | "ignored"; svixId: string }
+  | { kind: "failed"; status: number; reason: FailureReason; svixId: string }
+  | { kind: "rejected"; status: number; reason: RejectionReason; svixId?: string };
+
+export const vVerdict = v.union(v.literal("ok"), v.literal("noDeliveriesYet"), v.literal("rejecting"), v.literal("failing"), v.literal("silent"));
+export type Verdict = Infer<typeof vVerdict>;
+
+/** The last resync, as far as health goes. */
+export const vResyncSummary = v.object({
+  state: v.union(v.literal("running"), v.literal("completed"), v.literal("failed")),
+  phase: v.union(v.literal("listing"), v.literal("reconciling")),
+  startedAt: v.number(),
+  finishedAt: v.optional(v.number()),
+  lastError: v.optional(v.object({ code: v.string(), message: v.string(), at: v.number() })),
+});
+export type ResyncSummary = Infer<typeof vResyncSummary>;
+
+/** What `health.status` returns. */
+export const vHealthStatus = v.object({
+  verdict: vVerdict,
+  /** One line: what to check. */
+  advice: v.string(),
+  /** When this was computed. */
+  at: v.number(),
+  /** The current 15-minute slot and the three before it. */
+  lastHour: vCounts,
+  /** The current slot and the 95 before it. */
+  last24Hours: vCounts,
+  /** Last verified delivery, whatever its outcome. */
+  lastDeliveryAt: v.union(v.number(), v.null()),
+  /** Last delivery that wrote something. */
+  lastAppliedAt: v.union(v.number(), v.null()),
+  lastRejection: v.union(vIncident, v.null()),
+  lastFailure: v.union(vIncident, v.null()),
+  /** Failed messages not applied since (Svix retries them; a fix lets the next retry through). */
+  openFailures: v.array(vIncident),
+  /** Users signed in (provisional rows) over 10 minutes ago, in the last day, whose webhook has not arrived. */
+  usersWaiting: v.number(),
+  lastResync: v.union(vResyncSummary, v.null()),
+});
+export type HealthStatus = Infer<typeof vHealthStatus>;
+
+// ---- Recording ------------------------------------------------------------------------------
+
+export const hourOf = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
+const slotStartOf = (at: number) => Math.floor(at / SLOT_MS) * SLOT_MS;
+
+/** The shard a verified delivery counts in: a hash of its svix id (FNV-1a). */
+export function shardOf(svixId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < svixId.length; i++) hash = Math.imul(hash ^ svixId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % SHARDS;
+}
+
+/** The svix id header as kept: only if it looks like one (a rejection's header is anyone's). */
+export function keptSvixId(header: string | null | undefined): string | undefined {
+  return header && SVIX_ID.test(header) ? header : undefined;
+}
+
+export const emptyCounts = (): Counts => ({ applied: 0, duplicate: 0, stale: 0, ignored: 0, failed: 0, rejected: {} });
+
+/**
+ * A shard's window for the hour of `at`: `previous` (the shard's newest window) if it is that
+ * hour's, else a new one carrying forward its last times and open failures.
+ */
+export function openWindow(shard: number, at: number, previous: HealthWindow | null): HealthWindow {
+  const hourStart = hourOf(at);
+  // A clock that stepped back counts in the newest window rather than open an older one.
+  if (previous && previous.hourStart >= hourStart) return previous;
+  const { lastDeliveryAt, lastAppliedAt, lastFailure, lastRejection } = previous ?? {};
+  return {
+    shard,
+    hourStart,
+    slots: Array.from({ length: SLOTS_PER_WINDOW }, emptyCounts),
+    ...defined({ lastDeliveryAt, lastAppliedAt, lastFailure, lastRejection }),
+    openFailures: (previous?.openFailures ?? []).filter((failure) => at - failure.at < OPEN_FAILURE_KEPT_MS),
+  };
+}
+
+/** The window after one delivery's outcome at `at` (in the window's hour). */
+export function recordOutcome(window: HealthWindow, outcome: DeliveryOutcome, at: number): HealthWindow {
+  const slot = Math.min(SLOTS_PER_WINDOW - 1, Math.max(0, Math.floor((at - window.hourStart) / SLOT_MS)));
+  const counts = { ...window.slots[slot]!, rejected: { ...window.slots[slot]!.rejected } };
+  const slots = window.slots.map((c, i) => (i === slot ? counts : c));
+  switch (outcome.kind) {
+    case "rejected": {
+      counts.rejected[String(outcome.status)] = (counts.rejected[String(outcome.status)] ?? 0) + 1;
+      return { ...window, slots, lastRejection: incident(outcome, at) };
+    }
+    case "failed": {
+      counts.failed++;
+      const failure = incident(outcome, at);
+      const others = window.openFailures.filter((open) => open.svixId !== outcome.svixId);
+      return { ...window, slots, lastDeliveryAt: at, lastFailure: failure, openFailures: [failure, ...others].slice(0, MAX_OPEN_FAILURES) };
+    }
+    default: {
+      counts[outcome.kind]++;
+      // Any verified answer to a failed message means it went through (or no longer needs to).
+      const openFailures = window.openFailures.filter((open) => open.svixId !== outcome.svixId);
+      return { ...window, slots, lastDeliveryAt: at, ...(outcome.kind === "applied" ? { lastAppliedAt: at } : {}), openFailures };
+    }
+  }
+}
+
+/** Whether a rejection at `at` is recorded, given when the last one was: at most one a second. */
+export function shouldRecordRejection(lastRecordedAt: number | null, at: number): boolean {
+  return lastRecordedAt === null || at - lastRecordedAt >= REJECTION_RECORD_EVERY_MS || at < lastRecordedAt;
+}
+
+function incident(outcome: Extract<DeliveryOutcome, { reason: unknown }>, at: number): Incident {
+  return { status: outcome.status, reason: outcome.reason, ...defined({ svixId: keptSvixId(outcome.svixId) }), at };
+}
+
+// ---- Reading --------------------------------------------------------------------------------
+
+/** What the stored windows add up to at `now`, before the verdict. */
+export type HealthSummary = Omit<HealthStatus, "verdict" | "advice" | "usersWaiting" | "lastResync" | "at">;
+
+/**
+ * Adds up the windows of the last 24 hours and reads the last times and open failures from each
+ * shard's newest window. `windows` must hold every window of the last `WINDOW_KEPT_MS` and each
+ * shard's newest (duplicates are fine).
+ */
+export function summarize(windows: HealthWindow[], now: number): HealthSummary {
+  const current = slotStartOf(now);
+  const lastHour = emptyCounts();
+  const last24Hours = emptyCounts();
+  const newest = new Map<number, HealthWindow>();
+  const seen = new Set<string>();
+  for (const window of windows) {
+    const held = newest.get(window.shard);
+    if (!held || window.hourStart > held.hourStart) newest.set(window.shard, window);
+    const key = `${window.shard}:${window.hourStart}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    window.slots.forEach((counts, i) => {
+      const slotsAgo = (current - (window.hourStart + i * SLOT_MS)) / SLOT_MS;
+      if (slotsAgo < 0) return;
+      if (slotsAgo < SLOTS_PER_WINDOW) add(lastHour, counts);
+      if (slotsAgo < 24 * SLOTS_PER_WINDOW) add(last24Hours, counts);
+    });
+  }
+  const latest = [...newest.values()];
+  const max = (pick: (w: HealthWindow) => number | undefined) => latest.reduce<number | null>((m, w) => (pick(w) !== undefined && (m === null || pick(w)! > m) ? pick(w)! : m), null);
+  const newestIncident = (pick: (w: HealthWindow) => Incident | undefined) =>
+    latest.reduce<Incident | null>((m, w) => (pick(w) !== undefined && (m === null || pick(w)!.at > m.at) ? pick(w)! : m), null);
+  return {
+    lastHour,
+    last24Hours,
+    lastDeliveryAt: max((w) => w.lastDeliveryAt),
+    lastAppliedAt: max((w) => w.lastAppliedAt),
+    lastRejection: newestIncident((w) => w.lastRejection),
+    lastFailure: newestIncident((w) => w.lastFailure),
+    openFailures: latest
+      .flatMap((w) => w.openFailures)
+      .filter((failure) => now - failure.at < OPEN_FAILURE_KEPT_MS)
+      .sort((a, b) => b.at - a.at),
+  };
+}
+
+function add(into: Counts, counts: Counts) {
+  into.applied += counts.applied;
+  into.duplicate += counts.duplicate;
+  into.stale += counts.stale;
+  into.ignored += counts.ignored;
+  into.failed += counts.failed;
+  for (const [status, n] of Object.entries(counts.rejected)) into.rejected[status] = (into.rejected[status] ?? 0) + n;
+}
+
+// ---- The verdict ----------------------------------------------------------------------------
+
+/** Rejections that say the secret, not the sender, is wrong when nothing verified follows them. */
+const VERIFICATION_REASONS: ReadonlySet<string> = new Set<RejectionReason>(["noSecret", "invalidSecret", "badSignature", "badTimestamp"]);
+
+export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastRejection" | "openFailures"> & {
+  usersWaiting: number;
+  /** When the last completed resync started: failures before it are repaired by it. */
+  resyncRepairedUpTo: number | null;
+};
+
+/**
+ * The verdict and its one-line advice, first match wins:
+ * 1. `rejecting`: in the last hour, requests failed verification (or no usable secret is set)
+ *    and no verified delivery arrived after the last of them: the secret does not match.
+ * 2. `failing`: verified deliveries failed to apply and have not been applied since.
+ * 3. `silent`: users signed in over 10 minutes ago (provisional rows) and their webhook has not arrived.
+ * 4. `noDeliveriesYet`: no verified delivery has ever arrived.
+ * 5. `ok`.
+ */
+export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict; advice: string } {
+  const { lastRejection: rejection, lastDeliveryAt } = input;
+  if (rejection && VERIFICATION_REASONS.has(rejection.reason) && now - rejection.at < HOUR_MS && (lastDeliveryAt === null || lastDeliveryAt < rejection.at)) {
+    return { verdict: "rejecting", advice: REJECTING_ADVICE[rejection.reason as keyof typeof REJECTING_ADVICE] };
+  }
+  const failures = input.openFailures.filter((failure) => input.resyncRepairedUpTo === null || failure.at > input.resyncRepairedUpTo);
+  if (failures.length > 0) {
+    const newest = failures[0]!;
+    return {
+      verdict: "failing",
+      advice:
+        newest.reason === "badPayload"
+          ? `${failures.length} verified deliveries could not be read as Clerk events (last: ${newest.svixId ?? "?"}); check the endpoint subscribes only to user.*, organization.* and organizationMembership.*, then run the resync.`
+          : `${failures.length} verified deliveries failed to apply and were rolled back (last: ${newest.svixId ?? "?"}): check your deployment's logs for the error (most often a hook that throws), fix it, and Svix's next retry applies them; if Svix gave up, replay them from Clerk's dashboard or run the resync.`,
+    };
+  }
+  if (input.usersWaiting > 0) {
+    return {
+      verdict: "silent",
+      advice: `${input.usersWaiting} users signed in over 10 minutes ago and Clerk's webhook has not delivered them: check the endpoint's URL (https://<deployment>.convex.site/clerk-users-webhook) and its user.* subscriptions in Clerk's dashboard, then run the resync.`,
+    };
+  }
+  if (lastDeliveryAt === null) {
+    return {
+      verdict: "noDeliveriesYet",
+      advice: "No verified delivery has arrived: add an endpoint in Clerk's dashboard (Webhooks) at https://<deployment>.convex.site/clerk-users-webhook, subscribe it to user.*, organization.* and organizationMembership.*, and send a test event.",
+    };
+  }
+  return { verdict: "ok", advice: "Deliveries are verified and applied." };
+}
+
+const REJECTING_ADVICE: Record<"noSecret" | "invalidSecret" | "badSignature" | "badTimestamp", string> = {
+  noSecret: "No signing secret is set: set CLERK_WEBHOOK_SECRET in the Convex deployment's environment variables to the endpoint's signing secret from Clerk's dashboard.",
+  invalidSecret: "CLERK_WEBHOOK_SECRET is not a signing secret: copy it again from the endpoint's page in Clerk's dashboard (it starts with whsec_).",
+  badSignature:
+    "Deliveries fail signature verification: CLERK_WEBHOOK_SECRET is not this endpoint's signing secret (rotated, or another endpoint's). Copy it from the endpoint's page in Clerk's dashboard, then replay the failed messages or run the resync.",
+  badTimestamp: "Deliveries are refused as signed too long ago or in the future: check for replays of old messages, or a clock far off.",
+};
+
+/** `{ a: undefined }` is not a Convex value: drop undefined fields. */
+function defined<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as never;
+}
