@@ -203,7 +203,7 @@ describe("deleting an organization or a user removes their memberships", () => {
       // Stored through the component's own mutation, 500 a call: 2,500 webhook posts would only be slower.
       const memberships = Array.from({ length: MEMBERS }, (_, i) => {
         const userId = `user_${String(i).padStart(5, "0")}`;
-        return { kind: "membership", op: "upsert", row: { clerkId: `orgmem_${i}`, orgId: "org_big", userId, role: "org:member", permissions: [], updatedAt: T0 } } as const;
+        return { kind: "membership", op: "upsert", row: { clerkId: `orgmem_${i}`, orgId: "org_big", userId, role: "org:member", permissions: [] as string[], updatedAt: T0 } } as const;
       });
       for (let i = 0; i < MEMBERS; i += 500) await t.mutation(components.clerkUsers.sync.applyEvent, { changes: memberships.slice(i, i + 500) });
       hookCalls.length = 0;

@@ -379,7 +379,7 @@ describe("resumable", () => {
       from: 0,
       next: { offset: 10, boundary: { createdAt: firstPage[9]!.created_at, ids: [firstPage[9]!.id] } },
       done: false,
-      users: [],
+      page: { kind: "user", rows: [] },
       seen: firstPage.map((u) => u.id),
       repeated: 0,
       invalid: [],
@@ -408,7 +408,7 @@ describe("resumable", () => {
       from: 0,
       next: { offset: 35 },
       done: true,
-      users: [],
+      page: { kind: "user", rows: [] },
       seen: listedIds(),
       repeated: 0,
       invalid: [],
@@ -509,7 +509,7 @@ describe("a page's stored users are read by id range", () => {
       { clerkId: "user_a", updatedAt: 1, firstName: "Old" },
       { clerkId: "user_a", updatedAt: 2, firstName: "New" },
     ];
-    const args = { runId: run.status.runId, lease: "step", from: 0, next: { offset: 2 }, done: false, users, seen: ["user_a", "user_a"], repeated: 0, invalid: [], requests: 1 };
+    const args = { runId: run.status.runId, lease: "step", from: 0, next: { offset: 2 }, done: false, page: { kind: "user" as const, rows: users }, seen: ["user_a", "user_a"], repeated: 0, invalid: [], requests: 1 };
     expect((await t.mutation(components.clerkUsers.backfill.commitPage, args))?.status).toMatchObject({ created: 1, updated: 1 });
     expect((await stored()).users.filter((u) => u.clerkId === "user_a")).toHaveLength(1);
     expect(await user("user_a")).toMatchObject({ firstName: "New", updatedAt: 2 });
@@ -717,7 +717,7 @@ describe("Convex's limits", () => {
         from: 0,
         next: { offset: 501 },
         done: false,
-        users,
+        page: { kind: "user", rows: users },
         seen: users.map((u) => u.clerkId),
         repeated: 0,
         invalid: [],

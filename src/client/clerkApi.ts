@@ -93,6 +93,9 @@ export class ClerkApiAborted extends Error {
   }
 }
 
+/** `notFound: "empty"`: a 404 answers an empty list, for lists under an object that may be gone. */
+export type GetOptions = { notFound?: "empty" };
+
 export type Params = Record<string, string | number | readonly (string | number)[] | undefined>;
 
 /**
@@ -156,10 +159,10 @@ export class ClerkApi {
    * One page of a list endpoint, offset-paginated: `GET {path}?limit&offset&...params`.
    * `limit` is 1 to 500; a page longer than it is a `BAD_RESPONSE`.
    */
-  async listPage(path: string, params: Params & { limit: number; offset: number }): Promise<unknown[] | Postponed> {
+  async listPage(path: string, params: Params & { limit: number; offset: number }, options: GetOptions = {}): Promise<unknown[] | Postponed> {
     const { limit } = params;
     if (!Number.isInteger(limit) || limit < 1 || limit > CLERK_MAX_PAGE_SIZE) throw new RangeError(`limit must be 1 to ${CLERK_MAX_PAGE_SIZE}, got ${limit}`);
-    const items = await this.get(path, params);
+    const items = await this.get(path, params, options);
     if (!isPostponed(items) && items.length > limit) {
       throw new ClerkApiError("BAD_RESPONSE", `Clerk's GET ${path} returned ${items.length} items, more than the ${limit} asked for.`);
     }
@@ -170,13 +173,13 @@ export class ClerkApi {
    * The items with these ids, in one request: `GET {path}?{idParam}=a&{idParam}=b&limit=n`.
    * Ids Clerk does not have are simply absent from the answer. At most 500 ids (keep the URL short: 100 is plenty).
    */
-  async getByIds(path: string, idParam: string, ids: readonly string[], params: Params = {}): Promise<unknown[] | Postponed> {
+  async getByIds(path: string, idParam: string, ids: readonly string[], params: Params = {}, options: GetOptions = {}): Promise<unknown[] | Postponed> {
     if (ids.length === 0) return [];
-    return this.listPage(path, { ...params, [idParam]: ids, limit: ids.length, offset: 0 });
+    return this.listPage(path, { ...params, [idParam]: ids, limit: ids.length, offset: 0 }, options);
   }
 
   /** `GET {path}?params`, paced and retried; the answer's items (a bare array or `{ data }`). */
-  async get(path: string, params: Params = {}): Promise<unknown[] | Postponed> {
+  async get(path: string, params: Params = {}, options: GetOptions = {}): Promise<unknown[] | Postponed> {
     const url = `${this.apiUrl}${path}?${searchParams(params)}`;
     let counts: AttemptCounts = { failures: 0, rateLimited: 0 };
     for (;;) {
@@ -196,6 +199,8 @@ export class ClerkApi {
         this.pacer.settle(sent, this.clock.now());
       }
       if ("items" in result) return result.items;
+      // The list of something that is gone (an organization's memberships, after it was deleted).
+      if (options.notFound === "empty" && "status" in result && result.status === 404) return [];
       const decision = decideRetry(result, counts, this.retry, this.clock.now(), `GET ${path}`);
       if (!decision.retry) throw new ClerkApiError(decision.code, decision.message);
       counts = decision.counts;

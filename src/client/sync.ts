@@ -6,14 +6,14 @@ import {
   type RegisteredAction,
 } from "convex/server";
 import { ConvexError, v } from "convex/values";
-import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
-import { MAX_PAGE_SIZE, RECHECK_IDS_PER_REQUEST, USER_LIST_ORDER, checkPage, idOf, nextRequestOffset, type ListCursor } from "../shared/paging.js";
+import { MAX_PAGE_SIZE, START_CURSOR, checkPage, idOf, nextRequestOffset, type ListCursor } from "../shared/paging.js";
 import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, type RetryPolicy } from "../shared/retry.js";
 import { vSyncErrorCode, vSyncStatus, type SyncErrorCode, type SyncStatus } from "../shared/syncStatus.js";
-import type { UserFields } from "../shared/validators.js";
+import type { Kind } from "../shared/validators.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
 import { CLERK_RATE_LIMITS, ClerkApi, ClerkApiError, assumeSentAt, isPostponed, type Postponed, type RateLimit } from "./clerkApi.js";
+import { LIST_ORDER, RESYNC_KINDS, sortOut } from "./resyncKinds.js";
 
 export const DEFAULT_CLERK_API_URL = "https://api.clerk.com";
 const API_URL_ENV_VAR = "CLERK_API_URL";
@@ -54,7 +54,13 @@ export type SyncUsersOptions = UserHooks & {
    */
   rateLimit?: RateLimit | false;
   /**
-   * Lets reconcile remove more users than the pass found still in Clerk. Without it, such a pass
+   * Also sync organizations and memberships, after the users: `GET /v1/organizations` and
+   * `GET /v1/organization_memberships`, with the same paging, ordering rules, hooks and removal
+   * of what Clerk no longer has. Default false: no organization request is made.
+   */
+  organizations?: boolean;
+  /**
+   * Lets reconcile remove more users (or organizations, or memberships) than the pass found still in Clerk. Without it, such a pass
    * stops with `TOO_MANY_REMOVALS` before removing any: that is what a secret key of another
    * Clerk instance looks like. Default false.
    */
@@ -170,7 +176,8 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
     // A run that finished moments ago may have used up this window: a new one keeps to it too.
     const previous = await ctx.runQuery(component.backfill.status, {});
     if (previous?.finishedAt !== undefined) sentAt = assumeSentAt(previous.finishedAt, previous.requests, config.rateLimit, Date.now());
-    const started = await ctx.runMutation(component.backfill.start, { lease, staleAfterMs: config.staleAfterMs });
+    const kinds: Kind[] = options.organizations ? ["user", "organization", "membership"] : ["user"];
+    const started = await ctx.runMutation(component.backfill.start, { lease, staleAfterMs: config.staleAfterMs, kinds });
     if (!started.acquired) return started.status; // Another step is at work on it.
     step = started;
   }
@@ -230,7 +237,7 @@ function syncError(code: SyncErrorCode, message: string) {
 }
 
 type StepResult = { status: SyncStatus | null; continueAfterMs?: number };
-type ListedPage = { from: number; users: unknown[]; next: ListCursor; done: boolean; repeated: number };
+type ListedPage = { kind: Kind; from: number; items: unknown[]; next: ListCursor; done: boolean; repeated: number };
 type Progress = { status: SyncStatus; windowLeft: boolean } | null;
 
 class StepWorker {
@@ -271,25 +278,33 @@ class StepWorker {
       if (judged.windowLeft) return this.handOver(0);
       status = judged.status;
     }
-    const { cursor } = step;
-    if (status.phase === "listing") {
-      const listed = await this.list(cursor);
-      // Handed over, or lost the run: otherwise the listing is complete and reconcile follows.
-      if (listed.continueAfterMs !== undefined || !listed.status) return listed;
+    let { cursor } = step;
+    // Each kind of the run in turn: its listing, then its reconcile; the component says which is next.
+    for (;;) {
+      if (status.phase === "listing") {
+        const listed = await this.list(status.kind, cursor);
+        // Handed over, or lost the run: otherwise the listing is complete and reconcile follows.
+        if (listed.continueAfterMs !== undefined || !listed.status) return listed;
+      }
+      const reconciled = await this.reconcile();
+      if (reconciled.continueAfterMs !== undefined || !reconciled.status || reconciled.status.state !== "running") return reconciled;
+      // The next kind's listing, from its first page.
+      status = reconciled.status;
+      cursor = START_CURSOR;
+      if (Date.now() >= this.deadline) return this.handOver(0);
     }
-    return this.reconcile();
   }
 
   /**
    * Pages through the list, committing each page in order while the next one is fetched:
    * the step runs at the pace of the slower of Clerk's rate limit and the page mutations.
    */
-  private async list(cursor: ListCursor): Promise<StepResult> {
-    let fetching: Promise<ListedPage | Postponed> | undefined = this.fetchPage(cursor);
+  private async list(kind: Kind, cursor: ListCursor): Promise<StepResult> {
+    let fetching: Promise<ListedPage | Postponed> | undefined = this.fetchPage(kind, cursor);
     while (fetching) {
       const page: ListedPage | Postponed = await fetching;
       if ("postponeMs" in page) return this.handOver(page.postponeMs);
-      fetching = !page.done && Date.now() < this.deadline ? this.fetchPage(page.next) : undefined;
+      fetching = !page.done && Date.now() < this.deadline ? this.fetchPage(kind, page.next) : undefined;
       // If the commit throws, the prefetch is abandoned (stop() aborts it): keep it from surfacing unhandled.
       fetching?.catch(() => {});
       const progress = await this.commit(page);
@@ -303,27 +318,27 @@ class StepWorker {
   }
 
   /** Reads the page that continues `cursor`, reading again from further back if the list shifted under it. */
-  private async fetchPage(cursor: ListCursor): Promise<ListedPage | Postponed> {
+  private async fetchPage(kind: Kind, cursor: ListCursor): Promise<ListedPage | Postponed> {
     const limit = this.config.pageSize;
     let offset = nextRequestOffset(cursor);
     for (;;) {
-      const users = await this.api.listPage("/v1/users", { limit, offset, order_by: USER_LIST_ORDER });
-      if (isPostponed(users)) return users;
-      const check = checkPage(cursor, offset, limit, users);
-      if (check.ok) return { from: cursor.offset, users, next: check.next, done: check.done, repeated: check.repeated };
+      const items = await this.api.listPage(RESYNC_KINDS[kind].listPath, { limit, offset, order_by: LIST_ORDER });
+      if (isPostponed(items)) return items;
+      const check = checkPage(cursor, offset, limit, items);
+      if (check.ok) return { kind, from: cursor.offset, items, next: check.next, done: check.done, repeated: check.repeated };
       offset = check.retryOffset;
     }
   }
 
   private async commit(page: ListedPage): Promise<Progress> {
-    const { users, seen, invalid } = sortOut(page.users);
+    const { page: rows, seen, invalid } = sortOut(page.kind, page.items);
     const progress = await this.ctx.runMutation(this.component.backfill.commitPage, {
       runId: this.runId,
       lease: this.lease,
       from: page.from,
       next: page.next,
       done: page.done,
-      users,
+      page: rows,
       seen,
       repeated: page.repeated,
       invalid,
@@ -347,30 +362,19 @@ class StepWorker {
   }
 
   /**
-   * After a complete listing: asks Clerk by id about each user the pass did not see, and
+   * After a complete listing of a kind: asks Clerk about each object the pass did not see, and
    * removes only those Clerk says are gone.
    */
   private async reconcile(): Promise<StepResult> {
     for (;;) {
       const batch = await this.ctx.runMutation(this.component.backfill.nextCandidates, { runId: this.runId, lease: this.lease });
       if (!batch) return { status: null };
-      const found: UserFields[] = [];
-      const foundIds: string[] = [];
-      const missing: string[] = [];
-      for (let i = 0; i < batch.candidates.length; i += RECHECK_IDS_PER_REQUEST) {
-        const ids = batch.candidates.slice(i, i + RECHECK_IDS_PER_REQUEST);
-        const users = await this.api.getByIds("/v1/users", "user_id", ids);
-        if (isPostponed(users)) return this.handOver(users.postponeMs);
-        const byId = new Map(users.map((user) => [idOf(user), user]));
-        for (const id of ids) {
-          const user = byId.get(id);
-          if (user === undefined) missing.push(id);
-          else {
-            foundIds.push(id);
-            if (isClerkUserJSON(user)) found.push(userFromClerk(user));
-          }
-        }
-      }
+      const answers = await RESYNC_KINDS[batch.kind].recheck(this.api, batch.candidates, batch.belongsTo);
+      if (isPostponed(answers)) return this.handOver(answers.postponeMs);
+      const byId = new Map(answers.map((json) => [idOf(json), json]));
+      const stillThere = batch.candidates.filter((id) => byId.has(id));
+      const missing = batch.candidates.filter((id) => !byId.has(id));
+      const { page: found, seen: foundIds } = sortOut(batch.kind, stillThere.map((id) => byId.get(id)));
       const status = await this.ctx.runMutation(this.component.backfill.applyRecheck, {
         runId: this.runId,
         lease: this.lease,
@@ -395,16 +399,3 @@ class StepWorker {
   }
 }
 
-/** Splits a listed page into storable rows, the ids of everyone on it, and the ids of those that are not storable. */
-function sortOut(listed: unknown[]) {
-  const users: UserFields[] = [];
-  const seen: string[] = [];
-  const invalid: string[] = [];
-  for (const user of listed) {
-    const id = idOf(user);
-    if (id !== undefined) seen.push(id);
-    if (isClerkUserJSON(user)) users.push(userFromClerk(user));
-    else invalid.push(id ?? "(no id)");
-  }
-  return { users, seen, invalid };
-}

@@ -1,20 +1,26 @@
 import { ConvexError, v } from "convex/values";
 import { MAX_PAGE_SIZE, START_CURSOR, vListCursor } from "../shared/paging.js";
-import { vSyncErrorCode, vSyncStatus, type SyncStatus } from "../shared/syncStatus.js";
-import { vUserFields, type ApplyOutcome } from "../shared/validators.js";
+import { vSyncErrorCode, vSyncStatus, type KindCounts, type SyncStatus } from "../shared/syncStatus.js";
+import { vKind, vMembershipFields, vOrganizationFields, vUserFields, type ApplyOutcome, type Change, type Kind } from "../shared/validators.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { applyOne, applyTo } from "./apply.js";
 import { lookUpMany } from "./pageLookup.js";
 import { HookEvents } from "./hooks.js";
+import { KINDS } from "./kinds.js";
+import { assertPhase, onContinue, onFailed, onListed, onReconciled, onStart, onTakeOver, owns, type RunPatch } from "./runLifecycle.js";
 import { judgeWindowChunk, windowOf } from "./windows.js";
 
 /**
  * The component's side of a resync (the action is `makeSyncUsersAction` in the app, which alone
- * holds Clerk's secret key). A run moves through:
+ * holds Clerk's secret key). A run syncs its kinds in order (users; then organizations and
+ * memberships if asked), each through:
  *
- *   start ─▶ listing: (commitPage ─▶ judgeWindow × 0..k) × N ─▶ reconciling: (nextCandidates ─▶ applyRecheck) × M ─▶ completed
- *                  └───────────────────── fail ─▶ failed ─▶ start resumes it ─┘
+ *   listing: (commitPage ─▶ judgeWindow × 0..k) × N ─▶ reconciling: (nextCandidates ─▶ applyRecheck) × M
+ *
+ * then the next kind, then `completed`; `fail` stops it as `failed`, and `start` resumes it.
+ * The transitions are pure functions (runLifecycle.ts, drawn in README.md); these mutations read
+ * the run, call one, and write what it returns.
  *
  * Listing applies each page and finds the candidates for removal in its window (windows.ts);
  * reconciling asks Clerk about the candidates by id and removes those it no longer has.
@@ -27,8 +33,16 @@ import { judgeWindowChunk, windowOf } from "./windows.js";
 export const KEPT_RUNS = 10;
 /** Candidates per reconcile call; Clerk's answers about them are applied in one mutation. */
 export const RECONCILE_BATCH = MAX_PAGE_SIZE;
-/** Invalid user ids kept in the status, to look up in Clerk's dashboard. */
+/** Invalid ids kept in the status, to look up in Clerk's dashboard. */
 const KEPT_INVALID_IDS = 10;
+
+/** A page of rows of one kind, as the action mapped them from Clerk's JSON. */
+const vRows = v.union(
+  v.object({ kind: v.literal("user"), rows: v.array(vUserFields) }),
+  v.object({ kind: v.literal("organization"), rows: v.array(vOrganizationFields) }),
+  v.object({ kind: v.literal("membership"), rows: v.array(vMembershipFields) }),
+);
+type Rows = typeof vRows.type;
 
 const vStatusOrNull = v.union(vSyncStatus, v.null());
 /**
@@ -40,7 +54,7 @@ const vStepOrNull = v.union(vStep, v.null());
 /** A page or window chunk written: the run's progress, and whether its window is still being judged. */
 const vProgressOrNull = v.union(v.object({ status: vSyncStatus, windowLeft: v.boolean() }), v.null());
 
-/** The latest run's progress, or null if the users were never resynced. */
+/** The latest run's progress, or null if nothing was ever resynced. */
 export const status = query({
   args: {},
   returns: vStatusOrNull,
@@ -51,34 +65,30 @@ export const status = query({
 });
 
 /**
- * Starts a run for the action step holding `lease`, or resumes the latest one:
- * - the latest run is running and has made progress within `staleAfterMs`: it is left to its
- *   owner (`acquired: false`), so two syncs never run at once;
- * - it is running but stale (its step crashed or timed out), or it failed: this step takes it
- *   over and continues from its last committed page;
- * - otherwise (none yet, or the latest completed): a new run starts from the first page.
+ * Starts a run of `kinds` for the action step holding `lease`, or resumes the latest one
+ * (`onStart`): a live run is left to its owner (`acquired: false`), a stale or failed one is
+ * taken over from its last committed page (with the kinds it was started with), and otherwise
+ * a new run starts from the first page of its first kind.
  */
 export const start = mutation({
-  args: { lease: v.string(), staleAfterMs: v.number() },
+  args: { lease: v.string(), staleAfterMs: v.number(), kinds: v.optional(v.array(vKind)) },
   returns: v.object({ acquired: v.boolean(), status: vSyncStatus, cursor: vListCursor, windowLeft: v.boolean() }),
-  handler: async (ctx, { lease, staleAfterMs }) => {
+  handler: async (ctx, { lease, staleAfterMs, kinds = ["user"] }) => {
     const now = Date.now();
     const latest = await latestRun(ctx);
-    if (latest && latest.state === "running" && now - latest.heartbeatAt < staleAfterMs) {
-      return { acquired: false, ...toStep(latest) };
-    }
-    if (latest && latest.state !== "completed") {
-      await ctx.db.patch(latest._id, { state: "running", lease, heartbeatAt: now, steps: latest.steps + 1 });
-      return { acquired: true, ...toStep((await ctx.db.get(latest._id))!) };
-    }
-    const newestRow = await ctx.db.query("users").order("desc").first();
+    const decision = onStart(latest, { lease, now, staleAfterMs });
+    if (decision.kind === "busy") return { acquired: false, ...toStep(latest!) };
+    if (decision.kind === "resume") return { acquired: true, ...toStep(await write(ctx, latest!, decision.patch)) };
+    const ordered = (["user", "organization", "membership"] as const).filter((kind) => kind === "user" || kinds.includes(kind));
     const id = await ctx.db.insert("syncRuns", {
       state: "running",
       phase: "listing",
+      kind: "user",
+      kinds: ordered,
       lease,
       startedAt: now,
       heartbeatAt: now,
-      existingUpTo: newestRow?._creationTime ?? 0,
+      existingUpTo: await newestCreation(ctx, "user"),
       cursor: START_CURSOR,
       pagesDone: 0,
       usersSeen: 0,
@@ -89,12 +99,13 @@ export const start = mutation({
       invalidUsers: 0,
       invalidUserIds: [],
       removed: 0,
+      ...(ordered.includes("organization") ? { organizations: emptyCounts(), memberships: emptyCounts() } : {}),
       requests: 0,
       steps: 1,
     });
     const old = await ctx.db.query("syncRuns").order("desc").collect();
-    for (const run of old.slice(KEPT_RUNS)) await ctx.db.delete(run._id);
-    return { acquired: true, ...toStep((await ctx.db.get(id))!) };
+    for (const run of old.slice(KEPT_RUNS)) await ctx.db.delete("syncRuns", run._id);
+    return { acquired: true, ...toStep((await ctx.db.get("syncRuns", id))!) };
   },
 });
 
@@ -103,10 +114,9 @@ export const continueRun = mutation({
   args: { runId: v.id("syncRuns"), lease: v.string() },
   returns: vStepOrNull,
   handler: async (ctx, { runId, lease }) => {
-    const run = await owned(ctx, runId, lease);
-    if (!run) return null;
-    await ctx.db.patch(run._id, { heartbeatAt: Date.now(), steps: run.steps + 1 });
-    return toStep((await ctx.db.get(run._id))!);
+    const run = await ctx.db.get("syncRuns", runId);
+    const patch = run && onContinue(run, { lease, now: Date.now() });
+    return patch ? toStep(await write(ctx, run, patch)) : null;
   },
 });
 
@@ -119,17 +129,15 @@ export const takeOver = mutation({
   args: { runId: v.id("syncRuns"), lease: v.string(), staleAfterMs: v.number() },
   returns: vStepOrNull,
   handler: async (ctx, { runId, lease, staleAfterMs }) => {
-    const run = await ctx.db.get(runId);
-    const now = Date.now();
-    if (!run || run.state !== "running" || now - run.heartbeatAt < staleAfterMs) return null;
-    await ctx.db.patch(run._id, { lease, heartbeatAt: now, steps: run.steps + 1 });
-    return toStep((await ctx.db.get(run._id))!);
+    const run = await ctx.db.get("syncRuns", runId);
+    const patch = run && onTakeOver(run, { lease, now: Date.now(), staleAfterMs });
+    return patch ? toStep(await write(ctx, run, patch)) : null;
   },
 });
 
 /**
- * Writes one page of Clerk's user list and advances the run's cursor past it, in one
- * transaction: a crash resumes exactly after the last committed page. Each user goes through
+ * Writes one page of Clerk's list of the run's kind and advances the run's cursor past it, in
+ * one transaction: a crash resumes exactly after the last committed page. Each row goes through
  * the webhook path's `applyTo` (same ordering, tombstones and hooks); rows it leaves unchanged
  * are not written. The page's window (windows.ts) starts being judged in the same transaction.
  * Returns null, writing nothing, if the caller no longer owns the run.
@@ -143,53 +151,56 @@ export const commitPage = mutation({
     next: vListCursor,
     /** The page was the last (shorter than the limit): the listing is complete. */
     done: v.boolean(),
-    /** Storable users of the page, mapped by `userFromClerk`. */
-    users: v.array(vUserFields),
-    /** Ids of every user on the page, storable or not, in the page's order: all exist in Clerk. */
+    /** Storable rows of the page, mapped from Clerk's JSON, of the kind being listed. */
+    page: vRows,
+    /** Ids of every object on the page, storable or not, in the page's order: all exist in Clerk. */
     seen: v.array(v.string()),
     /** How many of `seen`, from the start, earlier pages listed already (the overlap, or a page read again). */
     repeated: v.number(),
-    /** Ids of the users on the page that could not be stored. */
+    /** Ids of the objects on the page that could not be stored. */
     invalid: v.array(v.string()),
     /** Requests made to Clerk since the last write. */
     requests: v.number(),
-    /** A function handle to the app's hooks mutation (`defineUserHooks`). */
+    /** A function handle to the app's hooks mutation (`defineClerkHooks`). */
     hooks: v.optional(v.string()),
   },
   returns: vProgressOrNull,
   handler: async (ctx, args) => {
-    assertPageSize(args.users.length, args.seen.length, args.invalid.length);
-    const run = await owned(ctx, args.runId, args.lease);
-    if (!run) return null;
-    if (run.phase !== "listing" || run.cursor.offset !== args.from || run.window) {
-      throw new Error(`commitPage: run is at ${run.phase} offset ${run.cursor.offset}, the page continues from ${args.from}`);
+    assertPageSize(args.page.rows.length, args.seen.length, args.invalid.length);
+    const run = await ctx.db.get("syncRuns", args.runId);
+    if (!run || !owns(run, args.lease)) return null;
+    assertPhase(run, "listing", "commitPage");
+    if (args.page.kind !== run.kind || run.cursor.offset !== args.from || run.window) {
+      throw new Error(`commitPage: run is at ${run.kind}s offset ${run.cursor.offset}, the page (${args.page.kind}s) continues from ${args.from}`);
     }
     const hooks = new HookEvents(args.hooks, "resync");
     const firstSeen = new Set(args.seen.slice(args.repeated));
     const tally = newTally();
     // The window first, before this page writes: its rows are mostly the page's own.
     const window = await judgeWindowChunk(ctx, run, windowOf(run.cursor, args.next, args.done, args.seen));
-    const lookUp = await lookUpMany(ctx, args.seen, window.rows);
-    for (const user of args.users) {
-      const outcome = await applyTo(ctx, { kind: "user", op: "upsert", row: user }, await lookUp(user.clerkId), hooks);
-      // A user listed before (the overlap) counts once, unless it changed in between.
-      if (firstSeen.has(user.clerkId) || outcome === "created" || outcome === "updated") count(tally, outcome);
+    const lookUp = await lookUpMany(ctx, run.kind, args.seen, window.rows);
+    for (const row of args.page.rows) {
+      const outcome = await applyTo(ctx, upsert(args.page.kind, row), await lookUp(row.clerkId), hooks);
+      // An object listed before (the overlap) counts once, unless it changed in between.
+      if (firstSeen.has(row.clerkId) || outcome === "created" || outcome === "updated") count(tally, outcome);
     }
     await hooks.flush(ctx);
     const newInvalid = args.invalid.filter((id) => firstSeen.has(id));
-    await ctx.db.patch(run._id, {
+    const counts = countsOf(run, run.kind);
+    const listed = onListed(run, { done: args.done, windowLeft: window.rest !== null, now: Date.now() });
+    const updated = await write(ctx, run, listed, {
       cursor: args.next,
       window: window.rest ?? undefined,
       pagesDone: run.pagesDone + 1,
-      usersSeen: run.usersSeen + firstSeen.size,
-      ...addTally(run, tally),
-      invalidUsers: run.invalidUsers + newInvalid.length,
-      invalidUserIds: [...run.invalidUserIds, ...newInvalid].slice(0, KEPT_INVALID_IDS),
       requests: run.requests + args.requests,
-      heartbeatAt: Date.now(),
-      ...(args.done && !window.rest ? { phase: "reconciling" as const } : {}),
+      ...withCounts(run.kind, {
+        ...addTally(counts, tally),
+        seen: counts.seen + firstSeen.size,
+        invalid: counts.invalid + newInvalid.length,
+        invalidIds: [...counts.invalidIds, ...newInvalid].slice(0, KEPT_INVALID_IDS),
+      }),
     });
-    return progress(ctx, run._id);
+    return { status: toStatus(updated), windowLeft: updated.window !== undefined };
   },
 });
 
@@ -198,51 +209,52 @@ export const judgeWindow = mutation({
   args: { runId: v.id("syncRuns"), lease: v.string() },
   returns: vProgressOrNull,
   handler: async (ctx, { runId, lease }) => {
-    const run = await owned(ctx, runId, lease);
-    if (!run) return null;
+    const run = await ctx.db.get("syncRuns", runId);
+    if (!run || !owns(run, lease)) return null;
     if (!run.window) throw new Error("judgeWindow: the run has no window left to judge");
     const { rest } = await judgeWindowChunk(ctx, run, run.window);
-    await ctx.db.patch(run._id, {
-      window: rest ?? undefined,
-      heartbeatAt: Date.now(),
-      // The last page's window judged: the listing is complete.
-      ...(run.window.last && !rest ? { phase: "reconciling" as const } : {}),
-    });
-    return progress(ctx, run._id);
+    // The last page's window judged: the listing is complete.
+    const updated = await write(ctx, run, onListed(run, { done: run.window.last, windowLeft: rest !== null, now: Date.now() }), { window: rest ?? undefined });
+    return { status: toStatus(updated), windowLeft: updated.window !== undefined };
   },
 });
 
 /**
- * The next users to re-check with Clerk before reconcile removes them: at most
- * `RECONCILE_BATCH` of the candidates the listing's windows found. Only runs after a complete
- * listing. A user missing from the listing may still exist (a webhook wrote its row mid-pass,
- * a listing missed it), so nothing is removed on absence alone: the action asks Clerk by id.
- * `last` says this batch is the final one; the run completes when it is applied.
+ * The next objects to re-check with Clerk before reconcile removes them: at most
+ * `RECONCILE_BATCH` of the candidates the listing's windows found, with what each belonged to
+ * (a membership's organization and user: how Clerk is asked about it). Only runs after a
+ * complete listing. An object missing from the listing may still exist (a webhook wrote its row
+ * mid-pass, a listing missed it), so nothing is removed on absence alone: the action asks Clerk.
+ * `last` says this batch is the final one of the run's kind.
  */
 export const nextCandidates = mutation({
   args: { runId: v.id("syncRuns"), lease: v.string() },
-  returns: v.union(v.null(), v.object({ candidates: v.array(v.string()), last: v.boolean() })),
+  returns: v.union(
+    v.null(),
+    v.object({ kind: vKind, candidates: v.array(v.string()), belongsTo: v.array(v.record(v.string(), v.string())), last: v.boolean() }),
+  ),
   handler: async (ctx, { runId, lease }) => {
-    const run = await owned(ctx, runId, lease);
-    if (!run) return null;
-    if (run.phase !== "reconciling") throw new Error("nextCandidates: the run's listing is not complete");
+    const run = await ctx.db.get("syncRuns", runId);
+    if (!run || !owns(run, lease)) return null;
+    assertPhase(run, "reconciling", "nextCandidates");
     const batch = await candidateBatch(ctx, run._id);
-    const candidates = [...new Set(batch.slice(0, RECONCILE_BATCH).map((candidate) => candidate.clerkId))];
-    return { candidates, last: batch.length <= RECONCILE_BATCH };
+    const unique = new Map(batch.slice(0, RECONCILE_BATCH).map((candidate) => [candidate.clerkId, candidate.belongsTo ?? {}]));
+    return { kind: run.kind, candidates: [...unique.keys()], belongsTo: [...unique.values()], last: batch.length <= RECONCILE_BATCH };
   },
 });
 
 /**
  * Applies what Clerk said about a batch of candidates, in one transaction: those it still has
- * are written like a page (and marked seen); those it no longer has are deleted through the
- * webhook path's `user.deleted` handling (tombstone and `onUserDeleted` hook).
+ * are written like a page; those it no longer has are deleted through the webhook path's
+ * deletion (tombstone, cascade, hooks). After the last batch the next kind's listing starts,
+ * or the run completes.
  */
 export const applyRecheck = mutation({
   args: {
     runId: v.id("syncRuns"),
     lease: v.string(),
-    /** Storable users Clerk returned for the candidates. */
-    found: v.array(vUserFields),
+    /** Storable rows Clerk returned for the candidates. */
+    found: vRows,
     /** Ids of every candidate Clerk returned, storable or not. */
     foundIds: v.array(v.string()),
     /** Candidates Clerk no longer has. */
@@ -251,42 +263,44 @@ export const applyRecheck = mutation({
     requests: v.number(),
     /** Remove however many Clerk no longer has (see `MASS_REMOVAL_FLOOR`). */
     allowMassRemoval: v.optional(v.boolean()),
-    /** A function handle to the app's hooks mutation (`defineUserHooks`). */
+    /** A function handle to the app's hooks mutation (`defineClerkHooks`). */
     hooks: v.optional(v.string()),
   },
   returns: vStatusOrNull,
   handler: async (ctx, args) => {
-    assertPageSize(args.found.length, args.foundIds.length, args.missing.length);
-    const run = await owned(ctx, args.runId, args.lease);
-    if (!run) return null;
-    if (run.phase !== "reconciling") throw new Error("applyRecheck: the run's listing is not complete");
-    assertFewRemovals(run, args.missing.length, args.allowMassRemoval ?? false);
-    const now = Date.now();
+    assertPageSize(args.found.rows.length, args.foundIds.length, args.missing.length);
+    const run = await ctx.db.get("syncRuns", args.runId);
+    if (!run || !owns(run, args.lease)) return null;
+    assertPhase(run, "reconciling", "applyRecheck");
+    if (args.found.kind !== run.kind) throw new Error(`applyRecheck: the run reconciles ${run.kind}s, not ${args.found.kind}s`);
+    const counts = countsOf(run, run.kind);
+    assertFewRemovals(run.kind, counts, args.missing.length, args.allowMassRemoval ?? false);
     const hooks = new HookEvents(args.hooks, "resync");
     const tally = newTally();
-    const lookUp = await lookUpMany(ctx, args.foundIds);
-    for (const user of args.found) {
-      const outcome = await applyTo(ctx, { kind: "user", op: "upsert", row: user }, await lookUp(user.clerkId), hooks);
+    const lookUp = await lookUpMany(ctx, run.kind, args.foundIds);
+    for (const row of args.found.rows) {
+      const outcome = await applyTo(ctx, upsert(args.found.kind, row), await lookUp(row.clerkId), hooks);
       if (outcome === "created" || outcome === "updated") count(tally, outcome);
     }
     let removed = 0;
     for (const clerkId of args.missing) {
-      if ((await applyOne(ctx, { kind: "user", op: "delete", clerkId }, hooks)) === "deleted") removed++;
+      if ((await applyOne(ctx, { kind: run.kind, op: "delete", clerkId }, hooks)) === "deleted") removed++;
     }
     await hooks.flush(ctx);
     // The batch is answered: its candidates (the first of the run's, as nextCandidates read them) go.
     const answered = new Set([...args.foundIds, ...args.missing]);
     for (const candidate of (await candidateBatch(ctx, run._id)).slice(0, RECONCILE_BATCH)) {
-      if (answered.has(candidate.clerkId)) await ctx.db.delete(candidate._id);
+      if (answered.has(candidate.clerkId)) await ctx.db.delete("resyncCandidates", candidate._id);
     }
-    await ctx.db.patch(run._id, {
-      ...addTally(run, tally),
-      removed: run.removed + removed,
+    const now = Date.now();
+    const reconciled = onReconciled(run, { last: args.last, now });
+    const updated = await write(ctx, run, reconciled, {
       requests: run.requests + args.requests,
-      heartbeatAt: now,
-      ...(args.last ? { state: "completed" as const, finishedAt: now } : {}),
+      ...withCounts(run.kind, { ...addTally(counts, tally), removed: counts.removed + removed }),
+      // The next kind's listing starts from its first page, judging rows that existed at its start.
+      ...(reconciled.nextKind ? { cursor: START_CURSOR, window: undefined, existingUpTo: await newestCreation(ctx, reconciled.kind!) } : {}),
     });
-    return toStatus((await ctx.db.get(run._id))!);
+    return toStatus(updated);
   },
 });
 
@@ -295,10 +309,9 @@ export const checkpoint = mutation({
   args: { runId: v.id("syncRuns"), lease: v.string(), requests: v.number() },
   returns: vStatusOrNull,
   handler: async (ctx, { runId, lease, requests }) => {
-    const run = await owned(ctx, runId, lease);
-    if (!run) return null;
-    await ctx.db.patch(run._id, { requests: run.requests + requests, heartbeatAt: Date.now() });
-    return toStatus((await ctx.db.get(run._id))!);
+    const run = await ctx.db.get("syncRuns", runId);
+    if (!run || !owns(run, lease)) return null;
+    return toStatus(await write(ctx, run, { heartbeatAt: Date.now() }, { requests: run.requests + requests }));
   },
 });
 
@@ -307,49 +320,46 @@ export const fail = mutation({
   args: { runId: v.id("syncRuns"), lease: v.string(), code: vSyncErrorCode, message: v.string(), requests: v.number() },
   returns: vStatusOrNull,
   handler: async (ctx, { runId, lease, code, message, requests }) => {
-    const run = await owned(ctx, runId, lease);
-    if (!run) return null;
+    const run = await ctx.db.get("syncRuns", runId);
+    if (!run || !owns(run, lease)) return null;
     const now = Date.now();
-    await ctx.db.patch(run._id, {
-      state: "failed",
-      finishedAt: now,
-      heartbeatAt: now,
-      requests: run.requests + requests,
-      lastError: { code, message, at: now },
-    });
-    return toStatus((await ctx.db.get(run._id))!);
+    return toStatus(await write(ctx, run, onFailed(run, { now }), { requests: run.requests + requests, lastError: { code, message, at: now } }));
   },
 });
 
-/** Removals a pass may always make, however few users it found still in Clerk. */
+/** Removals a pass may always make, however few objects it found still in Clerk. */
 export const MASS_REMOVAL_FLOOR = 10;
 
 /**
- * Refuses, before a single one is removed, to remove more users than the pass found still in
- * Clerk (and more than `MASS_REMOVAL_FLOOR`). A secret key of another Clerk instance (a
- * development key on production) lists none of the stored users and would remove them all,
+ * Refuses, before a single one is removed, to remove more objects of a kind than the pass found
+ * still in Clerk (and more than `MASS_REMOVAL_FLOOR`). A secret key of another Clerk instance
+ * (a development key on production) lists none of the stored users and would remove them all,
  * and a removal is final: their tombstones would ignore Clerk's later events about them.
  */
-function assertFewRemovals(run: Doc<"syncRuns">, missing: number, allowMassRemoval: boolean) {
-  const stillInClerk = run.unchanged + run.updated;
-  const removals = run.removed + missing;
+function assertFewRemovals(kind: Kind, counts: KindCounts, missing: number, allowMassRemoval: boolean) {
+  const stillInClerk = counts.unchanged + counts.updated;
+  const removals = counts.removed + missing;
   if (allowMassRemoval || removals <= Math.max(MASS_REMOVAL_FLOOR, stillInClerk)) return;
   throw new ConvexError({
     code: "TOO_MANY_REMOVALS" as const,
     message:
-      `Reconcile stopped before removing ${removals} users Clerk says it no longer has: this pass found only ${stillInClerk} of the stored users in Clerk. ` +
+      `Reconcile stopped before removing ${removals} ${kind}s Clerk says it no longer has: this pass found only ${stillInClerk} of the stored ${kind}s in Clerk. ` +
       `Check that CLERK_SECRET_KEY is the secret key of this app's Clerk instance. If Clerk really deleted them, run a sync made with { allowMassRemoval: true }.`,
   });
 }
 
 function assertPageSize(...lengths: number[]) {
   // Keeps one mutation inside Convex's per-transaction limits (16,000 writes, 4,096 index reads):
-  // per batch a window chunk of at most 500 rows and 2 index ranges of at most 2 rows per user
-  // (`lookUpMany`), per user at most 2 more index reads (ids past those ranges) and 1 write
-  // (the row, or a candidate), plus what the app's hooks do.
+  // per batch a window chunk of at most 500 rows and 2 index ranges of at most 2 rows per object
+  // (`lookUpMany`), per object at most a few more index reads (ids past those ranges, a
+  // membership's parents) and 1 write (the row, or a candidate), plus what the app's hooks do.
   if (lengths.some((n) => n > MAX_PAGE_SIZE)) {
-    throw new Error(`A resync batch holds at most ${MAX_PAGE_SIZE} users (Clerk's largest page), got ${Math.max(...lengths)}`);
+    throw new Error(`A resync batch holds at most ${MAX_PAGE_SIZE} objects (Clerk's largest page), got ${Math.max(...lengths)}`);
   }
+}
+
+function upsert(kind: Rows["kind"], row: Rows["rows"][number]): Change {
+  return { kind, op: "upsert", row } as Change;
 }
 
 /** The run's first candidates: a batch, and one more to tell whether it is the last. */
@@ -360,24 +370,31 @@ function candidateBatch(ctx: MutationCtx, runId: Id<"syncRuns">) {
     .take(RECONCILE_BATCH + 1);
 }
 
-async function progress(ctx: MutationCtx, runId: Id<"syncRuns">) {
-  const run = (await ctx.db.get(runId))!;
-  return { status: toStatus(run), windowLeft: run.window !== undefined };
+/** `_creationTime` of the newest row of `kind`: rows written after it are newer than the listing. */
+async function newestCreation(ctx: QueryCtx, kind: Kind) {
+  const newest = await ctx.db.query(KINDS[kind].table).order("desc").first();
+  return newest?._creationTime ?? 0;
+}
+
+/** Writes a lifecycle transition and the step's own fields, and returns the run as written. */
+async function write(ctx: MutationCtx, run: Doc<"syncRuns">, transition: RunPatch, fields: Partial<Doc<"syncRuns">> = {}) {
+  const { nextKind: _nextKind, ...lifecycle } = transition;
+  await ctx.db.patch("syncRuns", run._id, { ...lifecycle, ...fields });
+  return (await ctx.db.get("syncRuns", run._id))!;
 }
 
 async function latestRun(ctx: QueryCtx) {
   return ctx.db.query("syncRuns").order("desc").first();
 }
 
-async function owned(ctx: MutationCtx, runId: Id<"syncRuns">, lease: string) {
-  const run = await ctx.db.get(runId);
-  return run && run.state === "running" && run.lease === lease ? run : null;
-}
-
-type Tally = Pick<Doc<"syncRuns">, "created" | "updated" | "unchanged" | "tombstoned">;
+type Tally = Pick<KindCounts, "created" | "updated" | "unchanged" | "tombstoned">;
 
 function newTally(): Tally {
   return { created: 0, updated: 0, unchanged: 0, tombstoned: 0 };
+}
+
+function emptyCounts(): KindCounts {
+  return { seen: 0, ...newTally(), invalid: 0, invalidIds: [], removed: 0 };
 }
 
 function count(tally: Tally, outcome: ApplyOutcome) {
@@ -387,13 +404,30 @@ function count(tally: Tally, outcome: ApplyOutcome) {
   else if (outcome === "tombstoned") tally.tombstoned++;
 }
 
-function addTally(run: Doc<"syncRuns">, tally: Tally): Tally {
+function addTally(counts: KindCounts, tally: Tally): KindCounts {
   return {
-    created: run.created + tally.created,
-    updated: run.updated + tally.updated,
-    unchanged: run.unchanged + tally.unchanged,
-    tombstoned: run.tombstoned + tally.tombstoned,
+    ...counts,
+    created: counts.created + tally.created,
+    updated: counts.updated + tally.updated,
+    unchanged: counts.unchanged + tally.unchanged,
+    tombstoned: counts.tombstoned + tally.tombstoned,
   };
+}
+
+/** A kind's counts in a run: the users' are the status's own fields, for a users-only sync's sake. */
+function countsOf(run: Doc<"syncRuns">, kind: Kind): KindCounts {
+  if (kind === "user") {
+    const { usersSeen: seen, created, updated, unchanged, tombstoned, invalidUsers: invalid, invalidUserIds: invalidIds, removed } = run;
+    return { seen, created, updated, unchanged, tombstoned, invalid, invalidIds, removed };
+  }
+  return (kind === "organization" ? run.organizations : run.memberships) ?? emptyCounts();
+}
+
+function withCounts(kind: Kind, counts: KindCounts): Partial<Doc<"syncRuns">> {
+  if (kind === "organization") return { organizations: counts };
+  if (kind === "membership") return { memberships: counts };
+  const { seen, invalid, invalidIds, ...rest } = counts;
+  return { ...rest, usersSeen: seen, invalidUsers: invalid, invalidUserIds: invalidIds };
 }
 
 function toStatus(run: Doc<"syncRuns">): SyncStatus {

@@ -1,7 +1,8 @@
 import { compareValues } from "convex/values";
-import type { Doc } from "./_generated/dataModel.js";
+import type { Kind } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
-import { lookUp, type StoredRow } from "./apply.js";
+import { lookUp, type Row, type StoredRow } from "./apply.js";
+import { KINDS } from "./kinds.js";
 
 /** Ids looked up one by one rather than by a range. */
 const FEW = 8;
@@ -15,18 +16,19 @@ const FEW = 8;
  */
 export async function lookUpMany(
   ctx: MutationCtx,
+  kind: Kind,
   clerkIds: readonly string[],
   /** Rows already read (the page's window): their ids need no read of their own. */
-  known: readonly Doc<"users">[] = [],
+  known: readonly Row[] = [],
 ): Promise<(clerkId: string) => Promise<StoredRow>> {
   const wanted = new Set(clerkIds);
   const found = new Map<string, StoredRow>();
   for (const row of known) if (wanted.has(row.clerkId)) found.set(row.clerkId, { row, deleted: false });
   const rest = [...wanted].filter((id) => !found.has(id));
   // A few ids left (a re-sync: the page's last users, past its window) are cheaper read alone.
-  const rows = rest.length <= FEW ? new Map<string, Doc<"users"> | null>() : await readSpan(rest, (lo, hi, limit) =>
+  const rows = rest.length <= FEW ? new Map<string, Row | null>() : await readSpan<Row>(rest, (lo, hi, limit) =>
     ctx.db
-      .query("users")
+      .query(KINDS[kind].table as "users")
       .withIndex("by_clerk_id", (q) => q.gte("clerkId", lo).lte("clerkId", hi))
       .take(limit),
   );
@@ -34,7 +36,7 @@ export async function lookUpMany(
   const tombstones = await readSpan(absent, (lo, hi, limit) =>
     ctx.db
       .query("tombstones")
-      .withIndex("by_clerk_id", (q) => q.eq("kind", "user").gte("clerkId", lo).lte("clerkId", hi))
+      .withIndex("by_clerk_id", (q) => q.eq("kind", kind).gte("clerkId", lo).lte("clerkId", hi))
       .take(limit),
   );
   for (const id of rest) {
@@ -44,7 +46,7 @@ export async function lookUpMany(
   }
   return async (clerkId) => {
     const stored = found.get(clerkId);
-    if (!stored) return lookUp(ctx, "user", clerkId);
+    if (!stored) return lookUp(ctx, kind, clerkId);
     found.delete(clerkId);
     return stored;
   };

@@ -21,7 +21,11 @@ export default defineSchema({
     /** Rows made from a token before the webhook (`provisional: true`) by creation time: health's `silent`. */
     .index("by_provisional", ["provisional"]),
   /** Clerk's organizations as of the newest event applied. */
-  organizations: defineTable(organizationFields).index("by_clerk_id", ["clerkId"]).index("by_slug", ["slug"]),
+  organizations: defineTable(organizationFields)
+    .index("by_clerk_id", ["clerkId"])
+    .index("by_slug", ["slug"])
+    /** Clerk's creation time: a resync's windows, as for users. */
+    .index("by_created_at", ["createdAt"]),
   /**
    * Memberships as of the newest event applied. `by_org_user` lists an organization's members
    * and finds one user's membership in it; `by_user` lists a user's organizations.
@@ -29,7 +33,9 @@ export default defineSchema({
   memberships: defineTable(membershipFields)
     .index("by_clerk_id", ["clerkId"])
     .index("by_org_user", ["orgId", "userId"])
-    .index("by_user", ["userId", "orgId"]),
+    .index("by_user", ["userId", "orgId"])
+    /** Clerk's creation time: a resync's windows, as for users. */
+    .index("by_created_at", ["createdAt"]),
   /**
    * Tombstones of deleted users, organizations and memberships: Clerk never reuses an id, so once
    * deleted an object stays deleted, and a late event or a resync page must not bring it back.
@@ -46,8 +52,9 @@ export default defineSchema({
     /** Token of the action step allowed to write this run; a step that lost it stops. */
     lease: v.string(),
     /**
-     * `_creationTime` of the newest user row when the run started: reconcile considers rows up to
-     * it. Later rows were written during the run (by a webhook), so Clerk had them after it started.
+     * `_creationTime` of the newest row of the kind being listed when its listing started:
+     * reconcile considers rows up to it. Later rows were written during the run (by a webhook),
+     * so Clerk had them after the listing started.
      */
     existingUpTo: v.number(),
     cursor: vListCursor,
@@ -58,7 +65,12 @@ export default defineSchema({
    * Rows a run's listing did not find in their span of creation time: once the listing is
    * complete, reconcile asks Clerk about each by id and removes those it no longer has.
    */
-  resyncCandidates: defineTable({ runId: v.id("syncRuns"), clerkId: v.string() }).index("by_run", ["runId"]),
+  resyncCandidates: defineTable({
+    runId: v.id("syncRuns"),
+    clerkId: v.string(),
+    /** What the row belonged to (a membership's `orgId` and `userId`): how Clerk is asked about it. */
+    belongsTo: v.optional(v.record(v.string(), v.string())),
+  }).index("by_run", ["runId"]),
   /**
    * The webhook's health (health.ts, shared/health.ts): one document per shard per hour, counts
    * per 15 minutes. A shard's newest document carries its last times and open failures forward.

@@ -2,9 +2,13 @@ import { v, type Infer } from "convex/values";
 import { MAX_PAGE_SIZE, type ListCursor } from "../shared/paging.js";
 import type { Doc } from "./_generated/dataModel.js";
 import type { MutationCtx } from "./_generated/server.js";
+import type { Row } from "./apply.js";
+import { KINDS, type KindSpec } from "./kinds.js";
 
 /**
  * How a resync finds the rows of users Clerk no longer has, without writing the rows it saw.
+ * Organizations and memberships are listed oldest first too, and judged the same way; "user"
+ * below stands for an object of the kind being listed.
  *
  * Pages list users oldest first, and each page continues the last (paging.ts), so a page holds
  * every user Clerk has whose creation time lies between the previous page's last user and its
@@ -59,11 +63,13 @@ export function windowOf(cursor: ListCursor, next: ListCursor, done: boolean, li
  * which are most often the page's own users' rows: the page's commit uses them as they are.
  */
 export async function judgeWindowChunk(ctx: MutationCtx, run: Doc<"syncRuns">, window: Window) {
-  const rows = await nextRows(ctx, window, WINDOW_CHUNK);
+  const rows = await nextRows(ctx, KINDS[run.kind].table, window, WINDOW_CHUNK);
   const listed = new Set(window.listed);
+  const { parents } = KINDS[run.kind];
   for (const row of rows) {
     if (row._creationTime > run.existingUpTo || listed.has(row.clerkId)) continue;
-    await ctx.db.insert("resyncCandidates", { runId: run._id, clerkId: row.clerkId });
+    const belongsTo = parents.length === 0 ? undefined : Object.fromEntries(parents.map(({ field }) => [field, String((row as Record<string, unknown>)[field])]));
+    await ctx.db.insert("resyncCandidates", { runId: run._id, clerkId: row.clerkId, belongsTo });
   }
   const lastRow = rows[rows.length - 1];
   let rest: Window | null = null;
@@ -77,8 +83,9 @@ export async function judgeWindowChunk(ctx: MutationCtx, run: Doc<"syncRuns">, w
  * (creation time, then `_creationTime`). Paged by hand: Convex's `.paginate()` is not
  * available inside components.
  */
-async function nextRows(ctx: MutationCtx, { from, to, uncreated, after }: Window, limit: number) {
-  const users = ctx.db.query("users");
+async function nextRows(ctx: MutationCtx, table: KindSpec["table"], { from, to, uncreated, after }: Window, limit: number): Promise<Row[]> {
+  // Every kind's table has the same `by_created_at` index; typed as users' for the query builder.
+  const users = ctx.db.query(table as "users");
   if (uncreated) {
     return users
       .withIndex("by_created_at", (q) => (after ? q.eq("createdAt", undefined).gt("_creationTime", after.creationTime) : q.eq("createdAt", undefined)))

@@ -1,4 +1,5 @@
 import { v, type Infer } from "convex/values";
+import { vKind } from "./validators.js";
 
 /**
  * Why a resync stopped, in `status.lastError.code` and in the `ConvexError` the action throws:
@@ -30,7 +31,7 @@ export type SyncError = Infer<typeof vSyncError>;
 
 /**
  * Where a run is:
- * - `listing`: paging through `GET /v1/users`;
+ * - `listing`: paging through Clerk's list of the run's `kind` (`GET /v1/users`, `/v1/organizations`, `/v1/organization_memberships`);
  * - `reconciling`: the listing completed; users not seen in it are re-checked by id and removed if gone.
  */
 export const vSyncPhase = v.union(v.literal("listing"), v.literal("reconciling"));
@@ -38,20 +39,38 @@ export const vSyncPhase = v.union(v.literal("listing"), v.literal("reconciling")
 /** `running` (a step is working or scheduled), `completed`, or `failed` (see `lastError`; calling again resumes). */
 export const vSyncState = v.union(v.literal("running"), v.literal("completed"), v.literal("failed"));
 
+/** A kind's counts in a run, as the users' are at the status's top level. */
+export const vKindCounts = v.object({
+  seen: v.number(),
+  created: v.number(),
+  updated: v.number(),
+  unchanged: v.number(),
+  tombstoned: v.number(),
+  invalid: v.number(),
+  invalidIds: v.array(v.string()),
+  removed: v.number(),
+});
+export type KindCounts = Infer<typeof vKindCounts>;
+
 /**
  * Progress of a resync run, as the status query and the action return it.
- * Counts are of users in Clerk's list, cumulative over the run's steps.
+ * Counts are of users in Clerk's list, cumulative over the run's steps; a run that also syncs
+ * organizations has their counts, and their memberships', in `organizations` and `memberships`.
  */
 export const vSyncStatus = v.object({
   runId: v.string(),
   state: vSyncState,
   phase: vSyncPhase,
+  /** What is being listed or reconciled: `user`, then `organization`, then `membership`. */
+  kind: vKind,
+  /** The kinds this run syncs, in that order. */
+  kinds: v.array(vKind),
   startedAt: v.number(),
   /** When the run completed or last failed. */
   finishedAt: v.optional(v.number()),
   /** Last time a step of this run made progress. */
   heartbeatAt: v.number(),
-  /** Pages of `GET /v1/users` committed. */
+  /** Pages of Clerk's lists committed, of every kind. */
   pagesDone: v.number(),
   /** Users listed so far, each counted once (the overlap between pages and pages read again are not). */
   usersSeen: v.number(),
@@ -68,6 +87,9 @@ export const vSyncStatus = v.object({
   invalidUserIds: v.array(v.string()),
   /** Users removed by reconcile: in the table, but no longer in Clerk. */
   removed: v.number(),
+  /** The same counts for organizations and for memberships, in a run made with `{ organizations: true }`. */
+  organizations: v.optional(vKindCounts),
+  memberships: v.optional(vKindCounts),
   /** HTTP requests made to Clerk, retries included. */
   requests: v.number(),
   /** Action executions that worked on this run (continuations and resumes). */

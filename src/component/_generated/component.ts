@@ -29,23 +29,60 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "internal",
         {
           allowMassRemoval?: boolean;
-          found: Array<{
-            clerkId: string;
-            createdAt?: number;
-            email?: string;
-            emailVerified?: boolean;
-            externalId?: string;
-            firstName?: string;
-            imageUrl?: string;
-            lastName?: string;
-            lastSignInAt?: number;
-            name?: string;
-            phoneNumber?: string;
-            provisional?: true;
-            publicMetadata?: Record<string, any>;
-            updatedAt: number;
-            username?: string;
-          }>;
+          found:
+            | {
+                kind: "user";
+                rows: Array<{
+                  clerkId: string;
+                  createdAt?: number;
+                  email?: string;
+                  emailVerified?: boolean;
+                  externalId?: string;
+                  firstName?: string;
+                  imageUrl?: string;
+                  lastName?: string;
+                  lastSignInAt?: number;
+                  name?: string;
+                  phoneNumber?: string;
+                  provisional?: true;
+                  publicMetadata?: Record<string, any>;
+                  updatedAt: number;
+                  username?: string;
+                }>;
+              }
+            | {
+                kind: "organization";
+                rows: Array<{
+                  adminDeleteEnabled?: boolean;
+                  clerkId: string;
+                  createdAt?: number;
+                  createdBy?: string;
+                  imageUrl?: string;
+                  maxAllowedMemberships?: number;
+                  membersCount?: number;
+                  name: string;
+                  publicMetadata?: Record<string, any>;
+                  slug?: string;
+                  updatedAt: number;
+                }>;
+              }
+            | {
+                kind: "membership";
+                rows: Array<{
+                  clerkId: string;
+                  createdAt?: number;
+                  firstName?: string;
+                  identifier?: string;
+                  imageUrl?: string;
+                  lastName?: string;
+                  orgId: string;
+                  permissions: Array<string>;
+                  publicMetadata?: Record<string, any>;
+                  role: string;
+                  updatedAt: number;
+                  userId: string;
+                }>;
+              };
           foundIds: Array<string>;
           hooks?: string;
           last: boolean;
@@ -60,6 +97,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           heartbeatAt: number;
           invalidUserIds: Array<string>;
           invalidUsers: number;
+          kind: "user" | "organization" | "membership";
+          kinds: Array<"user" | "organization" | "membership">;
           lastError?: {
             at: number;
             code:
@@ -72,6 +111,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "TOO_MANY_REMOVALS"
               | "SYNC_FAILED";
             message: string;
+          };
+          memberships?: {
+            created: number;
+            invalid: number;
+            invalidIds: Array<string>;
+            removed: number;
+            seen: number;
+            tombstoned: number;
+            unchanged: number;
+            updated: number;
+          };
+          organizations?: {
+            created: number;
+            invalid: number;
+            invalidIds: Array<string>;
+            removed: number;
+            seen: number;
+            tombstoned: number;
+            unchanged: number;
+            updated: number;
           };
           pagesDone: number;
           phase: "listing" | "reconciling";
@@ -98,6 +157,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           heartbeatAt: number;
           invalidUserIds: Array<string>;
           invalidUsers: number;
+          kind: "user" | "organization" | "membership";
+          kinds: Array<"user" | "organization" | "membership">;
           lastError?: {
             at: number;
             code:
@@ -110,6 +171,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "TOO_MANY_REMOVALS"
               | "SYNC_FAILED";
             message: string;
+          };
+          memberships?: {
+            created: number;
+            invalid: number;
+            invalidIds: Array<string>;
+            removed: number;
+            seen: number;
+            tombstoned: number;
+            unchanged: number;
+            updated: number;
+          };
+          organizations?: {
+            created: number;
+            invalid: number;
+            invalidIds: Array<string>;
+            removed: number;
+            seen: number;
+            tombstoned: number;
+            unchanged: number;
+            updated: number;
           };
           pagesDone: number;
           phase: "listing" | "reconciling";
@@ -139,27 +220,64 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             boundary?: { createdAt: number; ids: Array<string> };
             offset: number;
           };
+          page:
+            | {
+                kind: "user";
+                rows: Array<{
+                  clerkId: string;
+                  createdAt?: number;
+                  email?: string;
+                  emailVerified?: boolean;
+                  externalId?: string;
+                  firstName?: string;
+                  imageUrl?: string;
+                  lastName?: string;
+                  lastSignInAt?: number;
+                  name?: string;
+                  phoneNumber?: string;
+                  provisional?: true;
+                  publicMetadata?: Record<string, any>;
+                  updatedAt: number;
+                  username?: string;
+                }>;
+              }
+            | {
+                kind: "organization";
+                rows: Array<{
+                  adminDeleteEnabled?: boolean;
+                  clerkId: string;
+                  createdAt?: number;
+                  createdBy?: string;
+                  imageUrl?: string;
+                  maxAllowedMemberships?: number;
+                  membersCount?: number;
+                  name: string;
+                  publicMetadata?: Record<string, any>;
+                  slug?: string;
+                  updatedAt: number;
+                }>;
+              }
+            | {
+                kind: "membership";
+                rows: Array<{
+                  clerkId: string;
+                  createdAt?: number;
+                  firstName?: string;
+                  identifier?: string;
+                  imageUrl?: string;
+                  lastName?: string;
+                  orgId: string;
+                  permissions: Array<string>;
+                  publicMetadata?: Record<string, any>;
+                  role: string;
+                  updatedAt: number;
+                  userId: string;
+                }>;
+              };
           repeated: number;
           requests: number;
           runId: string;
           seen: Array<string>;
-          users: Array<{
-            clerkId: string;
-            createdAt?: number;
-            email?: string;
-            emailVerified?: boolean;
-            externalId?: string;
-            firstName?: string;
-            imageUrl?: string;
-            lastName?: string;
-            lastSignInAt?: number;
-            name?: string;
-            phoneNumber?: string;
-            provisional?: true;
-            publicMetadata?: Record<string, any>;
-            updatedAt: number;
-            username?: string;
-          }>;
         },
         {
           status: {
@@ -168,6 +286,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             heartbeatAt: number;
             invalidUserIds: Array<string>;
             invalidUsers: number;
+            kind: "user" | "organization" | "membership";
+            kinds: Array<"user" | "organization" | "membership">;
             lastError?: {
               at: number;
               code:
@@ -180,6 +300,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | "TOO_MANY_REMOVALS"
                 | "SYNC_FAILED";
               message: string;
+            };
+            memberships?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            organizations?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
             };
             pagesDone: number;
             phase: "listing" | "reconciling";
@@ -213,6 +353,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             heartbeatAt: number;
             invalidUserIds: Array<string>;
             invalidUsers: number;
+            kind: "user" | "organization" | "membership";
+            kinds: Array<"user" | "organization" | "membership">;
             lastError?: {
               at: number;
               code:
@@ -225,6 +367,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | "TOO_MANY_REMOVALS"
                 | "SYNC_FAILED";
               message: string;
+            };
+            memberships?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            organizations?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
             };
             pagesDone: number;
             phase: "listing" | "reconciling";
@@ -267,6 +429,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           heartbeatAt: number;
           invalidUserIds: Array<string>;
           invalidUsers: number;
+          kind: "user" | "organization" | "membership";
+          kinds: Array<"user" | "organization" | "membership">;
           lastError?: {
             at: number;
             code:
@@ -279,6 +443,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "TOO_MANY_REMOVALS"
               | "SYNC_FAILED";
             message: string;
+          };
+          memberships?: {
+            created: number;
+            invalid: number;
+            invalidIds: Array<string>;
+            removed: number;
+            seen: number;
+            tombstoned: number;
+            unchanged: number;
+            updated: number;
+          };
+          organizations?: {
+            created: number;
+            invalid: number;
+            invalidIds: Array<string>;
+            removed: number;
+            seen: number;
+            tombstoned: number;
+            unchanged: number;
+            updated: number;
           };
           pagesDone: number;
           phase: "listing" | "reconciling";
@@ -306,6 +490,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             heartbeatAt: number;
             invalidUserIds: Array<string>;
             invalidUsers: number;
+            kind: "user" | "organization" | "membership";
+            kinds: Array<"user" | "organization" | "membership">;
             lastError?: {
               at: number;
               code:
@@ -318,6 +504,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | "TOO_MANY_REMOVALS"
                 | "SYNC_FAILED";
               message: string;
+            };
+            memberships?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            organizations?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
             };
             pagesDone: number;
             phase: "listing" | "reconciling";
@@ -340,13 +546,22 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "mutation",
         "internal",
         { lease: string; runId: string },
-        null | { candidates: Array<string>; last: boolean },
+        null | {
+          belongsTo: Array<Record<string, string>>;
+          candidates: Array<string>;
+          kind: "user" | "organization" | "membership";
+          last: boolean;
+        },
         Name
       >;
       start: FunctionReference<
         "mutation",
         "internal",
-        { lease: string; staleAfterMs: number },
+        {
+          kinds?: Array<"user" | "organization" | "membership">;
+          lease: string;
+          staleAfterMs: number;
+        },
         {
           acquired: boolean;
           cursor: {
@@ -359,6 +574,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             heartbeatAt: number;
             invalidUserIds: Array<string>;
             invalidUsers: number;
+            kind: "user" | "organization" | "membership";
+            kinds: Array<"user" | "organization" | "membership">;
             lastError?: {
               at: number;
               code:
@@ -371,6 +588,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | "TOO_MANY_REMOVALS"
                 | "SYNC_FAILED";
               message: string;
+            };
+            memberships?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            organizations?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
             };
             pagesDone: number;
             phase: "listing" | "reconciling";
@@ -399,6 +636,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           heartbeatAt: number;
           invalidUserIds: Array<string>;
           invalidUsers: number;
+          kind: "user" | "organization" | "membership";
+          kinds: Array<"user" | "organization" | "membership">;
           lastError?: {
             at: number;
             code:
@@ -411,6 +650,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "TOO_MANY_REMOVALS"
               | "SYNC_FAILED";
             message: string;
+          };
+          memberships?: {
+            created: number;
+            invalid: number;
+            invalidIds: Array<string>;
+            removed: number;
+            seen: number;
+            tombstoned: number;
+            unchanged: number;
+            updated: number;
+          };
+          organizations?: {
+            created: number;
+            invalid: number;
+            invalidIds: Array<string>;
+            removed: number;
+            seen: number;
+            tombstoned: number;
+            unchanged: number;
+            updated: number;
           };
           pagesDone: number;
           phase: "listing" | "reconciling";
@@ -442,6 +701,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             heartbeatAt: number;
             invalidUserIds: Array<string>;
             invalidUsers: number;
+            kind: "user" | "organization" | "membership";
+            kinds: Array<"user" | "organization" | "membership">;
             lastError?: {
               at: number;
               code:
@@ -454,6 +715,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | "TOO_MANY_REMOVALS"
                 | "SYNC_FAILED";
               message: string;
+            };
+            memberships?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            organizations?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
             };
             pagesDone: number;
             phase: "listing" | "reconciling";

@@ -1,0 +1,99 @@
+import { isClerkMembershipJSON, membershipFromClerk } from "../shared/clerkMembership.js";
+import { isClerkOrganizationJSON, organizationFromClerk } from "../shared/clerkOrganization.js";
+import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
+import { RECHECK_IDS_PER_REQUEST, idOf } from "../shared/paging.js";
+import type { Kind, MembershipFields, OrganizationFields, UserFields } from "../shared/validators.js";
+import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
+
+/**
+ * What the resync needs to know about each kind of Clerk object: where Clerk lists it, how its
+ * JSON maps to a row, and how to ask Clerk about the ones a listing did not see. Everything else
+ * (paging, windows, ordering, hooks, removal) is the same for every kind.
+ */
+
+/** A page of rows of one kind, as `commitPage` and `applyRecheck` take them. */
+export type KindRows =
+  | { kind: "user"; rows: UserFields[] }
+  | { kind: "organization"; rows: OrganizationFields[] }
+  | { kind: "membership"; rows: MembershipFields[] };
+
+type ResyncKind = {
+  /** Clerk's list of every object of the kind, offset-paginated, which can be sorted oldest first. */
+  listPath: string;
+  /** The row of a listed object, or null when it is not one this package can store. */
+  toRow(json: unknown): KindRows["rows"][number] | null;
+  /**
+   * The JSON of those of `ids` Clerk still has (`belongsTo[i]` says what `ids[i]` belonged to),
+   * or a postponement when the next request must wait past the step's deadline.
+   */
+  recheck(api: ClerkApi, ids: readonly string[], belongsTo: readonly Record<string, string>[]): Promise<unknown[] | Postponed>;
+};
+
+/** Oldest first: objects created during the pass land at the end, after the pages already read. */
+export const LIST_ORDER = "+created_at";
+
+export const RESYNC_KINDS: Record<Kind, ResyncKind> = {
+  user: {
+    listPath: "/v1/users",
+    toRow: (json) => (isClerkUserJSON(json) ? userFromClerk(json) : null),
+    recheck: (api, ids) => inChunks(ids, (chunk) => api.getByIds("/v1/users", "user_id", chunk)),
+  },
+  organization: {
+    listPath: "/v1/organizations",
+    toRow: (json) => (isClerkOrganizationJSON(json) ? organizationFromClerk(json) : null),
+    // The list's `query` matches an organization id exactly (and names and slugs in part).
+    recheck: (api, ids) =>
+      sequence(ids, async (id) => {
+        const found = await api.listPage("/v1/organizations", { query: id, limit: 10, offset: 0 });
+        return isPostponed(found) ? found : found.filter((org) => idOf(org) === id);
+      }),
+  },
+  membership: {
+    listPath: "/v1/organization_memberships",
+    toRow: (json) => (isClerkMembershipJSON(json) ? membershipFromClerk(json) : null),
+    // Asked per organization, for the candidates' users in it.
+    recheck: (api, ids, belongsTo) => {
+      const byOrg = new Map<string, string[]>();
+      ids.forEach((_, i) => {
+        const { orgId, userId } = belongsTo[i] ?? {};
+        if (orgId && userId) byOrg.set(orgId, [...(byOrg.get(orgId) ?? []), userId]);
+      });
+      return sequence([...byOrg], ([orgId, userIds]) =>
+        inChunks(userIds, (chunk) => api.getByIds(`/v1/organizations/${encodeURIComponent(orgId)}/memberships`, "user_id", chunk, {}, { notFound: "empty" })),
+      );
+    },
+  },
+};
+
+/** Runs `request` over `ids` in chunks Clerk's URLs hold, concatenating the answers. */
+function inChunks(ids: readonly string[], request: (chunk: readonly string[]) => Promise<unknown[] | Postponed>) {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += RECHECK_IDS_PER_REQUEST) chunks.push(ids.slice(i, i + RECHECK_IDS_PER_REQUEST));
+  return sequence(chunks, request);
+}
+
+/** Runs `request` for each item in turn (the client paces them), stopping at a postponement. */
+async function sequence<T>(items: readonly T[], request: (item: T) => Promise<unknown[] | Postponed>): Promise<unknown[] | Postponed> {
+  const all: unknown[] = [];
+  for (const item of items) {
+    const found = await request(item);
+    if (isPostponed(found)) return found;
+    all.push(...found);
+  }
+  return all;
+}
+
+/** Splits a listed page into storable rows, the ids of every object on it, and the ids of those that are not storable. */
+export function sortOut(kind: Kind, listed: readonly unknown[]): { page: KindRows; seen: string[]; invalid: string[] } {
+  const rows: KindRows["rows"][number][] = [];
+  const seen: string[] = [];
+  const invalid: string[] = [];
+  for (const json of listed) {
+    const id = idOf(json);
+    if (id !== undefined) seen.push(id);
+    const row = RESYNC_KINDS[kind].toRow(json);
+    if (row) rows.push(row);
+    else invalid.push(id ?? "(no id)");
+  }
+  return { page: { kind, rows } as KindRows, seen, invalid };
+}
