@@ -1,6 +1,6 @@
-import { makeSyncUsersAction } from "convex-clerk-users";
+import { makeSyncUsersAction, requireMembership } from "convex-clerk-users";
 import { components, internal } from "./_generated/api";
-import { internalQuery } from "./_generated/server";
+import { internalQuery, query } from "./_generated/server";
 
 /**
  * Fills the users table from Clerk's Backend API and repairs drift, with the same hooks as the
@@ -13,4 +13,19 @@ export const syncUsers = makeSyncUsersAction(components.clerkUsers, { hooks: int
 export const syncStatus = internalQuery({
   args: {},
   handler: (ctx) => ctx.runQuery(components.clerkUsers.backfill.status, {}),
+});
+
+/** "Is my webhook working?": `npx convex run clerk:webhookHealth`. */
+export const webhookHealth = internalQuery({
+  args: {},
+  handler: (ctx) => ctx.runQuery(components.clerkUsers.health.status, {}),
+});
+
+/** The same status for the page, shown to admins of the active organization only. */
+export const health = query({
+  args: {},
+  handler: async (ctx) => {
+    await requireMembership(ctx, components.clerkUsers, { role: "org:admin" });
+    return ctx.runQuery(components.clerkUsers.health.status, {});
+  },
 });

@@ -1,0 +1,253 @@
+/**
+ * "Is my webhook working?" through the endpoint: deliveries signed with svix and posted with
+ * `t.fetch`, then the answer of `health.status` (and of the example's `clerk.webhookHealth` and
+ * its admin-only `clerk.health`), for every verdict.
+ */
+import { httpRouter, queryGeneric, type FunctionReference } from "convex/server";
+import { convexTest } from "convex-test";
+import { defineClerkHooks, registerRoutes, type ClerkHooksMutation } from "convex-clerk-users";
+import clerkUsersTest from "convex-clerk-users/test";
+import { makeFunctionReference } from "convex/server";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import schema from "../example/convex/schema";
+import { components, internal } from "../example/convex/_generated/api";
+import { internalMutation } from "../example/convex/_generated/server";
+import { REJECTIONS_SHARD, SHARDS, type HealthStatus } from "../src/shared/health";
+import {
+  clerkMembership,
+  clerkOrganization,
+  clerkUser,
+  deletedEvent,
+  membershipEvent,
+  organizationEvent,
+  sign,
+  userEvent,
+  WEBHOOK_SECRET,
+} from "./fixtures/clerk";
+import { api, appModules, post, type TestBackend } from "./setup";
+
+const OTHER_SECRET = "whsec_" + Buffer.from("somebody-elses-signing-key!!").toString("base64");
+const min = 60_000;
+
+/** Everything the component keeps about health (test-only component query). */
+const dumpHealth = queryGeneric({ args: {}, handler: async (ctx) => ({ windows: await ctx.db.query("webhookHealth").collect(), pruneState: await ctx.db.query("pruneState").collect() }) });
+const dumpRef = (components.clerkUsers as unknown as { testHealth: { dump: FunctionReference<"query", "internal"> } }).testHealth.dump;
+
+/** A hook that throws while `failing` is set: what a bug in the app's hook looks like. */
+let failing = false;
+const throwingHooks = {
+  clerkHooks: defineClerkHooks(internalMutation, {
+    onUserCreated: async () => {
+      if (failing) throw new Error("onUserCreated: cannot read field 'plan'");
+    },
+  }),
+};
+const hooksRef = makeFunctionReference<"mutation">("throwingHooks:clerkHooks") as unknown as ClerkHooksMutation;
+
+/** The example app with the component, its test-only dump, and optionally a router whose hooks can throw. */
+function backend(options: { throwingHooks?: boolean } = {}) {
+  process.env.CLERK_WEBHOOK_SECRET = WEBHOOK_SECRET;
+  const modules: Record<string, () => Promise<unknown>> = { ...appModules };
+  if (options.throwingHooks) {
+    const http = httpRouter();
+    registerRoutes(http, components.clerkUsers, { hooks: hooksRef });
+    modules["../example/convex/http.ts"] = async () => ({ default: http });
+    modules["../example/convex/throwingHooks.ts"] = async () => throwingHooks;
+  }
+  const t = convexTest(schema, modules);
+  t.registerComponent("clerkUsers", clerkUsersTest.schema, { ...clerkUsersTest.modules, "./component/testHealth.ts": async () => ({ dump: dumpHealth }) });
+  return t;
+}
+
+const status = (t: TestBackend): Promise<HealthStatus> => t.query(components.clerkUsers.health.status, {});
+const dump = (t: TestBackend) => t.query(dumpRef, {}) as Promise<{ windows: { shard: number; hourStart: number }[]; pruneState: unknown[] }>;
+const send = (t: TestBackend, event: object, options: { secret?: string; id?: string } = {}) => post(t, sign(event, options));
+const created = (id: string, updatedAt = 1_700_000_000_000) => userEvent("user.created", clerkUser(id, { updated_at: updatedAt }));
+
+let t: TestBackend;
+beforeEach(() => {
+  failing = false;
+  t = backend();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("each verdict, reached through the endpoint", () => {
+  test("noDeliveriesYet: a fresh deployment; the advice says to add the endpoint", async () => {
+    const health = await status(t);
+    expect(health).toMatchObject({ verdict: "noDeliveriesYet", lastDeliveryAt: null, lastAppliedAt: null, lastRejection: null, lastFailure: null, usersWaiting: 0, lastResync: null });
+    expect(health.advice).toMatch(/clerk-users-webhook/);
+    expect(await t.query(internal.clerk.webhookHealth, {})).toMatchObject({ verdict: "noDeliveriesYet" });
+  });
+
+  test("ok: every outcome counted for the last hour and day (applied, duplicate, stale, ignored)", async () => {
+    const first = sign(created("user_1", 2_000));
+    expect((await post(t, first)).status).toBe(200);
+    expect((await post(t, first)).status).toBe(200); // Svix's retry: same svix id
+    await send(t, userEvent("user.updated", clerkUser("user_1", { updated_at: 1_000 }))); // older: stale
+    await send(t, deletedEvent("user_gone"));
+    await send(t, created("user_gone", 3_000)); // after its delete: stale
+    await send(t, { type: "session.created", object: "event", data: { id: "sess_1" } }); // not handled: ignored
+    const health = await status(t);
+    const counts = { applied: 2, duplicate: 1, stale: 2, ignored: 1, failed: 0, rejected: {} };
+    expect(health).toMatchObject({ verdict: "ok", lastHour: counts, last24Hours: counts, lastRejection: null, lastFailure: null, openFailures: [] });
+    expect(health.lastDeliveryAt).toBeGreaterThanOrEqual(health.lastAppliedAt!);
+  });
+
+  test("rejecting: deliveries signed with another secret (a rotated one), then the right one again", async () => {
+    await send(t, created("user_1"));
+    const wrong = sign(created("user_2"), { secret: OTHER_SECRET, id: "msg_rotated_1" });
+    expect((await post(t, wrong)).status).toBe(401);
+    let health = await status(t);
+    expect(health).toMatchObject({ verdict: "rejecting", lastRejection: { status: 401, reason: "badSignature", svixId: "msg_rotated_1" }, lastHour: { applied: 1, rejected: { "401": 1 } } });
+    expect(health.advice).toMatch(/CLERK_WEBHOOK_SECRET is not this endpoint's signing secret/);
+    // The secret fixed, Svix's next retry verifies: ok again, the rejection kept for the record.
+    vi.useFakeTimers({ now: Date.now() + 2_000 });
+    expect((await post(t, sign(created("user_2"), { id: "msg_rotated_1" }))).status).toBe(200);
+    health = await status(t);
+    expect(health).toMatchObject({ verdict: "ok", lastRejection: { svixId: "msg_rotated_1" } });
+  });
+
+  test("rejecting: no secret in the deployment (500), with the advice to set it", async () => {
+    delete process.env.CLERK_WEBHOOK_SECRET;
+    delete process.env.CLERK_WEBHOOK_SIGNING_SECRET;
+    expect((await send(t, created("user_1"))).status).toBe(500);
+    const health = await status(t);
+    expect(health).toMatchObject({ verdict: "rejecting", lastRejection: { status: 500, reason: "noSecret" }, lastHour: { rejected: { "500": 1 } } });
+    expect(health.advice).toMatch(/set CLERK_WEBHOOK_SECRET/);
+  });
+
+  test("failing: a hook throws on a verified delivery; the retry after the fix clears it", async () => {
+    t = backend({ throwingHooks: true });
+    failing = true;
+    const delivery = sign(created("user_1"), { id: "msg_hook_bug" });
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    expect((await post(t, delivery)).status).toBe(500);
+    quiet.mockRestore();
+    await send(t, deletedEvent("user_2")); // other deliveries still apply
+    let health = await status(t);
+    expect(health).toMatchObject({
+      verdict: "failing",
+      lastFailure: { status: 500, reason: "applyFailed", svixId: "msg_hook_bug" },
+      openFailures: [{ svixId: "msg_hook_bug" }],
+      lastHour: { applied: 1, failed: 1 },
+    });
+    expect(health.advice).toMatch(/hook that throws/);
+    failing = false;
+    expect((await post(t, delivery)).status).toBe(200);
+    health = await status(t);
+    expect(health).toMatchObject({ verdict: "ok", openFailures: [], lastFailure: { svixId: "msg_hook_bug" }, lastHour: { applied: 2, failed: 1 } });
+  });
+
+  test("failing: a verified body that is not a Clerk event (400)", async () => {
+    const quiet = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect((await send(t, { type: "user.created", object: "event", data: { id: "" } }, { id: "msg_bad_body" })).status).toBe(400);
+    quiet.mockRestore();
+    expect(await status(t)).toMatchObject({ verdict: "failing", lastFailure: { status: 400, reason: "badPayload", svixId: "msg_bad_body" } });
+  });
+
+  test("silent: a user signed in (a provisional row) and no webhook came for 10 minutes; it arrives: ok", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 6, 9, 0) });
+    await send(t, created("user_1")); // the endpoint worked once
+    const signedIn = t.withIdentity({ subject: "user_new", name: "New User", email: "new@example.com" });
+    await signedIn.mutation(api.messages.post, { body: "first!" }); // createIfMissing: a provisional row
+    expect((await status(t)).verdict).toBe("ok"); // Clerk delivers in seconds: not yet
+    vi.advanceTimersByTime(11 * min);
+    const health = await status(t);
+    expect(health).toMatchObject({ verdict: "silent", usersWaiting: 1 });
+    expect(health.advice).toMatch(/user\.\* subscriptions/);
+    await send(t, created("user_new"));
+    expect(await status(t)).toMatchObject({ verdict: "ok", usersWaiting: 0 });
+  });
+});
+
+describe("organizations and memberships count the same way", () => {
+  test("organization and membership deliveries: applied, duplicate, stale, and a forged one rejected", async () => {
+    const org = clerkOrganization("org_1", { updated_at: 2_000 });
+    const membership = membershipEvent("organizationMembership.created", clerkMembership("orgmem_1", "org_1", "user_1", { organization: org, updated_at: 2_000 }));
+    await send(t, organizationEvent("organization.created", org));
+    const delivery = sign(membership);
+    await post(t, delivery);
+    await post(t, delivery); // retried
+    await send(t, organizationEvent("organization.updated", clerkOrganization("org_1", { updated_at: 1_000 }))); // late
+    await send(t, membershipEvent("organizationMembership.deleted", clerkMembership("orgmem_1", "org_1", "user_1", { organization: org, updated_at: 3_000 })));
+    expect((await send(t, membership, { secret: OTHER_SECRET })).status).toBe(401);
+    await send(t, organizationEvent("organization.updated", clerkOrganization("org_1", { updated_at: 4_000 })));
+    expect(await status(t)).toMatchObject({ verdict: "ok", lastHour: { applied: 4, duplicate: 1, stale: 1, rejected: { "401": 1 } } });
+  });
+});
+
+describe("what it costs and what it keeps", () => {
+  test("a flood of forged requests writes at most one rejection a second, in one document, and never slows or changes a real delivery", async () => {
+    const start = Date.UTC(2025, 0, 6, 9, 0);
+    vi.useFakeTimers({ now: start });
+    const FORGED = 400;
+    const STEP_MS = 10; // 100 requests a second, for 4 seconds
+    let real = 0;
+    for (let i = 0; i < FORGED; i++) {
+      const res = await send(t, created(`user_forged_${i}`), { secret: OTHER_SECRET });
+      expect(res.status).toBe(401);
+      if (i % 50 === 0) {
+        // Real deliveries in the middle of the flood: verified, applied, answered as ever.
+        expect(await (await send(t, created(`user_real_${real++}`))).json()).toEqual({ outcome: "created" });
+      }
+      vi.advanceTimersByTime(STEP_MS);
+    }
+    const elapsedS = (FORGED * STEP_MS) / 1000;
+    const health = await status(t);
+    const recorded = health.lastHour.rejected["401"]!;
+    const { windows } = await dump(t);
+    const rejectionDocs = windows.filter((w) => w.shard === REJECTIONS_SHARD).length;
+    console.log(`flood: ${FORGED} forged requests over ${elapsedS} s -> ${recorded} rejection writes (bound: one a second, ${Math.ceil(elapsedS) + 1}), ${rejectionDocs} document; ${real} real deliveries applied among them`);
+    expect(recorded).toBeLessThanOrEqual(Math.ceil(elapsedS) + 1);
+    expect(recorded).toBeGreaterThanOrEqual(Math.floor(elapsedS));
+    expect(rejectionDocs).toBe(1);
+    expect(health.lastHour.applied).toBe(real);
+    // Verified deliveries kept arriving after the last recorded rejection: forgeries among real
+    // deliveries are not a wrong secret.
+    expect(health.verdict).toBe("ok");
+  });
+
+  test("one window per shard per hour: deliveries update their shard's document, and the documents stay few", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 6, 9, 0) });
+    const DELIVERIES = 200;
+    for (let i = 0; i < DELIVERIES; i++) await send(t, created(`user_${i}`));
+    let { windows } = await dump(t);
+    console.log(`storage: ${DELIVERIES} deliveries in one hour -> ${windows.length} health documents (at most ${SHARDS} shards)`);
+    expect(windows.length).toBeLessThanOrEqual(SHARDS);
+    expect(windows.length).toBeGreaterThan(SHARDS / 2);
+    vi.advanceTimersByTime(60 * min);
+    for (let i = 0; i < DELIVERIES; i++) await send(t, userEvent("user.updated", clerkUser(`user_${i}`, { updated_at: 1_700_000_001_000 })));
+    ({ windows } = await dump(t));
+    expect(windows.length).toBeLessThanOrEqual(2 * SHARDS);
+    expect((await status(t)).last24Hours.applied).toBe(2 * DELIVERIES);
+  });
+
+  test("never stores a body, a field of it, or a secret", async () => {
+    const user = clerkUser("user_secretive", { email: "ada@secret.example", first_name: "Augusta", private_metadata: { stripeCustomerId: "cus_topsecret" } });
+    await send(t, userEvent("user.created", user));
+    await send(t, userEvent("user.created", user), { secret: OTHER_SECRET });
+    await send(t, { type: "user.created", object: "event", data: { id: "user_bad", first_name: "Mallory" } }, { id: "msg_malformed" });
+    const quiet = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await post(t, { body: JSON.stringify(userEvent("user.created", user)), headers: { "svix-id": "<img src=x>", "svix-timestamp": "1", "svix-signature": "v1,AAAA" } });
+    quiet.mockRestore();
+    const stored = JSON.stringify([await dump(t), await status(t)]);
+    for (const secret of ["user_secretive", "user_bad", "ada@secret.example", "Augusta", "Mallory", "cus_topsecret", "Lovelace", "<img", WEBHOOK_SECRET, OTHER_SECRET, WEBHOOK_SECRET.slice(6), OTHER_SECRET.slice(6)]) {
+      expect(stored).not.toContain(secret);
+    }
+  });
+});
+
+describe("the example's page", () => {
+  test("shows the status to an org admin of the active organization, and refuses a member", async () => {
+    const org = clerkOrganization("org_acme");
+    await send(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_admin", "org_acme", "user_admin", { organization: org, role: "org:admin" })));
+    await send(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_member", "org_acme", "user_member", { organization: org })));
+    const admin = t.withIdentity({ subject: "user_admin", v: 2, o: { id: "org_acme", rol: "admin", slg: "acme" } } as never);
+    const member = t.withIdentity({ subject: "user_member", v: 2, o: { id: "org_acme", rol: "member", slg: "acme" } } as never);
+    expect(await admin.query(api.clerk.health, {})).toMatchObject({ verdict: "ok", lastHour: { applied: 2 } });
+    await expect(member.query(api.clerk.health, {})).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    await expect(t.query(api.clerk.health, {})).rejects.toMatchObject({ data: { code: "UNAUTHENTICATED" } });
+  });
+});
