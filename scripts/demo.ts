@@ -30,6 +30,7 @@ import {
   type Version,
 } from "./demo/expectations";
 import { organizationsScene } from "./demo/organizations";
+import { healthScenes } from "./demo/health";
 import { Checks, table } from "./demo/report";
 
 // ---- The story, on Clerk's clock -------------------------------------------------------
@@ -162,6 +163,9 @@ async function main(): Promise<number> {
 
   // 4. Organizations and memberships, and membership checks for an org that is not the active one.
   await organizationsScene(t, checks, WEBHOOK_SECRET);
+
+  // Is the webhook working? After the whole stream, then with a secret that does not match.
+  await healthScenes(t, checks, deliveries.filter((d) => d.forged).length);
 
   return checks.finish();
 }

@@ -52,5 +52,6 @@ export {
   type SyncErrorData,
 } from "./sync.js";
 export { vSyncStatus, type SyncStatus, type SyncErrorCode } from "../shared/syncStatus.js";
+export { vHealthStatus, type HealthStatus, type Verdict as HealthVerdict, type Counts as HealthCounts, type Incident as HealthIncident } from "../shared/health.js";
 export { CLERK_RATE_LIMITS, type RateLimit } from "./clerkApi.js";
 export type { RetryPolicy } from "../shared/retry.js";
