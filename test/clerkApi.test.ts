@@ -61,11 +61,11 @@ describe("requests and answers", () => {
     expect(clerk.requests).toBe(1);
   });
 
-  test("listPage: a `{ data, total_count }` answer (organizations, memberships) comes back as its data", async () => {
-    const organizations = Array.from({ length: 7 }, (_, i) => ({ object: "organization", id: `org_${i}` }));
-    const { clerk } = await setup({ resources: { "/v1/organizations": organizations } });
-    expect(ids(await clerk.listPage("/v1/organizations", { limit: 5, offset: 0 }))).toEqual(["org_0", "org_1", "org_2", "org_3", "org_4"]);
-    expect(ids(await clerk.listPage("/v1/organizations", { limit: 5, offset: 5 }))).toEqual(["org_5", "org_6"]);
+  test("listPage: a `{ data, total_count }` answer (organizations, memberships, any other list) comes back as its data", async () => {
+    const connections = Array.from({ length: 7 }, (_, i) => ({ object: "saml_connection", id: `samlc_${i}` }));
+    const { clerk } = await setup({ resources: { "/v1/saml_connections": connections } });
+    expect(ids(await clerk.listPage("/v1/saml_connections", { limit: 5, offset: 0 }))).toEqual(["samlc_0", "samlc_1", "samlc_2", "samlc_3", "samlc_4"]);
+    expect(ids(await clerk.listPage("/v1/saml_connections", { limit: 5, offset: 5 }))).toEqual(["samlc_5", "samlc_6"]);
   });
 
   test("getByIds: one request, the id parameter repeated, limit the number of ids; unknown ids are absent", async () => {
