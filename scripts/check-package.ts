@@ -90,10 +90,7 @@ try {
       include: ["convex", "src"],
     }),
   );
-  writeFileSync(
-    path.join(app, "convex/schema.ts"),
-    `import { defineSchema } from "convex/server";\nexport default defineSchema({});\n`,
-  );
+  writeFileSync(path.join(app, "convex/schema.ts"), `import { defineSchema } from "convex/server";\nexport default defineSchema({});\n`);
   // The vitest settings the README's "Testing your app" section asks for.
   writeFileSync(
     path.join(app, "vitest.config.ts"),

@@ -37,8 +37,14 @@ import { Checks, table } from "./demo/report";
 
 const T = Date.UTC(2025, 0, 6, 9, 0); // Monday 09:00
 const min = 60_000;
-const version = (clerkId: string, label: string, firstName: string, lastName: string, email: string, updatedAt: number): Version =>
-  ({ clerkId, label, firstName, lastName, email, updatedAt });
+const version = (clerkId: string, label: string, firstName: string, lastName: string, email: string, updatedAt: number): Version => ({
+  clerkId,
+  label,
+  firstName,
+  lastName,
+  email,
+  updatedAt,
+});
 
 const alice1 = version("user_alice", "v1", "Alice", "Liddell", "alice@wonderland.example", T);
 const alice2 = version("user_alice", "v2", "Alice", "Liddell", "Alice@Acme.example", T + 5 * min); // new work email
@@ -81,12 +87,18 @@ retry(aliceJoins);
 /** Who calls the app afterwards, with Clerk session token v2 claims (`o`: active org, `pla`: plans). */
 type Claims = Partial<UserIdentity>;
 const personas: { persona: Persona; claims: Claims | null }[] = [
-  { persona: { label: "Alice (org admin, Pro)", clerkId: "user_alice", orgAdmin: true, pro: true },
-    claims: { subject: "user_alice", v: 2, o: { id: "org_acme", rol: "admin", slg: "acme" }, pla: "u:pro" } },
-  { persona: { label: "Bob (member, Free)", clerkId: "user_bob", orgAdmin: false, pro: false },
-    claims: { subject: "user_bob", v: 2, o: { id: "org_acme", rol: "member", slg: "acme" }, pla: "u:free" } },
-  { persona: { label: "Carol (deleted, token still valid)", clerkId: "user_carol", orgAdmin: false, pro: true },
-    claims: { subject: "user_carol", v: 2, pla: "u:pro" } },
+  {
+    persona: { label: "Alice (org admin, Pro)", clerkId: "user_alice", orgAdmin: true, pro: true },
+    claims: { subject: "user_alice", v: 2, o: { id: "org_acme", rol: "admin", slg: "acme" }, pla: "u:pro" },
+  },
+  {
+    persona: { label: "Bob (member, Free)", clerkId: "user_bob", orgAdmin: false, pro: false },
+    claims: { subject: "user_bob", v: 2, o: { id: "org_acme", rol: "member", slg: "acme" }, pla: "u:free" },
+  },
+  {
+    persona: { label: "Carol (deleted, token still valid)", clerkId: "user_carol", orgAdmin: false, pro: true },
+    claims: { subject: "user_carol", v: 2, pla: "u:pro" },
+  },
   { persona: { label: "signed out", clerkId: null, orgAdmin: false, pro: false }, claims: null },
 ];
 
@@ -119,7 +131,11 @@ async function main(): Promise<number> {
   // 2. What the component stored, and what the app's hooks wrote.
   const liveUsers = expectedUsers(deliveries);
   const users = (await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).page;
-  checks.expect("users table", users.map(({ clerkId, email, name, updatedAt }) => ({ clerkId, email, name, updatedAt })), liveUsers);
+  checks.expect(
+    "users table",
+    users.map(({ clerkId, email, name, updatedAt }) => ({ clerkId, email, name, updatedAt })),
+    liveUsers,
+  );
   const versionOf = (u: { clerkId: string; updatedAt: number }) =>
     deliveries.find((d) => d.version?.clerkId === u.clerkId && d.version.updatedAt === u.updatedAt)?.version?.label ?? "?";
   table("Users (the component's table)", [
@@ -152,7 +168,11 @@ async function main(): Promise<number> {
       wantedMessages = expectedMessagesAfter(wantedMessages, action, persona, liveUsers);
     }
     const messages = await t.run((ctx) => ctx.db.query("messages").collect());
-    checks.expect(`messages after every ${action}`, messages.map(({ author, pro }) => ({ author, pro })), wantedMessages);
+    checks.expect(
+      `messages after every ${action}`,
+      messages.map(({ author, pro }) => ({ author, pro })),
+      wantedMessages,
+    );
     counts.push(`${action} ${messages.length}`);
   }
   table("What each caller may do (example/convex/messages.ts)", [
@@ -183,13 +203,16 @@ main().then(
 /** Signs a delivery as Clerk's Svix sender does, posts it, and reads the answer. */
 async function deliver(backend: Backend, d: Delivery) {
   const event = d.version
-    ? userEvent(d.type as "user.created" | "user.updated", clerkUser(d.clerkId, {
-        first_name: d.version.firstName,
-        last_name: d.version.lastName,
-        email: d.version.email,
-        created_at: T,
-        updated_at: d.version.updatedAt,
-      }))
+    ? userEvent(
+        d.type as "user.created" | "user.updated",
+        clerkUser(d.clerkId, {
+          first_name: d.version.firstName,
+          last_name: d.version.lastName,
+          email: d.version.email,
+          created_at: T,
+          updated_at: d.version.updatedAt,
+        }),
+      )
     : deletedEvent(d.clerkId);
   const signed = sign(event, { id: d.svixId, secret: d.forged ? ATTACKER_SECRET : WEBHOOK_SECRET });
   const res = await backend.fetch("/clerk-users-webhook", { method: "POST", headers: signed.headers, body: signed.body });

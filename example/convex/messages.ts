@@ -35,7 +35,7 @@ export const clear = mutation({
   args: {},
   handler: async (ctx) => {
     await requireRole(ctx, "org:admin");
-    for (const message of await ctx.db.query("messages").collect()) await ctx.db.delete(message._id);
+    for (const message of await ctx.db.query("messages").collect()) await ctx.db.delete("messages", message._id);
   },
 });
 

@@ -12,19 +12,19 @@ export const clerkHooks = defineClerkHooks(internalMutation, {
   onUserUpdated: async (ctx, { user }) => {
     const profile = await profileOf(ctx, user.clerkId);
     const displayName = user.name ?? user.email ?? user.clerkId;
-    if (profile) await ctx.db.patch(profile._id, { displayName, versions: profile.versions + 1 });
+    if (profile) await ctx.db.patch("profiles", profile._id, { displayName, versions: profile.versions + 1 });
     else await ctx.db.insert("profiles", { clerkId: user.clerkId, displayName, versions: 1 });
   },
   onUserDeleted: async (ctx, { clerkId }) => {
     const profile = await profileOf(ctx, clerkId);
-    if (profile) await ctx.db.delete(profile._id);
+    if (profile) await ctx.db.delete("profiles", profile._id);
   },
   onOrganizationDeleted: async (ctx, { clerkId }) => {
     const projects = await ctx.db
       .query("projects")
       .withIndex("by_org", (q) => q.eq("orgId", clerkId))
       .collect();
-    for (const project of projects) await ctx.db.delete(project._id);
+    for (const project of projects) await ctx.db.delete("projects", project._id);
   },
 });
 

@@ -25,7 +25,9 @@ function MissingConfig() {
   return (
     <main>
       <h1>Almost there</h1>
-      <p>This page needs a Convex deployment and a Clerk application. Put these in <code>.env.local</code> at the repository root:</p>
+      <p>
+        This page needs a Convex deployment and a Clerk application. Put these in <code>.env.local</code> at the repository root:
+      </p>
       <ul>
         <li>
           <code>VITE_CONVEX_URL</code> {convexUrl ? "✓" : "(missing: run npx convex dev, it writes it for you)"}

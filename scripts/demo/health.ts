@@ -36,15 +36,26 @@ export async function healthScenes(t: Backend, checks: Checks, forged: number) {
   const rejecting = (await wrong.query(components.clerkUsers.health.status, {})) as HealthStatus;
   checks.expect("wrong secret: deliveries answered", statuses, [401, 401]);
   checks.expect("wrong secret: verdict", rejecting.verdict, "rejecting");
-  checks.expect("wrong secret: last rejection", { status: rejecting.lastRejection?.status, reason: rejecting.lastRejection?.reason }, { status: 401, reason: "badSignature" });
+  checks.expect(
+    "wrong secret: last rejection",
+    { status: rejecting.lastRejection?.status, reason: rejecting.lastRejection?.reason },
+    { status: 401, reason: "badSignature" },
+  );
   // Both were refused; within one second only the first is written (the flood bound).
   checks.expect("wrong secret: rejections recorded", rejecting.lastHour.rejected["401"], 1);
-  show("Scene: CLERK_WEBHOOK_SECRET is another endpoint's secret; Clerk delivers two sign-ups within a second (rejections are written at most one a second)", rejecting);
+  show(
+    "Scene: CLERK_WEBHOOK_SECRET is another endpoint's secret; Clerk delivers two sign-ups within a second (rejections are written at most one a second)",
+    rejecting,
+  );
 }
 
 function show(title: string, health: HealthStatus) {
   const counts = (c: HealthStatus["lastHour"]) =>
-    `applied ${c.applied}, duplicate ${c.duplicate}, stale ${c.stale}, ignored ${c.ignored}, failed ${c.failed}, rejected ${Object.entries(c.rejected).map(([s, n]) => `${n}×${s}`).join(" ") || "0"}`;
+    `applied ${c.applied}, duplicate ${c.duplicate}, stale ${c.stale}, ignored ${c.ignored}, failed ${c.failed}, rejected ${
+      Object.entries(c.rejected)
+        .map(([s, n]) => `${n}×${s}`)
+        .join(" ") || "0"
+    }`;
   const incident = (i: HealthStatus["lastRejection"]) => (i ? `${i.status} ${i.reason}${i.svixId ? ` (${i.svixId})` : ""}` : "—");
   table(title, [
     ["field", "value"],

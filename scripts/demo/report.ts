@@ -3,7 +3,12 @@
 /** Prints rows as aligned columns under a title; the first row is the header. */
 export function table(title: string, rows: string[][]) {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? "").length)));
-  const line = (row: string[]) => "  " + row.map((cell, col) => cell.padEnd(widths[col]!)).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    "  " +
+    row
+      .map((cell, col) => cell.padEnd(widths[col]!))
+      .join("  ")
+      .trimEnd();
   console.log(`\n${title}`);
   console.log(line(rows[0]!));
   console.log("  " + widths.map((w) => "-".repeat(w)).join("  "));
