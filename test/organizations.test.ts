@@ -221,7 +221,7 @@ describe("deleting an organization or a user removes their memberships", () => {
     } finally {
       vi.useRealTimers();
     }
-  });
+  }, 60_000);
 });
 
 describe("a wrongly shaped organization or membership payload is a 400 that changes nothing", () => {
