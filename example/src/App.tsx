@@ -113,7 +113,27 @@ function Dashboard({ user }: { user: User }) {
         </ul>
         {mine?.length === 0 && <p className="hint">No messages from you yet.</p>}
       </section>
+
+      {isOrgAdmin && <WebhookHealth />}
     </main>
+  );
+}
+
+/** "Is my webhook working?", for org admins: the server checks the role again (clerk.health). */
+function WebhookHealth() {
+  const health = useQuery(api.clerk.health);
+  if (health === undefined) return null;
+  const { lastHour: h } = health;
+  const rejected = Object.entries(h.rejected).map(([status, n]) => `${n} × ${status}`).join(", ") || "none";
+  return (
+    <section>
+      <h2>Clerk webhook: {health.verdict}</h2>
+      <p className={health.verdict === "ok" ? "hint" : "error"}>{health.advice}</p>
+      <p className="hint">
+        Last hour: {h.applied} applied, {h.duplicate} duplicate, {h.stale} stale, {h.ignored} ignored, {h.failed} failed; rejected {rejected}.{" "}
+        Last delivery: {health.lastDeliveryAt === null ? "never" : new Date(health.lastDeliveryAt).toLocaleString()}.
+      </p>
+    </section>
   );
 }
 
