@@ -30,7 +30,10 @@ const OTHER_SECRET = "whsec_" + Buffer.from("somebody-elses-signing-key!!").toSt
 const min = 60_000;
 
 /** Everything the component keeps about health (test-only component query). */
-const dumpHealth = queryGeneric({ args: {}, handler: async (ctx) => ({ windows: await ctx.db.query("webhookHealth").collect(), pruneState: await ctx.db.query("pruneState").collect() }) });
+const dumpHealth = queryGeneric({
+  args: {},
+  handler: async (ctx) => ({ windows: await ctx.db.query("webhookHealth").collect(), pruneState: await ctx.db.query("pruneState").collect() }),
+});
 const dumpRef = (components.clerkUsers as unknown as { testHealth: { dump: FunctionReference<"query", "internal"> } }).testHealth.dump;
 
 /** A hook that throws while `failing` is set: what a bug in the app's hook looks like. */
@@ -76,7 +79,15 @@ afterEach(() => {
 describe("each verdict, reached through the endpoint", () => {
   test("noDeliveriesYet: a fresh deployment; the advice says to add the endpoint", async () => {
     const health = await status(t);
-    expect(health).toMatchObject({ verdict: "noDeliveriesYet", lastDeliveryAt: null, lastAppliedAt: null, lastRejection: null, lastFailure: null, usersWaiting: 0, lastResync: null });
+    expect(health).toMatchObject({
+      verdict: "noDeliveriesYet",
+      lastDeliveryAt: null,
+      lastAppliedAt: null,
+      lastRejection: null,
+      lastFailure: null,
+      usersWaiting: 0,
+      lastResync: null,
+    });
     expect(health.advice).toMatch(/clerk-users-webhook/);
     expect(await t.query(internal.clerk.webhookHealth, {})).toMatchObject({ verdict: "noDeliveriesYet" });
   });
@@ -100,7 +111,11 @@ describe("each verdict, reached through the endpoint", () => {
     const wrong = sign(created("user_2"), { secret: OTHER_SECRET, id: "msg_rotated_1" });
     expect((await post(t, wrong)).status).toBe(401);
     let health = await status(t);
-    expect(health).toMatchObject({ verdict: "rejecting", lastRejection: { status: 401, reason: "badSignature", svixId: "msg_rotated_1" }, lastHour: { applied: 1, rejected: { "401": 1 } } });
+    expect(health).toMatchObject({
+      verdict: "rejecting",
+      lastRejection: { status: 401, reason: "badSignature", svixId: "msg_rotated_1" },
+      lastHour: { applied: 1, rejected: { "401": 1 } },
+    });
     expect(health.advice).toMatch(/CLERK_WEBHOOK_SECRET is not this endpoint's signing secret/);
     // The secret fixed, Svix's next retry verifies: ok again, the rejection kept for the record.
     vi.useFakeTimers({ now: Date.now() + 2_000 });
@@ -165,7 +180,10 @@ describe("each verdict, reached through the endpoint", () => {
 describe("organizations and memberships count the same way", () => {
   test("organization and membership deliveries: applied, duplicate, stale, and a forged one rejected", async () => {
     const org = clerkOrganization("org_1", { updated_at: 2_000 });
-    const membership = membershipEvent("organizationMembership.created", clerkMembership("orgmem_1", "org_1", "user_1", { organization: org, updated_at: 2_000 }));
+    const membership = membershipEvent(
+      "organizationMembership.created",
+      clerkMembership("orgmem_1", "org_1", "user_1", { organization: org, updated_at: 2_000 }),
+    );
     await send(t, organizationEvent("organization.created", org));
     const delivery = sign(membership);
     await post(t, delivery);
@@ -199,7 +217,9 @@ describe("what it costs and what it keeps", () => {
     const recorded = health.lastHour.rejected["401"]!;
     const { windows } = await dump(t);
     const rejectionDocs = windows.filter((w) => w.shard === REJECTIONS_SHARD).length;
-    console.log(`flood: ${FORGED} forged requests over ${elapsedS} s -> ${recorded} rejection writes (bound: one a second, ${Math.ceil(elapsedS) + 1}), ${rejectionDocs} document; ${real} real deliveries applied among them`);
+    console.log(
+      `flood: ${FORGED} forged requests over ${elapsedS} s -> ${recorded} rejection writes (bound: one a second, ${Math.ceil(elapsedS) + 1}), ${rejectionDocs} document; ${real} real deliveries applied among them`,
+    );
     expect(recorded).toBeLessThanOrEqual(Math.ceil(elapsedS) + 1);
     expect(recorded).toBeGreaterThanOrEqual(Math.floor(elapsedS));
     expect(rejectionDocs).toBe(1);
@@ -230,10 +250,26 @@ describe("what it costs and what it keeps", () => {
     await send(t, userEvent("user.created", user), { secret: OTHER_SECRET });
     await send(t, { type: "user.created", object: "event", data: { id: "user_bad", first_name: "Mallory" } }, { id: "msg_malformed" });
     const quiet = vi.spyOn(console, "warn").mockImplementation(() => {});
-    await post(t, { body: JSON.stringify(userEvent("user.created", user)), headers: { "svix-id": "<img src=x>", "svix-timestamp": "1", "svix-signature": "v1,AAAA" } });
+    await post(t, {
+      body: JSON.stringify(userEvent("user.created", user)),
+      headers: { "svix-id": "<img src=x>", "svix-timestamp": "1", "svix-signature": "v1,AAAA" },
+    });
     quiet.mockRestore();
     const stored = JSON.stringify([await dump(t), await status(t)]);
-    for (const secret of ["user_secretive", "user_bad", "ada@secret.example", "Augusta", "Mallory", "cus_topsecret", "Lovelace", "<img", WEBHOOK_SECRET, OTHER_SECRET, WEBHOOK_SECRET.slice(6), OTHER_SECRET.slice(6)]) {
+    for (const secret of [
+      "user_secretive",
+      "user_bad",
+      "ada@secret.example",
+      "Augusta",
+      "Mallory",
+      "cus_topsecret",
+      "Lovelace",
+      "<img",
+      WEBHOOK_SECRET,
+      OTHER_SECRET,
+      WEBHOOK_SECRET.slice(6),
+      OTHER_SECRET.slice(6),
+    ]) {
       expect(stored).not.toContain(secret);
     }
   });
@@ -242,7 +278,10 @@ describe("what it costs and what it keeps", () => {
 describe("the example's page", () => {
   test("shows the status to an org admin of the active organization, and refuses a member", async () => {
     const org = clerkOrganization("org_acme");
-    await send(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_admin", "org_acme", "user_admin", { organization: org, role: "org:admin" })));
+    await send(
+      t,
+      membershipEvent("organizationMembership.created", clerkMembership("orgmem_admin", "org_acme", "user_admin", { organization: org, role: "org:admin" })),
+    );
     await send(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_member", "org_acme", "user_member", { organization: org })));
     const admin = t.withIdentity({ subject: "user_admin", v: 2, o: { id: "org_acme", rol: "admin", slg: "acme" } } as never);
     const member = t.withIdentity({ subject: "user_member", v: 2, o: { id: "org_acme", rol: "member", slg: "acme" } } as never);

@@ -36,16 +36,52 @@ const forged = (svixId?: string): DeliveryOutcome => ({ kind: "rejected", status
 
 describe("transitions of a window", () => {
   const cases: [string, HealthWindow, DeliveryOutcome, (w: HealthWindow) => unknown, unknown][] = [
-    ["applied: counted, last delivery and last applied set", fresh(), applied("msg_1"), (w) => [w.slots[0]!.applied, w.lastDeliveryAt, w.lastAppliedAt], [1, T, T]],
-    ["duplicate: counted, a delivery but nothing applied", fresh(), { kind: "duplicate", svixId: "msg_1" }, (w) => [w.slots[0]!.duplicate, w.lastDeliveryAt, w.lastAppliedAt], [1, T, undefined]],
+    [
+      "applied: counted, last delivery and last applied set",
+      fresh(),
+      applied("msg_1"),
+      (w) => [w.slots[0]!.applied, w.lastDeliveryAt, w.lastAppliedAt],
+      [1, T, T],
+    ],
+    [
+      "duplicate: counted, a delivery but nothing applied",
+      fresh(),
+      { kind: "duplicate", svixId: "msg_1" },
+      (w) => [w.slots[0]!.duplicate, w.lastDeliveryAt, w.lastAppliedAt],
+      [1, T, undefined],
+    ],
     ["stale: counted", fresh(), { kind: "stale", svixId: "msg_1" }, (w) => w.slots[0]!.stale, 1],
     ["ignored: counted, a verified delivery", fresh(), { kind: "ignored", svixId: "msg_1" }, (w) => [w.slots[0]!.ignored, w.lastDeliveryAt], [1, T]],
-    ["failed: counted, last failure, open", fresh(), failed("msg_1"), (w) => [w.slots[0]!.failed, w.lastFailure, w.openFailures.map((f) => f.svixId)], [1, { status: 500, reason: "applyFailed", svixId: "msg_1", at: T }, ["msg_1"]]],
+    [
+      "failed: counted, last failure, open",
+      fresh(),
+      failed("msg_1"),
+      (w) => [w.slots[0]!.failed, w.lastFailure, w.openFailures.map((f) => f.svixId)],
+      [1, { status: 500, reason: "applyFailed", svixId: "msg_1", at: T }, ["msg_1"]],
+    ],
     ["failed twice (a retry failing again): one open failure", recordOutcome(fresh(), failed("msg_1"), T), failed("msg_1"), (w) => w.openFailures.length, 1],
     ["a failed message applied by its retry: no longer open", recordOutcome(fresh(), failed("msg_1"), T), applied("msg_1"), (w) => w.openFailures, []],
-    ["another message applied: the failure stays open", recordOutcome(fresh(), failed("msg_1"), T), applied("msg_2"), (w) => w.openFailures.map((f) => f.svixId), ["msg_1"]],
-    ["rejected: by status, last rejection, no delivery", fresh(), forged("msg_x"), (w) => [w.slots[0]!.rejected, w.lastRejection?.reason, w.lastDeliveryAt], [{ "401": 1 }, "badSignature", undefined]],
-    ["rejected with a header that is not a svix id: not kept", fresh(), forged("<script>" + "x".repeat(100)), (w) => w.lastRejection, { status: 401, reason: "badSignature", at: T }],
+    [
+      "another message applied: the failure stays open",
+      recordOutcome(fresh(), failed("msg_1"), T),
+      applied("msg_2"),
+      (w) => w.openFailures.map((f) => f.svixId),
+      ["msg_1"],
+    ],
+    [
+      "rejected: by status, last rejection, no delivery",
+      fresh(),
+      forged("msg_x"),
+      (w) => [w.slots[0]!.rejected, w.lastRejection?.reason, w.lastDeliveryAt],
+      [{ "401": 1 }, "badSignature", undefined],
+    ],
+    [
+      "rejected with a header that is not a svix id: not kept",
+      fresh(),
+      forged("<script>" + "x".repeat(100)),
+      (w) => w.lastRejection,
+      { status: 401, reason: "badSignature", at: T },
+    ],
   ];
   test.each(cases)("%s", (_name, window, outcome, pick, expected) => {
     expect(pick(recordOutcome(window, outcome, T))).toEqual(expected);
@@ -66,7 +102,13 @@ describe("transitions of a window", () => {
   test("a new hour opens a new window carrying the last times and open failures; counts start at zero", () => {
     const w = recordOutcome(recordOutcome(recordOutcome(fresh(), applied("msg_1"), T), failed("msg_2"), T + 1), forged(), T + 2);
     const next = openWindow(0, T + HOUR_MS, w);
-    expect(next).toMatchObject({ hourStart: T + HOUR_MS, lastDeliveryAt: T + 1, lastAppliedAt: T, lastRejection: { at: T + 2 }, lastFailure: { svixId: "msg_2" } });
+    expect(next).toMatchObject({
+      hourStart: T + HOUR_MS,
+      lastDeliveryAt: T + 1,
+      lastAppliedAt: T,
+      lastRejection: { at: T + 2 },
+      lastFailure: { svixId: "msg_2" },
+    });
     expect(next.openFailures.map((f) => f.svixId)).toEqual(["msg_2"]);
     expect(next.slots).toEqual([emptyCounts(), emptyCounts(), emptyCounts(), emptyCounts()]);
     expect(openWindow(0, T + 30 * min, w)).toBe(w);
@@ -78,7 +120,13 @@ describe("transitions of a window", () => {
   });
 
   test("rejections are recorded at most once a second", () => {
-    expect([null, T - REJECTION_RECORD_EVERY_MS, T - REJECTION_RECORD_EVERY_MS + 1, T, T + 5_000].map((last) => shouldRecordRejection(last, T))).toEqual([true, true, false, false, true]);
+    expect([null, T - REJECTION_RECORD_EVERY_MS, T - REJECTION_RECORD_EVERY_MS + 1, T, T + 5_000].map((last) => shouldRecordRejection(last, T))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+    ]);
   });
 
   test("svix ids spread over the shards, the same id always in the same one", () => {
@@ -127,16 +175,35 @@ describe("the verdict", () => {
   const cases: [string, Partial<VerdictInput>, Verdict, RegExp?][] = [
     ["verified deliveries, nothing else: ok", {}, "ok"],
     ["nothing ever: noDeliveriesYet", { lastDeliveryAt: null }, "noDeliveriesYet", /add an endpoint/],
-    ["only rejections, the signature: rejecting", { lastDeliveryAt: null, lastRejection: rejection(now - min) }, "rejecting", /CLERK_WEBHOOK_SECRET is not this endpoint's signing secret/],
+    [
+      "only rejections, the signature: rejecting",
+      { lastDeliveryAt: null, lastRejection: rejection(now - min) },
+      "rejecting",
+      /CLERK_WEBHOOK_SECRET is not this endpoint's signing secret/,
+    ],
     ["a rejection after the last verified delivery: rejecting", { lastRejection: rejection(now - min) }, "rejecting"],
     ["a verified delivery after the rejection (a forgery among real ones): ok", { lastRejection: rejection(now - 10 * min) }, "ok"],
     ["the rejection over an hour ago: no longer rejecting", { lastDeliveryAt: null, lastRejection: rejection(now - HOUR_MS - 1) }, "noDeliveriesYet"],
-    ["no secret set: rejecting, set it", { lastDeliveryAt: null, lastRejection: rejection(now - min, "noSecret", 500) }, "rejecting", /set CLERK_WEBHOOK_SECRET/],
+    [
+      "no secret set: rejecting, set it",
+      { lastDeliveryAt: null, lastRejection: rejection(now - min, "noSecret", 500) },
+      "rejecting",
+      /set CLERK_WEBHOOK_SECRET/,
+    ],
     ["not a signing secret: rejecting, copy it again", { lastRejection: rejection(now - min, "invalidSecret", 500) }, "rejecting", /whsec_/],
     ["timestamps refused: rejecting, replays or clock", { lastRejection: rejection(now - min, "badTimestamp") }, "rejecting", /clock/],
-    ["only requests without svix headers (a scanner): not rejecting", { lastDeliveryAt: null, lastRejection: rejection(now - min, "missingHeaders", 400) }, "noDeliveriesYet"],
+    [
+      "only requests without svix headers (a scanner): not rejecting",
+      { lastDeliveryAt: null, lastRejection: rejection(now - min, "missingHeaders", 400) },
+      "noDeliveriesYet",
+    ],
     ["an open failure: failing, check the logs", { openFailures: [failure(now - 2 * HOUR_MS)] }, "failing", /hook that throws/],
-    ["an unreadable verified body: failing, subscriptions", { openFailures: [{ ...failure(now - min), status: 400, reason: "badPayload" }] }, "failing", /subscribes only/],
+    [
+      "an unreadable verified body: failing, subscriptions",
+      { openFailures: [{ ...failure(now - min), status: 400, reason: "badPayload" }] },
+      "failing",
+      /subscribes only/,
+    ],
     ["a failure before a completed resync started: repaired, ok", { openFailures: [failure(now - 2 * HOUR_MS)], resyncRepairedUpTo: now - HOUR_MS }, "ok"],
     ["a failure after the resync started: failing", { openFailures: [failure(now - 10 * min)], resyncRepairedUpTo: now - HOUR_MS }, "failing"],
     ["users signed in, no webhook for them: silent", { usersWaiting: 2 }, "silent", /2 users signed in over 10 minutes ago/],

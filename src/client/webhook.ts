@@ -1,4 +1,3 @@
-import type { WebhookEvent } from "@clerk/backend";
 import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 // The verifier alone: the package root would pull svix's whole API client into the app's bundle.
 import { Webhook } from "svix/dist/webhook.js";

@@ -4,7 +4,6 @@ import {
   openWindow,
   recordOutcome,
   REJECTIONS_SHARD,
-
   shardOf,
   shouldRecordRejection,
   SILENT_AFTER_MS,
@@ -63,7 +62,12 @@ export const status = query({
     const usersWaiting = (
       await ctx.db
         .query("users")
-        .withIndex("by_provisional", (q) => q.eq("provisional", true).gt("_creationTime", now - SILENT_LOOKBACK_MS).lt("_creationTime", now - SILENT_AFTER_MS))
+        .withIndex("by_provisional", (q) =>
+          q
+            .eq("provisional", true)
+            .gt("_creationTime", now - SILENT_LOOKBACK_MS)
+            .lt("_creationTime", now - SILENT_AFTER_MS),
+        )
         .take(WAITING_COUNTED)
     ).length;
     const lastRun = await ctx.db.query("syncRuns").order("desc").first();
@@ -138,10 +142,17 @@ async function record(ctx: MutationCtx, shard: number, outcome: DeliveryOutcome,
   await write(ctx, shard, await newestWindow(ctx, shard), outcome, Date.now(), tombstoneRetentionMs);
 }
 
-async function write(ctx: MutationCtx, shard: number, newest: Doc<"webhookHealth"> | null, outcome: DeliveryOutcome, now: number, tombstoneRetentionMs: number | undefined) {
+async function write(
+  ctx: MutationCtx,
+  shard: number,
+  newest: Doc<"webhookHealth"> | null,
+  outcome: DeliveryOutcome,
+  now: number,
+  tombstoneRetentionMs: number | undefined,
+) {
   const window = recordOutcome(openWindow(shard, now, newest && fieldsOf(newest)), outcome, now);
   if (newest && newest.hourStart === window.hourStart) {
-    await ctx.db.replace(newest._id, window);
+    await ctx.db.replace("webhookHealth", newest._id, window);
     return;
   }
   await ctx.db.insert("webhookHealth", window);
@@ -165,5 +176,3 @@ function resyncSummary(run: Doc<"syncRuns">) {
   const { state, phase, startedAt, finishedAt, lastError } = run;
   return { state, phase, startedAt, ...(finishedAt !== undefined ? { finishedAt } : {}), ...(lastError ? { lastError } : {}) };
 }
-
-

@@ -49,7 +49,7 @@ export async function ensurePruning(ctx: MutationCtx, dueAt: number, tombstoneRe
     fields.scheduledId = await ctx.scheduler.runAt(Math.min(dueAt, now + MAX_SLEEP_MS), internal.prune.run, {});
     fields.runAt = dueAt;
   }
-  if (state) await ctx.db.patch(state._id, fields);
+  if (state) await ctx.db.patch("pruneState", state._id, fields);
   else await ctx.db.insert("pruneState", fields as Doc<"pruneState">);
 }
 
@@ -67,8 +67,9 @@ export const run = internalMutation({
     const full = windows.full || tombstones === PRUNE_BATCH || runs.full;
     const due = full ? now : await nextDue(ctx, retention);
     const next = due === null ? null : Math.min(due, now + MAX_SLEEP_MS);
-    const fields = next === null ? { scheduledId: undefined, runAt: undefined } : { scheduledId: await ctx.scheduler.runAt(next, internal.prune.run, {}), runAt: next };
-    if (state) await ctx.db.patch(state._id, fields);
+    const fields =
+      next === null ? { scheduledId: undefined, runAt: undefined } : { scheduledId: await ctx.scheduler.runAt(next, internal.prune.run, {}), runAt: next };
+    if (state) await ctx.db.patch("pruneState", state._id, fields);
     else await ctx.db.insert("pruneState", { ...fields, tombstoneRetentionMs: retention });
     return { windows: windows.deleted, tombstones, runs: runs.deleted };
   },
@@ -101,7 +102,7 @@ async function pruneWindows(ctx: MutationCtx, now: number) {
   let deleted = 0;
   for (const window of old) {
     if (window.hourStart === newest.get(window.shard)) continue;
-    await ctx.db.delete(window._id);
+    await ctx.db.delete("webhookHealth", window._id);
     deleted++;
   }
   return { deleted, full: old.length === PRUNE_BATCH };
@@ -112,12 +113,19 @@ async function pruneTombstones(ctx: MutationCtx, before: number) {
     .query("tombstones")
     .withIndex("by_deleted_at", (q) => q.lt("deletedAt", before))
     .take(PRUNE_BATCH);
-  for (const tombstone of old) await ctx.db.delete(tombstone._id);
+  for (const tombstone of old) await ctx.db.delete("tombstones", tombstone._id);
   return old.length;
 }
 
 async function pruneRuns(ctx: MutationCtx) {
-  const beyond = (await ctx.db.query("syncRuns").order("desc").take(KEPT_RUNS + 10)).slice(KEPT_RUNS).filter((run) => run.state !== "running");
+  const beyond = (
+    await ctx.db
+      .query("syncRuns")
+      .order("desc")
+      .take(KEPT_RUNS + 10)
+  )
+    .slice(KEPT_RUNS)
+    .filter((run) => run.state !== "running");
   let candidates = 0;
   let deleted = 0;
   for (const run of beyond) {
@@ -125,10 +133,10 @@ async function pruneRuns(ctx: MutationCtx) {
       .query("resyncCandidates")
       .withIndex("by_run", (q) => q.eq("runId", run._id))
       .take(PRUNE_BATCH - candidates);
-    for (const candidate of left) await ctx.db.delete(candidate._id);
+    for (const candidate of left) await ctx.db.delete("resyncCandidates", candidate._id);
     candidates += left.length;
     if (candidates >= PRUNE_BATCH) return { deleted, full: true };
-    await ctx.db.delete(run._id);
+    await ctx.db.delete("syncRuns", run._id);
     deleted++;
   }
   return { deleted, full: beyond.length === 10 };

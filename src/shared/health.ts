@@ -258,7 +258,8 @@ export function summarize(windows: HealthWindow[], now: number): HealthSummary {
     });
   }
   const latest = [...newest.values()];
-  const max = (pick: (w: HealthWindow) => number | undefined) => latest.reduce<number | null>((m, w) => (pick(w) !== undefined && (m === null || pick(w)! > m) ? pick(w)! : m), null);
+  const max = (pick: (w: HealthWindow) => number | undefined) =>
+    latest.reduce<number | null>((m, w) => (pick(w) !== undefined && (m === null || pick(w)! > m) ? pick(w)! : m), null);
   const newestIncident = (pick: (w: HealthWindow) => Incident | undefined) =>
     latest.reduce<Incident | null>((m, w) => (pick(w) !== undefined && (m === null || pick(w)!.at > m.at) ? pick(w)! : m), null);
   return {
@@ -329,14 +330,16 @@ export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict;
   if (lastDeliveryAt === null) {
     return {
       verdict: "noDeliveriesYet",
-      advice: "No verified delivery has arrived: add an endpoint in Clerk's dashboard (Webhooks) at https://<deployment>.convex.site/clerk-users-webhook, subscribe it to user.*, organization.* and organizationMembership.*, and send a test event.",
+      advice:
+        "No verified delivery has arrived: add an endpoint in Clerk's dashboard (Webhooks) at https://<deployment>.convex.site/clerk-users-webhook, subscribe it to user.*, organization.* and organizationMembership.*, and send a test event.",
     };
   }
   return { verdict: "ok", advice: "Deliveries are verified and applied." };
 }
 
 const REJECTING_ADVICE: Record<"noSecret" | "invalidSecret" | "badSignature" | "badTimestamp", string> = {
-  noSecret: "No signing secret is set: set CLERK_WEBHOOK_SECRET in the Convex deployment's environment variables to the endpoint's signing secret from Clerk's dashboard.",
+  noSecret:
+    "No signing secret is set: set CLERK_WEBHOOK_SECRET in the Convex deployment's environment variables to the endpoint's signing secret from Clerk's dashboard.",
   invalidSecret: "CLERK_WEBHOOK_SECRET is not a signing secret: copy it again from the endpoint's page in Clerk's dashboard (it starts with whsec_).",
   badSignature:
     "Deliveries fail signature verification: CLERK_WEBHOOK_SECRET is not this endpoint's signing secret (rotated, or another endpoint's). Copy it from the endpoint's page in Clerk's dashboard, then replay the failed messages or run the resync.",
