@@ -1,6 +1,6 @@
 import { OrganizationSwitcher, SignInButton, UserButton, useAuth } from "@clerk/react";
 import { useMutation, useQuery } from "convex/react";
-import { isClerkUsersError, PROVISIONAL_UPDATED_AT, type User } from "convex-clerk-users";
+import { isClerkUsersError, type User } from "convex-clerk-users";
 import { useCurrentUser } from "convex-clerk-users/react";
 import { useState } from "react";
 import { api } from "../convex/_generated/api";
@@ -79,7 +79,7 @@ function Dashboard({ user }: { user: User }) {
           </dd>
           <dt>updatedAt</dt>
           <dd>
-            {user.updatedAt === PROVISIONAL_UPDATED_AT
+            {user.provisional
               ? "provisional: made from your session token, Clerk's webhook will replace it"
               : new Date(user.updatedAt).toLocaleString()}
           </dd>

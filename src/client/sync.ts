@@ -5,7 +5,8 @@ import {
   type GenericDataModel,
   type RegisteredAction,
 } from "convex/server";
-import { ConvexError, v } from "convex/values";
+import { ConvexError, v, type Value } from "convex/values";
+import { clerkUsersError, isClerkUsersError, type ClerkUsersErrorData } from "../shared/errors.js";
 import { MAX_PAGE_SIZE, START_CURSOR, checkPage, idOf, nextRequestOffset, type ListCursor } from "../shared/paging.js";
 import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, type RetryPolicy } from "../shared/retry.js";
 import { vSyncErrorCode, vSyncStatus, type SyncErrorCode, type SyncStatus } from "../shared/syncStatus.js";
@@ -109,20 +110,19 @@ export function makeSyncUsersAction(
 }
 
 /**
- * Whether `error` is a resync failure thrown by the action, optionally of one code.
+ * Whether `error` is a resync failure thrown by the action, optionally of one code: the same
+ * check as `isClerkUsersError`, narrowed to the resync's codes.
  * ```ts
  * try { await ctx.runAction(internal.clerk.syncUsers, {}); }
  * catch (e) { if (isSyncUsersError(e, "UNAUTHORIZED")) notifyOps("fix CLERK_SECRET_KEY"); }
  * ```
  */
-export function isSyncUsersError(error: unknown, code?: SyncErrorCode): error is ConvexError<SyncErrorData> {
-  if (!(error instanceof ConvexError)) return false;
-  const data = error.data as Partial<SyncErrorData> | undefined;
-  if (typeof data !== "object" || data === null || data.kind !== "syncUsers" || typeof data.code !== "string") return false;
-  return code === undefined || data.code === code;
+export function isSyncUsersError(error: unknown, code?: SyncErrorCode): error is ConvexError<SyncErrorData & Record<string, Value>> {
+  return isClerkUsersError(error, code) && SYNC_ERROR_CODES.includes((error.data as SyncErrorData).code);
 }
 
-export type SyncErrorData = { kind: "syncUsers"; code: SyncErrorCode; message: string };
+/** A resync error's data: this package's one error shape, with a resync's code. */
+export type SyncErrorData = ClerkUsersErrorData<SyncErrorCode>;
 
 /** A failure that stops the run, with the code recorded in its status. */
 class SyncFailure extends Error {
@@ -225,16 +225,11 @@ const SYNC_ERROR_CODES: readonly string[] = vSyncErrorCode.members.map((member) 
 function asSyncFailure(error: unknown): SyncFailure {
   if (error instanceof SyncFailure) return error;
   if (error instanceof ClerkApiError) return new SyncFailure(error.code, error.message);
-  const data = error instanceof ConvexError ? (error.data as { code?: unknown; message?: unknown }) : undefined;
-  if (typeof data?.code === "string" && SYNC_ERROR_CODES.includes(data.code) && typeof data.message === "string") {
-    return new SyncFailure(data.code as SyncErrorCode, data.message);
-  }
+  if (isSyncUsersError(error)) return new SyncFailure(error.data.code, error.data.message);
   return new SyncFailure("SYNC_FAILED", error instanceof Error ? error.message : String(error));
 }
 
-function syncError(code: SyncErrorCode, message: string) {
-  return new ConvexError<SyncErrorData>({ kind: "syncUsers", code, message });
-}
+const syncError = (code: SyncErrorCode, message: string) => clerkUsersError(code, message);
 
 type StepResult = { status: SyncStatus | null; continueAfterMs?: number };
 type ListedPage = { kind: Kind; from: number; items: unknown[]; next: ListCursor; done: boolean; repeated: number };

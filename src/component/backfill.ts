@@ -1,4 +1,5 @@
-import { ConvexError, v } from "convex/values";
+import { v } from "convex/values";
+import { clerkUsersError } from "../shared/errors.js";
 import { MAX_PAGE_SIZE, START_CURSOR, vListCursor } from "../shared/paging.js";
 import { vSyncErrorCode, vSyncStatus, type KindCounts, type SyncStatus } from "../shared/syncStatus.js";
 import { vKind, vMembershipFields, vOrganizationFields, vUserFields, type ApplyOutcome, type Change, type Kind } from "../shared/validators.js";
@@ -340,12 +341,11 @@ function assertFewRemovals(kind: Kind, counts: KindCounts, missing: number, allo
   const stillInClerk = counts.unchanged + counts.updated;
   const removals = counts.removed + missing;
   if (allowMassRemoval || removals <= Math.max(MASS_REMOVAL_FLOOR, stillInClerk)) return;
-  throw new ConvexError({
-    code: "TOO_MANY_REMOVALS" as const,
-    message:
+  throw clerkUsersError(
+    "TOO_MANY_REMOVALS",
       `Reconcile stopped before removing ${removals} ${kind}s Clerk says it no longer has: this pass found only ${stillInClerk} of the stored ${kind}s in Clerk. ` +
       `Check that CLERK_SECRET_KEY is the secret key of this app's Clerk instance. If Clerk really deleted them, run a sync made with { allowMassRemoval: true }.`,
-  });
+  );
 }
 
 function assertPageSize(...lengths: number[]) {
