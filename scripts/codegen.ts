@@ -24,7 +24,8 @@ import { pathToFileURL } from "node:url";
 import { startStandIn } from "./standin.js";
 
 const root = path.resolve(import.meta.dirname, "..");
-const convexBin = path.join(root, "node_modules/convex/bin/main.js");
+/** The project's own CLI (a fresh app's may be another version), else this repo's. */
+const convexBin = (cwd: string) => [cwd, root].map((dir) => path.join(dir, "node_modules/convex/bin/main.js")).find((bin) => existsSync(bin))!;
 
 type Run = { cwd: string; args: string[]; label: string };
 
@@ -56,7 +57,12 @@ async function codegen(url: string, { cwd, args, label }: Run, check: boolean): 
     CONVEX_SELF_HOSTED_URL: url,
     CONVEX_SELF_HOSTED_ADMIN_KEY: "codegen-stand-in",
   };
-  const { code, stdout } = await run(process.execPath, [convexBin, "codegen", "--typecheck", "disable", ...args, ...(check ? ["--dry-run"] : [])], cwd, env);
+  const { code, stdout } = await run(
+    process.execPath,
+    [convexBin(cwd), "codegen", "--typecheck", "disable", ...args, ...(check ? ["--dry-run"] : [])],
+    cwd,
+    env,
+  );
   if (code !== 0) throw new Error(`codegen: \`convex codegen ${args.join(" ")}\` failed for ${label}`);
   return stdout
     .split("\n")
