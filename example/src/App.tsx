@@ -78,11 +78,7 @@ function Dashboard({ user }: { user: User }) {
             <code>{user.clerkId}</code>
           </dd>
           <dt>updatedAt</dt>
-          <dd>
-            {user.provisional
-              ? "provisional: made from your session token, Clerk's webhook will replace it"
-              : new Date(user.updatedAt).toLocaleString()}
-          </dd>
+          <dd>{user.provisional ? "provisional: made from your session token, Clerk's webhook will replace it" : new Date(user.updatedAt).toLocaleString()}</dd>
         </dl>
       </section>
 
@@ -124,14 +120,17 @@ function WebhookHealth() {
   const health = useQuery(api.clerk.health);
   if (health === undefined) return null;
   const { lastHour: h } = health;
-  const rejected = Object.entries(h.rejected).map(([status, n]) => `${n} × ${status}`).join(", ") || "none";
+  const rejected =
+    Object.entries(h.rejected)
+      .map(([status, n]) => `${n} × ${status}`)
+      .join(", ") || "none";
   return (
     <section>
       <h2>Clerk webhook: {health.verdict}</h2>
       <p className={health.verdict === "ok" ? "hint" : "error"}>{health.advice}</p>
       <p className="hint">
-        Last hour: {h.applied} applied, {h.duplicate} duplicate, {h.stale} stale, {h.ignored} ignored, {h.failed} failed; rejected {rejected}.{" "}
-        Last delivery: {health.lastDeliveryAt === null ? "never" : new Date(health.lastDeliveryAt).toLocaleString()}.
+        Last hour: {h.applied} applied, {h.duplicate} duplicate, {h.stale} stale, {h.ignored} ignored, {h.failed} failed; rejected {rejected}. Last delivery:{" "}
+        {health.lastDeliveryAt === null ? "never" : new Date(health.lastDeliveryAt).toLocaleString()}.
       </p>
     </section>
   );
