@@ -213,3 +213,10 @@ export async function startStandIn(): Promise<{ url: string; requests: string[];
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
+
+// `npx tsx scripts/standin.ts` serves until stopped, for running the CLI's codegen by hand:
+// CONVEX_SELF_HOSTED_URL=<printed url> CONVEX_SELF_HOSTED_ADMIN_KEY=any npx convex codegen
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { url } = await startStandIn();
+  console.log(url);
+}
