@@ -104,8 +104,7 @@ export const start = mutation({
       requests: 0,
       steps: 1,
     });
-    const old = await ctx.db.query("syncRuns").order("desc").collect();
-    for (const run of old.slice(KEPT_RUNS)) await ctx.db.delete("syncRuns", run._id);
+    await forgetOldRuns(ctx);
     return { acquired: true, ...toStep((await ctx.db.get("syncRuns", id))!) };
   },
 });
@@ -327,6 +326,20 @@ export const fail = mutation({
     return toStatus(await write(ctx, run, onFailed(run, { now }), { requests: run.requests + requests, lastError: { code, message, at: now } }));
   },
 });
+
+/**
+ * Deletes runs beyond the `KEPT_RUNS` newest, with their left-over candidates (a run that failed
+ * while reconciling keeps some). A run with more candidates than one batch is left to pruning.
+ */
+async function forgetOldRuns(ctx: MutationCtx) {
+  const old = (await ctx.db.query("syncRuns").order("desc").take(KEPT_RUNS + 5)).slice(KEPT_RUNS);
+  for (const run of old) {
+    if (run.state === "running") continue;
+    const candidates = await candidateBatch(ctx, run._id);
+    for (const candidate of candidates.slice(0, RECONCILE_BATCH)) await ctx.db.delete("resyncCandidates", candidate._id);
+    if (candidates.length <= RECONCILE_BATCH) await ctx.db.delete("syncRuns", run._id);
+  }
+}
 
 /** Removals a pass may always make, however few objects it found still in Clerk. */
 export const MASS_REMOVAL_FLOOR = 10;
