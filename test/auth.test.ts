@@ -13,7 +13,9 @@ beforeEach(() => {
 });
 
 async function syncAlice() {
-  expect((await deliver(t, userEvent("user.created", clerkUser("user_alice", { first_name: "Alice", last_name: "Liddell", email: "alice@example.com" })))).status).toBe(200);
+  expect(
+    (await deliver(t, userEvent("user.created", clerkUser("user_alice", { first_name: "Alice", last_name: "Liddell", email: "alice@example.com" })))).status,
+  ).toBe(200);
 }
 
 async function errorCode(promise: Promise<unknown>): Promise<string | undefined> {
@@ -117,7 +119,13 @@ describe("createIfMissing: the not-yet-synced race", () => {
     const id = await t.withIdentity(ALICE).mutation(api.messages.post, { body: "first!" });
     expect(await t.run((ctx) => ctx.db.get(id))).toMatchObject({ clerkId: "user_alice", author: "Alice Liddell" });
     const row = await t.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_alice" });
-    expect(row).toMatchObject({ clerkId: "user_alice", email: "alice@example.com", name: "Alice Liddell", imageUrl: "https://img.clerk.com/alice", updatedAt: 0 });
+    expect(row).toMatchObject({
+      clerkId: "user_alice",
+      email: "alice@example.com",
+      name: "Alice Liddell",
+      imageUrl: "https://img.clerk.com/alice",
+      updatedAt: 0,
+    });
   });
 
   test("only string claims go into the provisional row: an object or number name claim is left out", async () => {
@@ -193,7 +201,9 @@ describe("role and plan guards through app functions", () => {
 
   test("hasPlan reads the flattened claims Convex produces for custom JWT providers", async () => {
     await syncAlice();
-    const id = await t.withIdentity({ subject: "user_alice", v: 2, pla: "u:pro", "o.id": "org_1", "o.rol": "admin" } as never).mutation(api.messages.send, { body: "x" });
+    const id = await t
+      .withIdentity({ subject: "user_alice", v: 2, pla: "u:pro", "o.id": "org_1", "o.rol": "admin" } as never)
+      .mutation(api.messages.send, { body: "x" });
     expect(await t.run((ctx) => ctx.db.get(id))).toMatchObject({ pro: true });
     await t.withIdentity({ subject: "user_alice", v: 2, "o.id": "org_1", "o.rol": "admin" } as never).mutation(api.messages.clear, {});
   });
@@ -202,6 +212,8 @@ describe("role and plan guards through app functions", () => {
     await syncAlice();
     await t.withIdentity({ subject: "user_alice", role: "admin" } as never).mutation(api.messages.clear, {});
     await t.withIdentity({ subject: "user_alice", public_metadata: { role: "admin" } } as never).mutation(api.messages.clear, {});
-    expect(await errorCode(t.withIdentity({ subject: "user_alice", public_metadata: { role: 7 } } as never).mutation(api.messages.clear, {}))).toBe("FORBIDDEN");
+    expect(await errorCode(t.withIdentity({ subject: "user_alice", public_metadata: { role: 7 } } as never).mutation(api.messages.clear, {}))).toBe(
+      "FORBIDDEN",
+    );
   });
 });

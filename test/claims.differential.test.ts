@@ -43,18 +43,11 @@ function orgForms(payload: Record<string, unknown>): UserIdentity[] {
 }
 
 const base = { iss: "https://clerk.example.dev", sid: "sess_1", iat: 1, exp: 2, nbf: 1, azp: "http://localhost" };
-const omitUndefined = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const omitUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 4 });
 /** Mostly a signed-in, active session; sometimes no subject or a pending one (Clerk: signed out). */
-const sub = fc.oneof(
-  { weight: 9, arbitrary: fc.constantFrom("user_1", "user_2") },
-  { weight: 1, arbitrary: fc.constant("") },
-);
-const sts = fc.oneof(
-  { weight: 9, arbitrary: fc.constantFrom(undefined, "active") },
-  { weight: 1, arbitrary: fc.constant("pending") },
-);
+const sub = fc.oneof({ weight: 9, arbitrary: fc.constantFrom("user_1", "user_2") }, { weight: 1, arbitrary: fc.constant("") });
+const sts = fc.oneof({ weight: 9, arbitrary: fc.constantFrom(undefined, "active") }, { weight: 1, arbitrary: fc.constant("pending") });
 
 /**
  * `fea`/`pla` entries as Clerk emits them (`o:`/`u:`; splitByScope also reads `ou:`/`uo:`),
@@ -65,9 +58,7 @@ const scopedEntries = (names: string[]) =>
     fc.oneof(
       {
         weight: 30,
-        arbitrary: fc
-          .tuple(fc.constantFrom("o", "u", "o", "u", "ou", "uo"), fc.constantFrom(...names))
-          .map(([s, n]) => `${s}:${n}`),
+        arbitrary: fc.tuple(fc.constantFrom("o", "u", "o", "u", "ou", "uo"), fc.constantFrom(...names)).map(([s, n]) => `${s}:${n}`),
       },
       { weight: 1, arbitrary: fc.constantFrom(...names) },
     ),
@@ -147,8 +138,7 @@ const odd = fc.constantFrom("", "org:", "u:", ":", "o:pro:x", "pro:u");
 /** Names the payload itself mentions, so that many random checks are ones Clerk allows. */
 function mentioned(payload: Record<string, unknown>) {
   const o = (payload.o ?? {}) as { rol?: string; per?: string };
-  const names = (claim: unknown) =>
-    typeof claim === "string" ? claim.split(",").map((e) => e.trim().split(":")[1] ?? "") : [];
+  const names = (claim: unknown) => (typeof claim === "string" ? claim.split(",").map((e) => e.trim().split(":")[1] ?? "") : []);
   const per = o.per?.split(",") ?? [];
   return {
     roles: [o.rol, String(payload.org_role ?? "").replace(/^org:/, "")].filter((r): r is string => !!r),
@@ -163,9 +153,7 @@ function mentioned(payload: Record<string, unknown>) {
 
 /** A name from the token itself (when it has some) or from the wider pool. */
 const pick = (own: string[], pool: string[]) =>
-  own.length
-    ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...own) }, { weight: 1, arbitrary: fc.constantFrom(...pool) })
-    : fc.constantFrom(...pool);
+  own.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...own) }, { weight: 1, arbitrary: fc.constantFrom(...pool) }) : fc.constantFrom(...pool);
 
 /** Random checks: mostly one criterion, sometimes several or none; prefixed, scoped or odd. */
 function checksFor(payload: Record<string, unknown>): fc.Arbitrary<HasParams[]> {
@@ -173,15 +161,11 @@ function checksFor(payload: Record<string, unknown>): fc.Arbitrary<HasParams[]> 
   const likely = (arb: fc.Arbitrary<string>) => fc.oneof({ weight: 6, arbitrary: arb }, { weight: 1, arbitrary: odd });
   const criteria = {
     role: likely(fc.tuple(orgPrefix, pick(own.roles, [...ROLES, "viewer"])).map(([p, r]) => p + r)),
-    permission: likely(
-      fc.tuple(orgPrefix, pick(own.permissions, ["posts:read", "chat:manage"])).map(([p, n]) => p + n),
-    ),
+    permission: likely(fc.tuple(orgPrefix, pick(own.permissions, ["posts:read", "chat:manage"])).map(([p, n]) => p + n)),
     plan: likely(fc.tuple(scope, pick(own.plans, [...PLANS, "enterprise"])).map(([s, n]) => s + n)),
     feature: likely(fc.tuple(scope, pick(own.features, [...FEATURES, "sso"])).map(([s, n]) => s + n)),
   };
-  const single = fc.oneof(
-    ...(Object.keys(criteria) as (keyof HasParams)[]).map((k) => criteria[k].map((v): HasParams => ({ [k]: v }))),
-  );
+  const single = fc.oneof(...(Object.keys(criteria) as (keyof HasParams)[]).map((k) => criteria[k].map((v): HasParams => ({ [k]: v }))));
   const several = fc.record(criteria, { requiredKeys: [] });
   return fc.array(fc.oneof({ weight: 3, arbitrary: single }, { weight: 1, arbitrary: several }), {
     minLength: 1,
@@ -189,8 +173,7 @@ function checksFor(payload: Record<string, unknown>): fc.Arbitrary<HasParams[]> 
   });
 }
 
-const withChecks = (payloads: fc.Arbitrary<Record<string, unknown>>) =>
-  payloads.chain((payload) => fc.tuple(fc.constant(payload), checksFor(payload)));
+const withChecks = (payloads: fc.Arbitrary<Record<string, unknown>>) => payloads.chain((payload) => fc.tuple(fc.constant(payload), checksFor(payload)));
 
 describe("has() agrees with Clerk's has()", () => {
   const tally = { checks: 0, allowed: 0, allowedPermissions: 0 };

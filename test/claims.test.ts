@@ -1,15 +1,7 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import type { UserIdentity } from "convex/server";
-import {
-  has,
-  hasFeature,
-  hasPermission,
-  hasPlan,
-  hasRole,
-  readClaims,
-  type ClaimsOptions,
-} from "../src/client/claims.js";
+import { has, hasFeature, hasPermission, hasPlan, hasRole, readClaims, type ClaimsOptions } from "../src/client/claims.js";
 
 /** What `ctx.auth.getUserIdentity()` returns for a token with these claims. */
 function identity(claims: Record<string, unknown>): UserIdentity {
@@ -265,10 +257,7 @@ describe("properties", () => {
     fc.dictionary(fc.oneof(keys, fc.string()), value).map((claims) => identity(claims)),
   );
   const criterion = fc.oneof(fc.constantFrom("admin", "org:admin", "posts:read", "u:a", "o:", "a"), fc.anything());
-  const params = fc.record(
-    { role: criterion, permission: criterion, plan: criterion, feature: criterion },
-    { requiredKeys: [] },
-  );
+  const params = fc.record({ role: criterion, permission: criterion, plan: criterion, feature: criterion }, { requiredKeys: [] });
   const options = fc.record(
     {
       roleClaim: fc.oneof(fc.string(), fc.array(fc.string()), fc.constant(false as const)),

@@ -191,7 +191,10 @@ describe("Clerk's rate limit", () => {
   });
 
   test("a wait past the deadline is not waited: the call returns { postponeMs }", async () => {
-    const { api, clock, clerk } = await setup({ rateLimit: { requests: 2, windowMs: 10_000 } }, { rateLimit: { requests: 2, windowMs: 10_000 }, deadline: T0 + 5_000 });
+    const { api, clock, clerk } = await setup(
+      { rateLimit: { requests: 2, windowMs: 10_000 } },
+      { rateLimit: { requests: 2, windowMs: 10_000 }, deadline: T0 + 5_000 },
+    );
     await clerk.listPage("/v1/users", { limit: 1, offset: 0 });
     await clerk.listPage("/v1/users", { limit: 1, offset: 0 });
     const third = await clerk.listPage("/v1/users", { limit: 1, offset: 0 });

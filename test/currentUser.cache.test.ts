@@ -1,7 +1,17 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { convexTest } from "convex-test";
 import { v, ConvexError } from "convex/values";
-import { actionGeneric, anyApi, mutationGeneric, queryGeneric, type FunctionReference, type GenericActionCtx, type GenericDataModel, type GenericMutationCtx, type GenericQueryCtx } from "convex/server";
+import {
+  actionGeneric,
+  anyApi,
+  mutationGeneric,
+  queryGeneric,
+  type FunctionReference,
+  type GenericActionCtx,
+  type GenericDataModel,
+  type GenericMutationCtx,
+  type GenericQueryCtx,
+} from "convex/server";
 import { customAction, customMutation, customQuery } from "convex-helpers/server/customFunctions";
 import clerkUsersTest from "convex-clerk-users/test";
 import { getCurrentUser, requireUser, withUser, type RunQueryCtx } from "convex-clerk-users";
@@ -27,7 +37,8 @@ const rename = mutationGeneric({
     await ctx.db.patch(row!._id, { name });
   },
 });
-const renameRef = (components.clerkUsers as unknown as { testEdit: { rename: FunctionReference<"mutation", "internal", { clerkId: string; name: string }> } }).testEdit.rename;
+const renameRef = (components.clerkUsers as unknown as { testEdit: { rename: FunctionReference<"mutation", "internal", { clerkId: string; name: string }> } })
+  .testEdit.rename;
 
 /** Counts the component queries of one invocation, as an app's own middleware could. */
 function counted<Ctx extends { runQuery: (...args: never[]) => Promise<unknown> }>(ctx: Ctx) {

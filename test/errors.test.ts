@@ -10,7 +10,11 @@ describe("one error shape, one guard", () => {
     const t = setup();
     const error = await t.query(api.myOrgs.projects, { orgId: "org_1" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConvexError);
-    expect((error as ConvexError<Record<string, string>>).data).toEqual({ kind: "convex-clerk-users", code: "UNAUTHENTICATED", message: "Sign in to continue." });
+    expect((error as ConvexError<Record<string, string>>).data).toEqual({
+      kind: "convex-clerk-users",
+      code: "UNAUTHENTICATED",
+      message: "Sign in to continue.",
+    });
     expect(isClerkUsersError(error, "UNAUTHENTICATED")).toBe(true);
     expect(isClerkUsersError(error, "FORBIDDEN")).toBe(false);
   });

@@ -21,8 +21,7 @@ async function outcomeOf(res: Response) {
 }
 
 const getUser = (t: TestBackend, clerkId = "user_1") => t.query(components.clerkUsers.users.getByClerkId, { clerkId });
-const listUsers = async (t: TestBackend) =>
-  (await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).page;
+const listUsers = async (t: TestBackend) => (await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).page;
 const profiles = (t: TestBackend) => t.run((ctx) => ctx.db.query("profiles").collect());
 
 describe("the example app's hooks keep its profiles in step", () => {

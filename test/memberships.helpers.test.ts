@@ -10,7 +10,13 @@ let t: TestBackend;
 beforeEach(async () => {
   t = setup();
   // Ada is an admin of org_a and a plain member of org_b; Bob is only in org_b.
-  await deliver(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_1", "org_a", "user_ada", { role: "org:admin", permissions: ["org:projects:create"] })));
+  await deliver(
+    t,
+    membershipEvent(
+      "organizationMembership.created",
+      clerkMembership("orgmem_1", "org_a", "user_ada", { role: "org:admin", permissions: ["org:projects:create"] }),
+    ),
+  );
   await deliver(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_2", "org_b", "user_ada")));
   await deliver(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_3", "org_b", "user_bob")));
 });
@@ -38,7 +44,10 @@ describe("requireMembership checks any organization from the database, active or
   test("a member without the role or permission is FORBIDDEN", async () => {
     expect(await codeOf(ada().mutation(api.myOrgs.createProject, { orgId: "org_b", name: "Nope" }))).toBe("FORBIDDEN");
     const projectId = await ada().mutation(api.myOrgs.createProject, { orgId: "org_a", name: "Apollo" });
-    await deliver(t, membershipEvent("organizationMembership.updated", clerkMembership("orgmem_1", "org_a", "user_ada", { role: "org:member", updated_at: T0 + 1 })));
+    await deliver(
+      t,
+      membershipEvent("organizationMembership.updated", clerkMembership("orgmem_1", "org_a", "user_ada", { role: "org:member", updated_at: T0 + 1 })),
+    );
     // The token may still say admin for a minute; the database says member now.
     expect(await codeOf(ada().mutation(api.myOrgs.removeProject, { orgId: "org_a", projectId }))).toBe("FORBIDDEN");
   });

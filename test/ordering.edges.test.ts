@@ -49,7 +49,9 @@ describe("users.list pages correctly whatever the ids", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const result: { page: { clerkId: string }[]; isDone: boolean; continueCursor: string } = await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 1, cursor } });
+      const result: { page: { clerkId: string }[]; isDone: boolean; continueCursor: string } = await t.query(components.clerkUsers.users.list, {
+        paginationOpts: { numItems: 1, cursor },
+      });
       seen.push(...result.page.map((u) => u.clerkId));
       if (result.isDone) break;
       cursor = result.continueCursor;
@@ -58,7 +60,9 @@ describe("users.list pages correctly whatever the ids", () => {
   });
 
   test("a cursor the list never returned is a clear error, not a silent restart", async () => {
-    await expect(t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 1, cursor: "not json" } })).rejects.toThrow(/Not a cursor this list returned/);
+    await expect(t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 1, cursor: "not json" } })).rejects.toThrow(
+      /Not a cursor this list returned/,
+    );
   });
 });
 
@@ -116,10 +120,17 @@ describe("a resync repairs a row that differs from Clerk's at the same updated_a
 
   test("the differing row is replaced with onUserUpdated; an unchanged one is not written", async () => {
     const sync = makeSyncUsersAction(components.clerkUsers, { hooks: recordingHooksRef });
-    const backend = convexTest(schema, { ...appModules, "../example/convex/repair.ts": async () => ({ sync }), "../example/convex/recordingHooks.ts": async () => recordingHooks });
+    const backend = convexTest(schema, {
+      ...appModules,
+      "../example/convex/repair.ts": async () => ({ sync }),
+      "../example/convex/recordingHooks.ts": async () => recordingHooks,
+    });
     clerkUsersTest.register(backend);
     // What a webhook stored: user_1 at Clerk's time but other content (an older package version's mapping, say); user_2 as Clerk has it.
-    for (const event of [userEvent("user.created", clerkUser("user_1", { first_name: "Stale", updated_at: T0 })), userEvent("user.created", clerkUser("user_2", { updated_at: T0 }))]) {
+    for (const event of [
+      userEvent("user.created", clerkUser("user_1", { first_name: "Stale", updated_at: T0 })),
+      userEvent("user.created", clerkUser("user_2", { updated_at: T0 })),
+    ]) {
       const delivery = sign(event);
       await backend.fetch("/clerk-users-webhook", { method: "POST", headers: delivery.headers, body: delivery.body });
     }

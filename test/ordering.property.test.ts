@@ -54,9 +54,7 @@ const scenario = histories.chain((generated) => {
     });
     for (let c = 0; c < (deletion ?? 0); c++) deliveries.push({ clerkId, version: "deleted" });
   });
-  return fc
-    .shuffledSubarray(deliveries, { minLength: deliveries.length, maxLength: deliveries.length })
-    .map((arrivals) => ({ users, arrivals }));
+  return fc.shuffledSubarray(deliveries, { minLength: deliveries.length, maxLength: deliveries.length }).map((arrivals) => ({ users, arrivals }));
 });
 
 function userJSON(clerkId: string, { email, ...fields }: Version): UserJSON {

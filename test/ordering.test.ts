@@ -28,12 +28,31 @@ const transitions: Transition[] = [
   { storedIs: "a live row", stored: live(), changeIs: "a delete", change: remove, expected: { write: "delete" } },
 
   // Same updated_at, different content: the greater fingerprint wins whichever came first...
-  { storedIs: "Alpha", stored: live(ALPHA), changeIs: "Beta at the same time", change: upsert(AT, BETA), expected: { write: ALPHA < BETA ? "replace" : "none", ...(ALPHA < BETA ? {} : { why: "stale" }) } as Decision },
-  { storedIs: "Beta", stored: live(BETA), changeIs: "Alpha at the same time", change: upsert(AT, ALPHA), expected: { write: BETA < ALPHA ? "replace" : "none", ...(BETA < ALPHA ? {} : { why: "stale" }) } as Decision },
+  {
+    storedIs: "Alpha",
+    stored: live(ALPHA),
+    changeIs: "Beta at the same time",
+    change: upsert(AT, BETA),
+    expected: { write: ALPHA < BETA ? "replace" : "none", ...(ALPHA < BETA ? {} : { why: "stale" }) } as Decision,
+  },
+  {
+    storedIs: "Beta",
+    stored: live(BETA),
+    changeIs: "Alpha at the same time",
+    change: upsert(AT, ALPHA),
+    expected: { write: BETA < ALPHA ? "replace" : "none", ...(BETA < ALPHA ? {} : { why: "stale" }) } as Decision,
+  },
   // ...but a resync's listing is Clerk's truth now: it repairs a differing row of the same time.
   { storedIs: "Alpha", stored: live(ALPHA), changeIs: "Beta at the same time", change: upsert(AT, BETA), source: "resync", expected: { write: "replace" } },
   { storedIs: "Beta", stored: live(BETA), changeIs: "Alpha at the same time", change: upsert(AT, ALPHA), source: "resync", expected: { write: "replace" } },
-  { storedIs: "a live row", stored: live(), changeIs: "an older upsert", change: upsert(AT - 1, BETA), source: "resync", expected: { write: "none", why: "stale" } },
+  {
+    storedIs: "a live row",
+    stored: live(),
+    changeIs: "an older upsert",
+    change: upsert(AT - 1, BETA),
+    source: "resync",
+    expected: { write: "none", why: "stale" },
+  },
 
   // A provisional row yields to any real version, even one Clerk stamped updated_at 0.
   { storedIs: "a provisional row", stored: provisional, changeIs: "a version at 0", change: upsert(0), expected: { write: "replace" } },
@@ -42,7 +61,14 @@ const transitions: Transition[] = [
   // A tombstone is final: no version, however new, brings the object back; a repeated delete writes nothing.
   { storedIs: "a tombstone", stored: "deleted", changeIs: "an older upsert", change: upsert(AT - 1), expected: { write: "none", why: "tombstoned" } },
   { storedIs: "a tombstone", stored: "deleted", changeIs: "a newer upsert", change: upsert(AT + 1), expected: { write: "none", why: "tombstoned" } },
-  { storedIs: "a tombstone", stored: "deleted", changeIs: "a newer upsert", change: upsert(AT + 1), source: "resync", expected: { write: "none", why: "tombstoned" } },
+  {
+    storedIs: "a tombstone",
+    stored: "deleted",
+    changeIs: "a newer upsert",
+    change: upsert(AT + 1),
+    source: "resync",
+    expected: { write: "none", why: "tombstoned" },
+  },
   { storedIs: "a tombstone", stored: "deleted", changeIs: "a delete", change: remove, expected: { write: "none", why: "duplicate" } },
 ];
 

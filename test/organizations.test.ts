@@ -38,7 +38,15 @@ describe("organizations follow Clerk's organization.* events", () => {
   test("organization.created stores the row Clerk describes, without private metadata, nulls absent", async () => {
     expect(await outcome(await deliver(t, organizationEvent("organization.created", org({ image_url: undefined, created_by: undefined }))))).toBe("created");
     const stored = await getOrg();
-    expect(stored).toMatchObject({ clerkId: "org_1", name: "Org org_1", slug: "slug-org_1", membersCount: 1, maxAllowedMemberships: 5, createdAt: T0, updatedAt: T0 });
+    expect(stored).toMatchObject({
+      clerkId: "org_1",
+      name: "Org org_1",
+      slug: "slug-org_1",
+      membersCount: 1,
+      maxAllowedMemberships: 5,
+      createdAt: T0,
+      updatedAt: T0,
+    });
     expect(stored).not.toHaveProperty("imageUrl");
     expect(stored).not.toHaveProperty("createdBy");
     expect(JSON.stringify(stored)).not.toContain("acct_secret");
@@ -74,7 +82,14 @@ describe("organizations follow Clerk's organization.* events", () => {
 
 describe("memberships follow Clerk's organizationMembership.* events", () => {
   test("a membership is stored with what a member list shows, without private metadata", async () => {
-    expect(await outcome(await deliver(t, membershipEvent("organizationMembership.created", member("orgmem_1", "user_1", { role: "org:admin", permissions: ["org:projects:create"] }))))).toBe("created");
+    expect(
+      await outcome(
+        await deliver(
+          t,
+          membershipEvent("organizationMembership.created", member("orgmem_1", "user_1", { role: "org:admin", permissions: ["org:projects:create"] })),
+        ),
+      ),
+    ).toBe("created");
     const stored = await getMember("user_1");
     expect(stored).toMatchObject({
       clerkId: "orgmem_1",
@@ -93,7 +108,10 @@ describe("memberships follow Clerk's organizationMembership.* events", () => {
   });
 
   test("a membership that arrives before its organization's event brings the organization with it", async () => {
-    await deliver(t, membershipEvent("organizationMembership.created", member("orgmem_1", "user_1", { organization: org({ name: "Embedded", updated_at: T0 + 10 }) })));
+    await deliver(
+      t,
+      membershipEvent("organizationMembership.created", member("orgmem_1", "user_1", { organization: org({ name: "Embedded", updated_at: T0 + 10 }) })),
+    );
     expect(await getOrg()).toMatchObject({ name: "Embedded", updatedAt: T0 + 10 });
     // The organization's own, older event arrives late: it does not overwrite the newer embedded version.
     expect(await outcome(await deliver(t, organizationEvent("organization.created", org({ name: "Original" }))))).toBe("stale");
@@ -120,7 +138,9 @@ describe("memberships follow Clerk's organizationMembership.* events", () => {
   test("a deleted membership stays deleted", async () => {
     await deliver(t, membershipEvent("organizationMembership.created", member("orgmem_1", "user_1")));
     expect(await outcome(await deliver(t, membershipEvent("organizationMembership.deleted", member("orgmem_1", "user_1"))))).toBe("deleted");
-    expect(await outcome(await deliver(t, membershipEvent("organizationMembership.updated", member("orgmem_1", "user_1", { updated_at: T0 + 9 }))))).toBe("tombstoned");
+    expect(await outcome(await deliver(t, membershipEvent("organizationMembership.updated", member("orgmem_1", "user_1", { updated_at: T0 + 9 }))))).toBe(
+      "tombstoned",
+    );
     expect(await getMember("user_1")).toBeNull();
     expect(hooks()).toEqual(["onOrganizationCreated", "onMembershipCreated", "onMembershipDeleted"]);
   });
@@ -129,7 +149,9 @@ describe("memberships follow Clerk's organizationMembership.* events", () => {
     await deliver(t, organizationDeletedEvent("org_1"));
     expect(await outcome(await deliver(t, membershipEvent("organizationMembership.created", member("orgmem_1", "user_1"))))).toBe("tombstoned");
     await deliver(t, deletedEvent("user_2"));
-    expect(await outcome(await deliver(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_2", "org_2", "user_2"))))).toBe("tombstoned");
+    expect(await outcome(await deliver(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_2", "org_2", "user_2"))))).toBe(
+      "tombstoned",
+    );
     expect(await getMember("user_1")).toBeNull();
     expect(await getMember("user_2", "org_2")).toBeNull();
     expect(await getOrg()).toBeNull();
@@ -154,7 +176,10 @@ describe("memberships follow Clerk's organizationMembership.* events", () => {
       t = setupRecording();
       for (const i of order) expect((await deliver(t, events[i]!)).status).toBe(200);
       expect(await getMember("user_1"), `order ${order}`).toMatchObject({ clerkId: "orgmem_new" });
-      expect((await members()).map((m) => m.clerkId), `order ${order}`).toEqual(["orgmem_new"]);
+      expect(
+        (await members()).map((m) => m.clerkId),
+        `order ${order}`,
+      ).toEqual(["orgmem_new"]);
       // Each membership's hooks: created at most once, and the old one ends deleted.
       const created = hookCalls.filter((c) => c.hook === "onMembershipCreated").map((c) => (c.args.membership as { clerkId: string }).clerkId);
       expect(new Set(created).size, `order ${order}`).toBe(created.length);
@@ -171,7 +196,8 @@ describe("memberships follow Clerk's organizationMembership.* events", () => {
 
 describe("deleting an organization or a user removes their memberships", () => {
   test("organization.deleted removes its memberships, each with onMembershipDeleted", async () => {
-    for (const userId of ["user_1", "user_2", "user_3"]) await deliver(t, membershipEvent("organizationMembership.created", member(`orgmem_${userId}`, userId)));
+    for (const userId of ["user_1", "user_2", "user_3"])
+      await deliver(t, membershipEvent("organizationMembership.created", member(`orgmem_${userId}`, userId)));
     await deliver(t, membershipEvent("organizationMembership.created", clerkMembership("orgmem_other", "org_2", "user_1")));
     hookCalls.length = 0;
     await deliver(t, organizationDeletedEvent("org_1"));
@@ -203,7 +229,11 @@ describe("deleting an organization or a user removes their memberships", () => {
       // Stored through the component's own mutation, 500 a call: 2,500 webhook posts would only be slower.
       const memberships = Array.from({ length: MEMBERS }, (_, i) => {
         const userId = `user_${String(i).padStart(5, "0")}`;
-        return { kind: "membership", op: "upsert", row: { clerkId: `orgmem_${i}`, orgId: "org_big", userId, role: "org:member", permissions: [] as string[], updatedAt: T0 } } as const;
+        return {
+          kind: "membership",
+          op: "upsert",
+          row: { clerkId: `orgmem_${i}`, orgId: "org_big", userId, role: "org:member", permissions: [] as string[], updatedAt: T0 },
+        } as const;
       });
       for (let i = 0; i < MEMBERS; i += 500) await t.mutation(components.clerkUsers.sync.applyEvent, { changes: memberships.slice(i, i + 500) });
       hookCalls.length = 0;
@@ -228,9 +258,18 @@ describe("a wrongly shaped organization or membership payload is a 400 that chan
   const cases: [string, object][] = [
     ["an organization with no name", organizationEvent("organization.created", org({ name: undefined as never }))],
     ["an organization with an empty id", organizationEvent("organization.created", clerkOrganization(""))],
-    ["an organization whose updated_at is 1e999", { raw: JSON.stringify(organizationEvent("organization.updated", org())).replace(`"updated_at":${T0}`, '"updated_at":1e999') }],
-    ["a membership without public_user_data", membershipEvent("organizationMembership.created", { ...member("orgmem_1", "user_1"), public_user_data: undefined as never })],
-    ["a membership whose organization is not one", membershipEvent("organizationMembership.created", member("orgmem_1", "user_1", { organization: { id: "org_1" } as never }))],
+    [
+      "an organization whose updated_at is 1e999",
+      { raw: JSON.stringify(organizationEvent("organization.updated", org())).replace(`"updated_at":${T0}`, '"updated_at":1e999') },
+    ],
+    [
+      "a membership without public_user_data",
+      membershipEvent("organizationMembership.created", { ...member("orgmem_1", "user_1"), public_user_data: undefined as never }),
+    ],
+    [
+      "a membership whose organization is not one",
+      membershipEvent("organizationMembership.created", member("orgmem_1", "user_1", { organization: { id: "org_1" } as never })),
+    ],
     ["a membership with an empty user id", membershipEvent("organizationMembership.created", member("orgmem_1", "", {}))],
     ["organization.deleted with no id", { ...organizationDeletedEvent("org_1"), data: { object: "organization", deleted: true } }],
   ];

@@ -57,20 +57,80 @@ describe("a step keeps or loses the run", () => {
 type Step = { from: string; current: RunView; event: string; apply: (r: RunView) => RunPatch; expected: RunPatch };
 const steps: Step[] = [
   // S1 listing → S1 listing: a page that is not the last, or whose window is still being judged.
-  { from: "listing users", current: alive, event: "a page, more to come", apply: (r) => onListed(r, { done: false, windowLeft: false, now: NOW }), expected: { heartbeatAt: NOW } },
-  { from: "listing users", current: alive, event: "the last page, its window not all judged", apply: (r) => onListed(r, { done: true, windowLeft: true, now: NOW }), expected: { heartbeatAt: NOW } },
+  {
+    from: "listing users",
+    current: alive,
+    event: "a page, more to come",
+    apply: (r) => onListed(r, { done: false, windowLeft: false, now: NOW }),
+    expected: { heartbeatAt: NOW },
+  },
+  {
+    from: "listing users",
+    current: alive,
+    event: "the last page, its window not all judged",
+    apply: (r) => onListed(r, { done: true, windowLeft: true, now: NOW }),
+    expected: { heartbeatAt: NOW },
+  },
   // S1 listing → S2 reconciling.
-  { from: "listing users", current: alive, event: "the last page, its window judged", apply: (r) => onListed(r, { done: true, windowLeft: false, now: NOW }), expected: { heartbeatAt: NOW, phase: "reconciling" } },
+  {
+    from: "listing users",
+    current: alive,
+    event: "the last page, its window judged",
+    apply: (r) => onListed(r, { done: true, windowLeft: false, now: NOW }),
+    expected: { heartbeatAt: NOW, phase: "reconciling" },
+  },
   // S2 reconciling → S2 / S3 completed.
-  { from: "reconciling users", current: run({ phase: "reconciling" }), event: "a batch, more to come", apply: (r) => onReconciled(r, { last: false, now: NOW }), expected: { heartbeatAt: NOW } },
-  { from: "reconciling users (users only)", current: run({ phase: "reconciling" }), event: "the last batch", apply: (r) => onReconciled(r, { last: true, now: NOW }), expected: { heartbeatAt: NOW, state: "completed", finishedAt: NOW } },
+  {
+    from: "reconciling users",
+    current: run({ phase: "reconciling" }),
+    event: "a batch, more to come",
+    apply: (r) => onReconciled(r, { last: false, now: NOW }),
+    expected: { heartbeatAt: NOW },
+  },
+  {
+    from: "reconciling users (users only)",
+    current: run({ phase: "reconciling" }),
+    event: "the last batch",
+    apply: (r) => onReconciled(r, { last: true, now: NOW }),
+    expected: { heartbeatAt: NOW, state: "completed", finishedAt: NOW },
+  },
   // S2 reconciling one kind → S1 listing the next.
-  { from: "reconciling users (with organizations)", current: withOrgs({ phase: "reconciling" }), event: "the last batch", apply: (r) => onReconciled(r, { last: true, now: NOW }), expected: { heartbeatAt: NOW, phase: "listing", kind: "organization", nextKind: true } },
-  { from: "reconciling organizations", current: withOrgs({ phase: "reconciling", kind: "organization" }), event: "the last batch", apply: (r) => onReconciled(r, { last: true, now: NOW }), expected: { heartbeatAt: NOW, phase: "listing", kind: "membership", nextKind: true } },
-  { from: "reconciling memberships", current: withOrgs({ phase: "reconciling", kind: "membership" }), event: "the last batch", apply: (r) => onReconciled(r, { last: true, now: NOW }), expected: { heartbeatAt: NOW, state: "completed", finishedAt: NOW } },
+  {
+    from: "reconciling users (with organizations)",
+    current: withOrgs({ phase: "reconciling" }),
+    event: "the last batch",
+    apply: (r) => onReconciled(r, { last: true, now: NOW }),
+    expected: { heartbeatAt: NOW, phase: "listing", kind: "organization", nextKind: true },
+  },
+  {
+    from: "reconciling organizations",
+    current: withOrgs({ phase: "reconciling", kind: "organization" }),
+    event: "the last batch",
+    apply: (r) => onReconciled(r, { last: true, now: NOW }),
+    expected: { heartbeatAt: NOW, phase: "listing", kind: "membership", nextKind: true },
+  },
+  {
+    from: "reconciling memberships",
+    current: withOrgs({ phase: "reconciling", kind: "membership" }),
+    event: "the last batch",
+    apply: (r) => onReconciled(r, { last: true, now: NOW }),
+    expected: { heartbeatAt: NOW, state: "completed", finishedAt: NOW },
+  },
   // Any running state → S4 failed.
-  { from: "listing", current: alive, event: "an error", apply: (r) => onFailed(r, { now: NOW }), expected: { state: "failed", finishedAt: NOW, heartbeatAt: NOW } },
-  { from: "reconciling organizations", current: withOrgs({ phase: "reconciling", kind: "organization" }), event: "an error", apply: (r) => onFailed(r, { now: NOW }), expected: { state: "failed", finishedAt: NOW, heartbeatAt: NOW } },
+  {
+    from: "listing",
+    current: alive,
+    event: "an error",
+    apply: (r) => onFailed(r, { now: NOW }),
+    expected: { state: "failed", finishedAt: NOW, heartbeatAt: NOW },
+  },
+  {
+    from: "reconciling organizations",
+    current: withOrgs({ phase: "reconciling", kind: "organization" }),
+    event: "an error",
+    apply: (r) => onFailed(r, { now: NOW }),
+    expected: { state: "failed", finishedAt: NOW, heartbeatAt: NOW },
+  },
 ];
 
 test.each(steps)("$from, $event → $expected", ({ current, apply, expected }) => {

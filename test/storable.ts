@@ -27,4 +27,3 @@ export function expectStorable(value: unknown) {
   walk(value, "", 0);
   expect(problems).toEqual([]);
 }
-

@@ -21,7 +21,14 @@ const actions = {
   withOrgs: makeSyncUsersAction(components.clerkUsers, { organizations: true, pageSize: 10, retry: fastRetry, rateLimit: false, hooks: recordingHooksRef }),
   /** One page (or reconcile batch) per step, each step scheduling the next. */
   stepwise: makeSyncUsersAction(components.clerkUsers, { organizations: true, pageSize: 10, retry: fastRetry, rateLimit: false, maxStepMs: 0 }),
-  massRemoval: makeSyncUsersAction(components.clerkUsers, { organizations: true, pageSize: 10, retry: fastRetry, rateLimit: false, allowMassRemoval: true, hooks: recordingHooksRef }),
+  massRemoval: makeSyncUsersAction(components.clerkUsers, {
+    organizations: true,
+    pageSize: 10,
+    retry: fastRetry,
+    rateLimit: false,
+    allowMassRemoval: true,
+    hooks: recordingHooksRef,
+  }),
 };
 const run = (name: keyof typeof actions) => t.action(makeFunctionReference<"action", { runId?: string; lease?: string }, SyncStatus>(`orgSync:${name}`), {});
 
@@ -33,7 +40,11 @@ beforeEach(async () => {
   process.env.CLERK_SECRET_KEY = SECRET_KEY;
   process.env.CLERK_API_URL = api.url;
   process.env.CLERK_WEBHOOK_SECRET = WEBHOOK_SECRET;
-  t = convexTest({ schema, modules: { ...appModules, "../example/convex/orgSync.ts": async () => actions, "../example/convex/recordingHooks.ts": async () => recordingHooks }, transactionLimits: true });
+  t = convexTest({
+    schema,
+    modules: { ...appModules, "../example/convex/orgSync.ts": async () => actions, "../example/convex/recordingHooks.ts": async () => recordingHooks },
+    transactionLimits: true,
+  });
   clerkUsersTest.register(t);
   hookCalls.length = 0;
 });
@@ -95,7 +106,11 @@ describe("a resync with { organizations: true }", () => {
     await run("withOrgs");
     const before = { orgs: (await t.query(components.clerkUsers.organizations.list, all)).page, members: await allMembers() };
     hookCalls.length = 0;
-    expect(await run("withOrgs")).toMatchObject({ state: "completed", organizations: { unchanged: 4, created: 0, updated: 0 }, memberships: { unchanged: 30, created: 0, updated: 0 } });
+    expect(await run("withOrgs")).toMatchObject({
+      state: "completed",
+      organizations: { unchanged: 4, created: 0, updated: 0 },
+      memberships: { unchanged: 30, created: 0, updated: 0 },
+    });
     expect(hookCalls).toEqual([]);
     expect({ orgs: (await t.query(components.clerkUsers.organizations.list, all)).page, members: await allMembers() }).toEqual(before);
   });
@@ -146,7 +161,12 @@ describe("a resync with { organizations: true }", () => {
     const error = await run("withOrgs").catch((e: unknown) => e);
     expect(isSyncUsersError(error, "TOO_MANY_REMOVALS")).toBe(true);
     expect((error as Error).message).toContain("organizations");
-    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({ state: "failed", kind: "organization", phase: "reconciling", organizations: { removed: 0 } });
+    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({
+      state: "failed",
+      kind: "organization",
+      phase: "reconciling",
+      organizations: { removed: 0 },
+    });
     expect((await orgIds()).filter((id) => !id.startsWith("org_other"))).toHaveLength(15);
     // If Clerk really deleted them: a sync made with allowMassRemoval resumes the run and removes them.
     expect(await run("massRemoval")).toMatchObject({ state: "completed", organizations: { removed: 15 } });
@@ -162,7 +182,11 @@ describe("a resync with { organizations: true }", () => {
       if (current?.state !== "running") break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({ state: "completed", organizations: { created: 4 }, memberships: { created: 30 } });
+    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({
+      state: "completed",
+      organizations: { created: 4 },
+      memberships: { created: 30 },
+    });
     expect((await allMembers()).length).toBe(30);
   });
 
@@ -186,7 +210,11 @@ describe("a resync with { organizations: true }", () => {
   });
 
   test("a membership stored by a webhook whose organization Clerk lists is kept current; one Clerk does not have is removed", async () => {
-    const extra = clerkMembership("orgmem_webhook_only", "org_0001", "user_000002", { created_at: 1_700_150_000_000, updated_at: 1_700_150_000_000, organization: api.organizations[1]! });
+    const extra = clerkMembership("orgmem_webhook_only", "org_0001", "user_000002", {
+      created_at: 1_700_150_000_000,
+      updated_at: 1_700_150_000_000,
+      organization: api.organizations[1]!,
+    });
     expect((await deliver(membershipEvent("organizationMembership.created", extra))).status).toBe(200);
     await run("withOrgs");
     // user_000002 is in org_0002 per Clerk; the webhook-only membership in org_0001 is gone from Clerk.

@@ -17,7 +17,12 @@ describe("checkPage", () => {
   test("the first page starts at 0 and sets the boundary to its last user", () => {
     const list = users(10);
     expect(nextRequestOffset(START_CURSOR)).toBe(0);
-    expect(checkPage(START_CURSOR, 0, 4, list.slice(0, 4))).toEqual({ ok: true, done: false, repeated: 0, next: { offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } } });
+    expect(checkPage(START_CURSOR, 0, 4, list.slice(0, 4))).toEqual({
+      ok: true,
+      done: false,
+      repeated: 0,
+      next: { offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } },
+    });
   });
 
   test("the next page overlaps the last by one user, which proves it continues", () => {
@@ -25,7 +30,12 @@ describe("checkPage", () => {
     const cursor: ListCursor = { offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } };
     expect(nextRequestOffset(cursor)).toBe(3);
     // The overlap user was listed already: it is the page's one repeated user.
-    expect(checkPage(cursor, 3, 4, list.slice(3, 7))).toEqual({ ok: true, done: false, repeated: 1, next: { offset: 7, boundary: { createdAt: 1006, ids: ["u006"] } } });
+    expect(checkPage(cursor, 3, 4, list.slice(3, 7))).toEqual({
+      ok: true,
+      done: false,
+      repeated: 1,
+      next: { offset: 7, boundary: { createdAt: 1006, ids: ["u006"] } },
+    });
   });
 
   test("users deleted before the cursor shift the list: the page is read again from one page back", () => {
@@ -52,13 +62,21 @@ describe("checkPage", () => {
 
   test("users sharing the boundary's created_at are told apart by id", () => {
     const cursor: ListCursor = { offset: 2, boundary: { createdAt: 5, ids: ["a", "b"] } };
-    expect(checkPage(cursor, 1, 3, [u("b", 5), u("c", 5), u("d", 6)])).toMatchObject({ ok: true, repeated: 1, next: { boundary: { createdAt: 6, ids: ["d"] } } });
+    expect(checkPage(cursor, 1, 3, [u("b", 5), u("c", 5), u("d", 6)])).toMatchObject({
+      ok: true,
+      repeated: 1,
+      next: { boundary: { createdAt: 6, ids: ["d"] } },
+    });
     expect(checkPage(cursor, 1, 3, [u("c", 5), u("d", 6)])).toMatchObject({ ok: false });
     expect(checkPage({ offset: 0 }, 0, 3, [u("a", 5), u("b", 5), u("c", 5)])).toMatchObject({ next: { boundary: { createdAt: 5, ids: ["a", "b", "c"] } } });
   });
 
   test("a page shorter than the limit ends the listing; so does an empty list", () => {
-    expect(checkPage({ offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } }, 3, 4, users(6).slice(3))).toMatchObject({ ok: true, done: true, next: { offset: 6 } });
+    expect(checkPage({ offset: 4, boundary: { createdAt: 1003, ids: ["u003"] } }, 3, 4, users(6).slice(3))).toMatchObject({
+      ok: true,
+      done: true,
+      next: { offset: 6 },
+    });
     expect(checkPage(START_CURSOR, 0, 500, [])).toEqual({ ok: true, done: true, repeated: 0, next: { offset: 0 } });
   });
 

@@ -7,7 +7,16 @@ import { changesFromBody } from "../src/client/events.js";
 import { membershipFromClerk } from "../src/shared/clerkMembership.js";
 import { organizationFromClerk } from "../src/shared/clerkOrganization.js";
 import { userFromClerk } from "../src/shared/clerkUser.js";
-import { clerkMembership, clerkOrganization, clerkUser, deletedEvent, membershipEvent, organizationDeletedEvent, organizationEvent, userEvent } from "./fixtures/clerk";
+import {
+  clerkMembership,
+  clerkOrganization,
+  clerkUser,
+  deletedEvent,
+  membershipEvent,
+  organizationDeletedEvent,
+  organizationEvent,
+  userEvent,
+} from "./fixtures/clerk";
 import { hookCalls, recordingHooksRef, setupRecording } from "./fixtures/recording";
 import type { TestBackend } from "./setup";
 
@@ -51,9 +60,9 @@ type WorldShape = typeof worlds extends fc.Arbitrary<infer W> ? W : never;
 
 /** Clerk's objects' histories, and every delivery of every event, shuffled. */
 const scenario = worlds.chain((world) => {
-    const events = eventsOf(world);
-    return fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }).map((arrivals) => ({ world, arrivals }));
-  });
+  const events = eventsOf(world);
+  return fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }).map((arrivals) => ({ world, arrivals }));
+});
 
 function versionsOf<T>(h: { versions: { gap: number; fields: T }[] }, start = T0) {
   let at = start;
@@ -64,7 +73,6 @@ function orgJSON(world: WorldShape, i: number, version: number): OrganizationJSO
   const { at, fields } = versionsOf(world.orgs[i]!)[version]!;
   return clerkOrganization(ORGS[i]!, { ...fields, updated_at: at });
 }
-
 
 /** The memberships of a pair Clerk has had: a left one must have been deleted before the rejoin. */
 function membershipsOf(pair: WorldShape["pairs"][number]) {
@@ -78,11 +86,18 @@ function eventsOf(world: WorldShape): WebhookEvent[] {
     for (let c = 0; c < n; c++) events.push(event);
   };
   world.users.forEach((h, i) => {
-    versionsOf(h).forEach(({ at, fields }, v) => repeat(h.versions[v]!.copies, userEvent(v === 0 ? "user.created" : "user.updated", clerkUser(USERS[i]!, { ...fields, updated_at: at }))));
+    versionsOf(h).forEach(({ at, fields }, v) =>
+      repeat(h.versions[v]!.copies, userEvent(v === 0 ? "user.created" : "user.updated", clerkUser(USERS[i]!, { ...fields, updated_at: at }))),
+    );
     if (h.deletion) repeat(h.deletion, deletedEvent(USERS[i]!));
   });
   world.orgs.forEach((h, i) => {
-    versionsOf(h).forEach(({ at, fields }, v) => repeat(h.versions[v]!.copies, organizationEvent(v === 0 ? "organization.created" : "organization.updated", clerkOrganization(ORGS[i]!, { ...fields, updated_at: at }))));
+    versionsOf(h).forEach(({ at, fields }, v) =>
+      repeat(
+        h.versions[v]!.copies,
+        organizationEvent(v === 0 ? "organization.created" : "organization.updated", clerkOrganization(ORGS[i]!, { ...fields, updated_at: at })),
+      ),
+    );
     if (h.deletion) repeat(h.deletion, organizationDeletedEvent(ORGS[i]!));
   });
   for (const pair of world.pairs) {
@@ -94,7 +109,9 @@ function eventsOf(world: WorldShape): WebhookEvent[] {
         const { at, fields } = versionsOf(m, m.createdAt)[v]!;
         return clerkMembership(id, ORGS[pair.org]!, USERS[pair.user]!, { ...fields, created_at: m.createdAt, updated_at: at, organization: embed() });
       };
-      m.versions.forEach((version, v) => repeat(version.copies, membershipEvent(v === 0 ? "organizationMembership.created" : "organizationMembership.updated", json(v))));
+      m.versions.forEach((version, v) =>
+        repeat(version.copies, membershipEvent(v === 0 ? "organizationMembership.created" : "organizationMembership.updated", json(v))),
+      );
       if (m.deletion) repeat(m.deletion, membershipEvent("organizationMembership.deleted", json(m.versions.length - 1)));
     });
   }
@@ -105,7 +122,9 @@ function eventsOf(world: WorldShape): WebhookEvent[] {
 function clerkState(world: WorldShape) {
   const userLive = world.users.map((h) => h.deletion === null);
   const orgLive = world.orgs.map((h) => h.deletion === null);
-  const users = world.users.flatMap((h, i) => (userLive[i] ? [userFromClerk(clerkUser(USERS[i]!, { ...versionsOf(h).at(-1)!.fields, updated_at: versionsOf(h).at(-1)!.at }))] : []));
+  const users = world.users.flatMap((h, i) =>
+    userLive[i] ? [userFromClerk(clerkUser(USERS[i]!, { ...versionsOf(h).at(-1)!.fields, updated_at: versionsOf(h).at(-1)!.at }))] : [],
+  );
   const orgs = world.orgs.flatMap((h, i) => (orgLive[i] ? [organizationFromClerk(orgJSON(world, i, h.versions.length - 1))] : []));
   const memberships = world.pairs.flatMap((pair) => {
     if (!userLive[pair.user] || !orgLive[pair.org]) return [];

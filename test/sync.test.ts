@@ -53,7 +53,9 @@ const seed = mutationGeneric({
   },
 });
 // The component's functions are reached through `components`, which accepts any path.
-const testDump = (components.clerkUsers as unknown as { testDump: { dump: FunctionReference<"query", "internal">; seed: FunctionReference<"mutation", "internal"> } }).testDump;
+const testDump = (
+  components.clerkUsers as unknown as { testDump: { dump: FunctionReference<"query", "internal">; seed: FunctionReference<"mutation", "internal"> } }
+).testDump;
 const dumpRef = testDump.dump;
 
 let api: FakeClerkApi;
@@ -88,7 +90,11 @@ const user = (clerkId: string) => t.query(components.clerkUsers.users.getByClerk
 const stored = async () => (await t.query(dumpRef, {})) as { runs: unknown[]; users: { clerkId: string }[]; tombstones: { clerkId: string }[] };
 const storedIds = async () => (await stored()).users.map((u) => u.clerkId).sort();
 const profiles = () => t.run((ctx) => ctx.db.query("profiles").collect());
-const listedIds = () => api.list().map((u) => u.id).sort();
+const listedIds = () =>
+  api
+    .list()
+    .map((u) => u.id)
+    .sort();
 const deliver = (event: object) => {
   const delivery = sign(event);
   return t.fetch("/clerk-users-webhook", { method: "POST", headers: delivery.headers, body: delivery.body });
@@ -122,7 +128,11 @@ async function rejection(promise: Promise<unknown>) {
 function backendWith(functions: Record<string, unknown>, optionsFor: (app: Record<string, never>) => SyncUsersOptions) {
   const refs = Object.fromEntries(Object.keys(functions).map((name) => [name, makeFunctionReference(`custom:${name}`)])) as Record<string, never>;
   const sync = makeSyncUsersAction(components.clerkUsers, optionsFor(refs));
-  const backend = convexTest({ schema, modules: { ...appModules, "../example/convex/custom.ts": async () => ({ ...functions, sync }) }, transactionLimits: true });
+  const backend = convexTest({
+    schema,
+    modules: { ...appModules, "../example/convex/custom.ts": async () => ({ ...functions, sync }) },
+    transactionLimits: true,
+  });
   clerkUsersTest.register(backend);
   return { backend, run: () => backend.action(makeFunctionReference<"action", Record<string, never>, SyncStatus>("custom:sync"), {}) };
 }
@@ -447,7 +457,15 @@ describe("the webhook's ordering rules hold", () => {
     expect((await deliver(deletedEvent("user_000009"))).status).toBe(200);
     api.replaceRaw("user_000018", { ...clerkUser("user_000018", { created_at: 1_700_000_018_000 }), updated_at: "yesterday" });
     const result = await t.action(variant("small"), {});
-    expect(result).toMatchObject({ state: "completed", usersSeen: 35, created: 33, unchanged: 0, tombstoned: 1, invalidUsers: 1, invalidUserIds: ["user_000018"] });
+    expect(result).toMatchObject({
+      state: "completed",
+      usersSeen: 35,
+      created: 33,
+      unchanged: 0,
+      tombstoned: 1,
+      invalidUsers: 1,
+      invalidUserIds: ["user_000018"],
+    });
   });
 
   test("a tombstoned user is never resurrected", async () => {
@@ -509,7 +527,18 @@ describe("a page's stored users are read by id range", () => {
       { clerkId: "user_a", updatedAt: 1, firstName: "Old" },
       { clerkId: "user_a", updatedAt: 2, firstName: "New" },
     ];
-    const args = { runId: run.status.runId, lease: "step", from: 0, next: { offset: 2 }, done: false, page: { kind: "user" as const, rows: users }, seen: ["user_a", "user_a"], repeated: 0, invalid: [], requests: 1 };
+    const args = {
+      runId: run.status.runId,
+      lease: "step",
+      from: 0,
+      next: { offset: 2 },
+      done: false,
+      page: { kind: "user" as const, rows: users },
+      seen: ["user_a", "user_a"],
+      repeated: 0,
+      invalid: [],
+      requests: 1,
+    };
     expect((await t.mutation(components.clerkUsers.backfill.commitPage, args))?.status).toMatchObject({ created: 1, updated: 1 });
     expect((await stored()).users.filter((u) => u.clerkId === "user_a")).toHaveLength(1);
     expect(await user("user_a")).toMatchObject({ firstName: "New", updatedAt: 2 });
@@ -537,7 +566,12 @@ describe("reconcile", () => {
     await t.action(internal.clerk.syncUsers, {});
     // Rows no pass has listed (webhook-only), and users Clerk then deletes, spanning batches.
     for (const id of ["user_ghost_a", "user_ghost_b"]) expect((await deliver(userEvent("user.created", clerkUser(id)))).status).toBe(200);
-    api.remove(...api.list().slice(200, 800).map((u) => u.id));
+    api.remove(
+      ...api
+        .list()
+        .slice(200, 800)
+        .map((u) => u.id),
+    );
 
     // 602 removals against 500 users still in Clerk: more than a pass removes unless allowed.
     const result = await t.action(variant("fullPagesMassRemoval"), {});

@@ -24,7 +24,11 @@ afterEach(() => {
 const stored = (clerkId: string) => t.query(components.clerkUsers.users.getByClerkId, { clerkId });
 
 describe("the two env vars", () => {
-  test.each([["blank", " \n"], ["empty", ""], ["a tab", "\t"]])("CLERK_WEBHOOK_SECRET %s beside a correct CLERK_WEBHOOK_SIGNING_SECRET: accepted", async (_name, blank) => {
+  test.each([
+    ["blank", " \n"],
+    ["empty", ""],
+    ["a tab", "\t"],
+  ])("CLERK_WEBHOOK_SECRET %s beside a correct CLERK_WEBHOOK_SIGNING_SECRET: accepted", async (_name, blank) => {
     process.env.CLERK_WEBHOOK_SECRET = blank;
     process.env.CLERK_WEBHOOK_SIGNING_SECRET = WEBHOOK_SECRET;
     expect((await post(t, sign(user("user_1")))).status).toBe(200);

@@ -55,7 +55,20 @@ describe("a valid delivery", () => {
   test("null fields Clerk sends for an email-less, nameless sign-up are stored as absent", async () => {
     const res = await deliver(
       t,
-      userEvent("user.created", clerkUser("user_2", { email: null, first_name: null, last_name: null, username: null, image_url: "", external_id: null, created_at: null as never, last_sign_in_at: null, public_metadata: null as never })),
+      userEvent(
+        "user.created",
+        clerkUser("user_2", {
+          email: null,
+          first_name: null,
+          last_name: null,
+          username: null,
+          image_url: "",
+          external_id: null,
+          created_at: null as never,
+          last_sign_in_at: null,
+          public_metadata: null as never,
+        }),
+      ),
     );
     expect(res.status).toBe(200);
     const user = await t.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_2" });
@@ -66,11 +79,18 @@ describe("a valid delivery", () => {
   });
 
   test("metadata keys Convex cannot store are escaped, not a 500 retry loop", async () => {
-    const metadata = { $plan: "pro", _internal: 1, "~tilde": true, ok: { nested: { $deep: "x" } }, "": "empty", "naïve": 1 };
+    const metadata = { $plan: "pro", _internal: 1, "~tilde": true, ok: { nested: { $deep: "x" } }, "": "empty", naïve: 1 };
     const res = await deliver(t, userEvent("user.updated", clerkUser("user_1", { public_metadata: metadata, updated_at: 1_700_000_000_001 })));
     expect(res.status).toBe(200);
     const user = await t.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_1" });
-    expect(user?.publicMetadata).toEqual({ "~$plan": "pro", "~_internal": 1, "~~tilde": true, ok: { nested: { "~$deep": "x" } }, "~": "empty", "~na\\u00efve": 1 });
+    expect(user?.publicMetadata).toEqual({
+      "~$plan": "pro",
+      "~_internal": 1,
+      "~~tilde": true,
+      ok: { nested: { "~$deep": "x" } },
+      "~": "empty",
+      "~na\\u00efve": 1,
+    });
   });
 
   test("metadata nested deeper than Convex allows is kept as a JSON string", async () => {

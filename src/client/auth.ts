@@ -59,11 +59,7 @@ export async function getCurrentUser(ctx: RunQueryCtx, component: ComponentApi):
  */
 export async function requireUser(ctx: RunQueryCtx, component: ComponentApi, options?: { createIfMissing?: false }): Promise<User>;
 export async function requireUser(ctx: RunMutationCtx, component: ComponentApi, options: RequireUserOptions): Promise<User>;
-export async function requireUser(
-  ctx: RunQueryCtx | RunMutationCtx,
-  component: ComponentApi,
-  options: RequireUserOptions = {},
-): Promise<User> {
+export async function requireUser(ctx: RunQueryCtx | RunMutationCtx, component: ComponentApi, options: RequireUserOptions = {}): Promise<User> {
   return (await requireUserAndIdentity(ctx, component, options)).user;
 }
 

@@ -108,9 +108,7 @@ export function readClaims(identity: Identity, options: ClaimsOptions = {}): Aut
     features: scoped(fea),
     plans: [...scoped(text(claim(identity, "pla"))), ...scoped(customPlans.join(","))],
     userRole: userRole && withOrg(userRole) !== "org:" ? userRole : null,
-    userPermissions: (list(locate(identity, options.permissionsClaim ?? DEFAULTS.permissionsClaim), true) ?? []).filter(
-      (p) => withOrg(p) !== "org:",
-    ),
+    userPermissions: (list(locate(identity, options.permissionsClaim ?? DEFAULTS.permissionsClaim), true) ?? []).filter((p) => withOrg(p) !== "org:"),
   };
 }
 
@@ -158,13 +156,11 @@ export function has(identity: Identity, params: HasParams, options?: ClaimsOptio
 /** `has(identity, { role })`: `"admin"` and `"org:admin"` are the same role. */
 export const hasRole = (identity: Identity, role: string, options?: ClaimsOptions) => has(identity, { role }, options);
 /** `has(identity, { permission })`: `"posts:edit"` and `"org:posts:edit"` are the same permission. */
-export const hasPermission = (identity: Identity, permission: string, options?: ClaimsOptions) =>
-  has(identity, { permission }, options);
+export const hasPermission = (identity: Identity, permission: string, options?: ClaimsOptions) => has(identity, { permission }, options);
 /** `has(identity, { plan })`: `"pro"` matches a user or org plan, `"u:pro"`/`"o:pro"` only that scope. */
 export const hasPlan = (identity: Identity, plan: string, options?: ClaimsOptions) => has(identity, { plan }, options);
 /** `has(identity, { feature })`: `"exports"` matches a user or org feature, `"u:exports"`/`"o:exports"` only that scope. */
-export const hasFeature = (identity: Identity, feature: string, options?: ClaimsOptions) =>
-  has(identity, { feature }, options);
+export const hasFeature = (identity: Identity, feature: string, options?: ClaimsOptions) => has(identity, { feature }, options);
 
 /** Clerk's own normalization (`prefixWithOrg` in @clerk/shared/authorization, not exported). */
 const withOrg = (value: string) => value.replace(/^(org:)*/, "org:");

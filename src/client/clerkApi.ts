@@ -236,7 +236,8 @@ export class ClerkApi {
       }
       const body: unknown = await response.json().catch(() => undefined);
       const items = Array.isArray(body) ? body : Array.isArray((body as { data?: unknown } | undefined)?.data) ? (body as { data: unknown[] }).data : undefined;
-      if (!items) throw new ClerkApiError("BAD_RESPONSE", `Clerk's GET ${path} answered 200 without a JSON list. Is apiUrl (or CLERK_API_URL) Clerk's Backend API?`);
+      if (!items)
+        throw new ClerkApiError("BAD_RESPONSE", `Clerk's GET ${path} answered 200 without a JSON list. Is apiUrl (or CLERK_API_URL) Clerk's Backend API?`);
       return { items };
     } catch (error) {
       if (error instanceof ClerkApiError) throw error;

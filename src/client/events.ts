@@ -63,13 +63,16 @@ function changesOf(event: WebhookEvent): Parsed {
       return { changes: [{ kind: "user", op: "upsert", row: userFromClerk(data) }] };
     case "organization.created":
     case "organization.updated":
-      if (!isClerkOrganizationJSON(data)) return bad(`${event.type} payload is not a Clerk organization (needs a non-empty string id, a name and a finite numeric updated_at).`);
+      if (!isClerkOrganizationJSON(data))
+        return bad(`${event.type} payload is not a Clerk organization (needs a non-empty string id, a name and a finite numeric updated_at).`);
       return { changes: [{ kind: "organization", op: "upsert", row: organizationFromClerk(data) }] };
     case "organizationMembership.created":
     case "organizationMembership.updated":
     case "organizationMembership.deleted": {
       if (!isClerkMembershipJSON(data)) {
-        return bad(`${event.type} payload is not a Clerk membership (needs a non-empty id, a role, a finite updated_at, its organization and public_user_data.user_id).`);
+        return bad(
+          `${event.type} payload is not a Clerk membership (needs a non-empty id, a role, a finite updated_at, its organization and public_user_data.user_id).`,
+        );
       }
       const organization = { kind: "organization", op: "upsert", row: organizationFromClerk(data.organization) } as const;
       const membership = membershipFromClerk(data);

@@ -26,12 +26,10 @@ export async function requireAuthorization(ctx: { auth: Auth }, params: HasParam
 export const requireRole = (ctx: { auth: Auth }, role: string, options?: ClaimsOptions) => requireAuthorization(ctx, { role }, options);
 
 /** The identity if it has this permission (`"org:posts:edit"`), else UNAUTHENTICATED / FORBIDDEN. */
-export const requirePermission = (ctx: { auth: Auth }, permission: string, options?: ClaimsOptions) =>
-  requireAuthorization(ctx, { permission }, options);
+export const requirePermission = (ctx: { auth: Auth }, permission: string, options?: ClaimsOptions) => requireAuthorization(ctx, { permission }, options);
 
 /** The identity if it is on this plan (`"pro"`, `"u:pro"`, `"o:team"`), else UNAUTHENTICATED / FORBIDDEN. */
 export const requirePlan = (ctx: { auth: Auth }, plan: string, options?: ClaimsOptions) => requireAuthorization(ctx, { plan }, options);
 
 /** The identity if it has this feature (`"export"`, `"u:export"`), else UNAUTHENTICATED / FORBIDDEN. */
-export const requireFeature = (ctx: { auth: Auth }, feature: string, options?: ClaimsOptions) =>
-  requireAuthorization(ctx, { feature }, options);
+export const requireFeature = (ctx: { auth: Auth }, feature: string, options?: ClaimsOptions) => requireAuthorization(ctx, { feature }, options);

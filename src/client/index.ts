@@ -12,15 +12,7 @@ export {
 } from "./hooks.js";
 export { getMembership, requireMembership, listMyOrganizations, membershipHas, type MembershipRequirement } from "./memberships.js";
 export { HANDLED_EVENTS } from "./events.js";
-export {
-  getCurrentUser,
-  requireUser,
-  withUser,
-  type RequireUserOptions,
-  type RunQueryCtx,
-  type RunMutationCtx,
-  type UserCustomization,
-} from "./auth.js";
+export { getCurrentUser, requireUser, withUser, type RequireUserOptions, type RunQueryCtx, type RunMutationCtx, type UserCustomization } from "./auth.js";
 export { has, hasRole, hasPermission, hasPlan, hasFeature, readClaims, type ClaimsOptions, type HasParams } from "./claims.js";
 export { requireAuthorization, requireRole, requirePermission, requirePlan, requireFeature } from "./guards.js";
 export {
@@ -43,15 +35,14 @@ export {
 } from "../shared/validators.js";
 export { isClerkUsersError, type ClerkUsersErrorCode, type ClerkUsersErrorData } from "../shared/errors.js";
 export type { ComponentApi } from "../component/_generated/component.js";
-export {
-  makeSyncUsersAction,
-  isSyncUsersError,
-  DEFAULT_CLERK_API_URL,
-  type SyncUsersOptions,
-  type SyncUsersArgs,
-  type SyncErrorData,
-} from "./sync.js";
+export { makeSyncUsersAction, isSyncUsersError, DEFAULT_CLERK_API_URL, type SyncUsersOptions, type SyncUsersArgs, type SyncErrorData } from "./sync.js";
 export { vSyncStatus, type SyncStatus, type SyncErrorCode } from "../shared/syncStatus.js";
-export { vHealthStatus, type HealthStatus, type Verdict as HealthVerdict, type Counts as HealthCounts, type Incident as HealthIncident } from "../shared/health.js";
+export {
+  vHealthStatus,
+  type HealthStatus,
+  type Verdict as HealthVerdict,
+  type Counts as HealthCounts,
+  type Incident as HealthIncident,
+} from "../shared/health.js";
 export { CLERK_RATE_LIMITS, type RateLimit } from "./clerkApi.js";
 export type { RetryPolicy } from "../shared/retry.js";

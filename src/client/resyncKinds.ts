@@ -13,9 +13,7 @@ import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
 
 /** A page of rows of one kind, as `commitPage` and `applyRecheck` take them. */
 export type KindRows =
-  | { kind: "user"; rows: UserFields[] }
-  | { kind: "organization"; rows: OrganizationFields[] }
-  | { kind: "membership"; rows: MembershipFields[] };
+  { kind: "user"; rows: UserFields[] } | { kind: "organization"; rows: OrganizationFields[] } | { kind: "membership"; rows: MembershipFields[] };
 
 type ResyncKind = {
   /** Clerk's list of every object of the kind, offset-paginated, which can be sorted oldest first. */

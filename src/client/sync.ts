@@ -1,10 +1,4 @@
-import {
-  internalActionGeneric,
-  makeFunctionReference,
-  type GenericActionCtx,
-  type GenericDataModel,
-  type RegisteredAction,
-} from "convex/server";
+import { internalActionGeneric, makeFunctionReference, type GenericActionCtx, type GenericDataModel, type RegisteredAction } from "convex/server";
 import { ConvexError, v, type Value } from "convex/values";
 import { clerkUsersError, isClerkUsersError, type ClerkUsersErrorData } from "../shared/errors.js";
 import { MAX_PAGE_SIZE, START_CURSOR, checkPage, idOf, nextRequestOffset, type ListCursor } from "../shared/paging.js";
@@ -93,10 +87,7 @@ export type SyncUsersArgs = {
  * It returns the run's status; `components.clerkUsers.backfill.status` reads it at any time.
  * Errors are `ConvexError`s with a `code` (see `SyncErrorCode`, `isSyncUsersError`).
  */
-export function makeSyncUsersAction(
-  component: ComponentApi,
-  options: SyncUsersOptions = {},
-): RegisteredAction<"internal", SyncUsersArgs, Promise<SyncStatus>> {
+export function makeSyncUsersAction(component: ComponentApi, options: SyncUsersOptions = {}): RegisteredAction<"internal", SyncUsersArgs, Promise<SyncStatus>> {
   const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
   // Pages overlap by one user, so a page of one would only ever read that user again.
   if (!Number.isInteger(pageSize) || pageSize < 2 || pageSize > MAX_PAGE_SIZE) {
@@ -149,7 +140,10 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
   const startedAt = Date.now();
   const secretKey = options.secretKey ?? process.env[SECRET_KEY_ENV_VAR];
   if (!secretKey) {
-    throw syncError("MISSING_SECRET_KEY", `No Clerk secret key: set ${SECRET_KEY_ENV_VAR} in your Convex deployment's environment variables to your Clerk instance's secret key (sk_...).`);
+    throw syncError(
+      "MISSING_SECRET_KEY",
+      `No Clerk secret key: set ${SECRET_KEY_ENV_VAR} in your Convex deployment's environment variables to your Clerk instance's secret key (sk_...).`,
+    );
   }
   const config: Config = {
     pageSize: options.pageSize,
@@ -369,7 +363,10 @@ class StepWorker {
       const byId = new Map(answers.map((json) => [idOf(json), json]));
       const stillThere = batch.candidates.filter((id) => byId.has(id));
       const missing = batch.candidates.filter((id) => !byId.has(id));
-      const { page: found, seen: foundIds } = sortOut(batch.kind, stillThere.map((id) => byId.get(id)));
+      const { page: found, seen: foundIds } = sortOut(
+        batch.kind,
+        stillThere.map((id) => byId.get(id)),
+      );
       const status = await this.ctx.runMutation(this.component.backfill.applyRecheck, {
         runId: this.runId,
         lease: this.lease,
@@ -393,4 +390,3 @@ class StepWorker {
     return status ? { status, continueAfterMs: afterMs } : { status: null };
   }
 }
-

@@ -45,7 +45,9 @@ const MIN_TOMBSTONE_RETENTION_DAYS = 3;
 export function registerRoutes(http: HttpRouter, component: ComponentApi, options: RegisterRoutesOptions = {}) {
   const days = options.tombstoneRetentionDays;
   if (days !== undefined && !(days >= MIN_TOMBSTONE_RETENTION_DAYS)) {
-    throw new Error(`registerRoutes: tombstoneRetentionDays must be at least ${MIN_TOMBSTONE_RETENTION_DAYS} (Svix retries a message for about 28 hours), got ${days}`);
+    throw new Error(
+      `registerRoutes: tombstoneRetentionDays must be at least ${MIN_TOMBSTONE_RETENTION_DAYS} (Svix retries a message for about 28 hours), got ${days}`,
+    );
   }
   http.route({
     path: options.path ?? DEFAULT_WEBHOOK_PATH,
@@ -66,7 +68,11 @@ export async function handleWebhook(
   const reject = (status: number, reason: RejectionReason, message: string) => refuse(ctx, component, { status, reason, svixId }, message);
   const secrets = webhookSecrets(options.webhookSecret);
   if (secrets.length === 0) {
-    return reject(500, "noSecret", `No webhook signing secret: set ${SECRET_ENV_VARS[0]} (or ${SECRET_ENV_VARS[1]}) in your Convex deployment's environment variables to the endpoint's secret from Clerk's dashboard.`);
+    return reject(
+      500,
+      "noSecret",
+      `No webhook signing secret: set ${SECRET_ENV_VARS[0]} (or ${SECRET_ENV_VARS[1]}) in your Convex deployment's environment variables to the endpoint's secret from Clerk's dashboard.`,
+    );
   }
   const missing = SVIX_HEADERS.filter((name) => !request.headers.get(name));
   if (missing.length > 0) return reject(400, "missingHeaders", `Missing headers: ${missing.join(", ")}. Is this request from Clerk?`);
@@ -93,7 +99,13 @@ export async function handleWebhook(
     return Response.json({ error: parsed.error }, { status: 400 });
   }
   if (parsed.ignored) {
-    await quietly(ctx.runMutation(component.health.recordVerified, { svixId: messageId, outcome: { kind: "ignored" }, ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}) }));
+    await quietly(
+      ctx.runMutation(component.health.recordVerified, {
+        svixId: messageId,
+        outcome: { kind: "ignored" },
+        ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
+      }),
+    );
     return Response.json({ outcome: "ignored" });
   }
 
@@ -159,7 +171,11 @@ function verify(body: string, headers: Headers, secrets: string[]): true | Refus
     }
   }
   if (usableSecrets === 0) {
-    return { status: 500, reason: "invalidSecret", message: `${SECRET_ENV_VARS[0]} is not a valid signing secret: copy it from the endpoint's page in Clerk's dashboard (it starts with whsec_).` };
+    return {
+      status: 500,
+      reason: "invalidSecret",
+      message: `${SECRET_ENV_VARS[0]} is not a valid signing secret: copy it from the endpoint's page in Clerk's dashboard (it starts with whsec_).`,
+    };
   }
   // svix: "Message timestamp too old" / "too new", else no signature matched.
   const reason = /timestamp/i.test(failure) ? "badTimestamp" : "badSignature";
@@ -172,7 +188,12 @@ function verify(body: string, headers: Headers, secrets: string[]): true | Refus
  * so a flood of forged requests costs at most one write a second and touches no document a
  * verified delivery writes.
  */
-async function refuse(ctx: GenericActionCtx<GenericDataModel>, component: ComponentApi, rejection: { status: number; reason: RejectionReason; svixId: string | null }, message: string): Promise<Response> {
+async function refuse(
+  ctx: GenericActionCtx<GenericDataModel>,
+  component: ComponentApi,
+  rejection: { status: number; reason: RejectionReason; svixId: string | null },
+  message: string,
+): Promise<Response> {
   // Never echo the body or the secret: only our own message.
   console.warn(`convex-clerk-users webhook: ${rejection.status} ${message}`);
   await quietly(
@@ -187,8 +208,21 @@ async function refuse(ctx: GenericActionCtx<GenericDataModel>, component: Compon
 }
 
 /** Records a verified delivery that failed; Svix retries it, and its success clears it. */
-async function recordFailure(ctx: GenericActionCtx<GenericDataModel>, component: ComponentApi, svixId: string, status: number, reason: FailureReason, tombstoneRetentionMs: number | undefined) {
-  await quietly(ctx.runMutation(component.health.recordVerified, { svixId, outcome: { kind: "failed", status, reason }, ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}) }));
+async function recordFailure(
+  ctx: GenericActionCtx<GenericDataModel>,
+  component: ComponentApi,
+  svixId: string,
+  status: number,
+  reason: FailureReason,
+  tombstoneRetentionMs: number | undefined,
+) {
+  await quietly(
+    ctx.runMutation(component.health.recordVerified, {
+      svixId,
+      outcome: { kind: "failed", status, reason },
+      ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
+    }),
+  );
 }
 
 /** Health is never a reason to answer differently: a recording that fails is logged and dropped. */

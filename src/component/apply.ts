@@ -69,8 +69,16 @@ export function clerkIdOf(change: Change): string {
  */
 export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted }: StoredRow, hooks: HookEvents): Promise<ApplyOutcome> {
   const spec = KINDS[change.kind];
-  const stored: Stored = row ? { updatedAt: row.updatedAt, fingerprint: fingerprint(row), provisional: "provisional" in row && row.provisional === true } : deleted ? "deleted" : null;
-  const decision = decide(change.op === "delete" ? change : { op: "upsert", updatedAt: change.row.updatedAt, fingerprint: fingerprint(change.row) }, stored, hooks.source);
+  const stored: Stored = row
+    ? { updatedAt: row.updatedAt, fingerprint: fingerprint(row), provisional: "provisional" in row && row.provisional === true }
+    : deleted
+      ? "deleted"
+      : null;
+  const decision = decide(
+    change.op === "delete" ? change : { op: "upsert", updatedAt: change.row.updatedAt, fingerprint: fingerprint(change.row) },
+    stored,
+    hooks.source,
+  );
 
   switch (decision.write) {
     case "none":
@@ -99,7 +107,9 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted }
       const wasProvisional = stored !== null && stored !== "deleted" && stored.provisional === true;
       if (hooks.wanted) {
         const updated = await ctx.db.get(spec.table, previous._id as never);
-        hooks.add(wasProvisional ? event(change.kind, "created", { [spec.field]: updated }) : event(change.kind, "updated", { [spec.field]: updated, previous }));
+        hooks.add(
+          wasProvisional ? event(change.kind, "created", { [spec.field]: updated }) : event(change.kind, "updated", { [spec.field]: updated, previous }),
+        );
       }
       return wasProvisional ? "created" : "updated";
     }

@@ -332,7 +332,12 @@ export const fail = mutation({
  * while reconciling keeps some). A run with more candidates than one batch is left to pruning.
  */
 async function forgetOldRuns(ctx: MutationCtx) {
-  const old = (await ctx.db.query("syncRuns").order("desc").take(KEPT_RUNS + 5)).slice(KEPT_RUNS);
+  const old = (
+    await ctx.db
+      .query("syncRuns")
+      .order("desc")
+      .take(KEPT_RUNS + 5)
+  ).slice(KEPT_RUNS);
   for (const run of old) {
     if (run.state === "running") continue;
     const candidates = await candidateBatch(ctx, run._id);
@@ -356,7 +361,7 @@ function assertFewRemovals(kind: Kind, counts: KindCounts, missing: number, allo
   if (allowMassRemoval || removals <= Math.max(MASS_REMOVAL_FLOOR, stillInClerk)) return;
   throw clerkUsersError(
     "TOO_MANY_REMOVALS",
-      `Reconcile stopped before removing ${removals} ${kind}s Clerk says it no longer has: this pass found only ${stillInClerk} of the stored ${kind}s in Clerk. ` +
+    `Reconcile stopped before removing ${removals} ${kind}s Clerk says it no longer has: this pass found only ${stillInClerk} of the stored ${kind}s in Clerk. ` +
       `Check that CLERK_SECRET_KEY is the secret key of this app's Clerk instance. If Clerk really deleted them, run a sync made with { allowMassRemoval: true }.`,
   );
 }

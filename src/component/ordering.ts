@@ -7,11 +7,7 @@ export type Stored = { updatedAt: number; fingerprint: string; provisional?: boo
 export type Incoming = { op: "upsert"; updatedAt: number; fingerprint: string } | { op: "delete" };
 
 export type Decision =
-  | { write: "insert" }
-  | { write: "replace" }
-  | { write: "delete" }
-  | { write: "tombstone" }
-  | { write: "none"; why: "duplicate" | "stale" | "tombstoned" };
+  { write: "insert" } | { write: "replace" } | { write: "delete" } | { write: "tombstone" } | { write: "none"; why: "duplicate" | "stale" | "tombstoned" };
 
 /**
  * Decides what one change does to what is stored, so that any order and any number
@@ -53,7 +49,9 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
+  const keys = Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort();
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(",")}}`;
 }
 

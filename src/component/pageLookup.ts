@@ -26,12 +26,15 @@ export async function lookUpMany(
   for (const row of known) if (wanted.has(row.clerkId)) found.set(row.clerkId, { row, deleted: false });
   const rest = [...wanted].filter((id) => !found.has(id));
   // A few ids left (a re-sync: the page's last users, past its window) are cheaper read alone.
-  const rows = rest.length <= FEW ? new Map<string, Row | null>() : await readSpan<Row>(rest, (lo, hi, limit) =>
-    ctx.db
-      .query(KINDS[kind].table as "users")
-      .withIndex("by_clerk_id", (q) => q.gte("clerkId", lo).lte("clerkId", hi))
-      .take(limit),
-  );
+  const rows =
+    rest.length <= FEW
+      ? new Map<string, Row | null>()
+      : await readSpan<Row>(rest, (lo, hi, limit) =>
+          ctx.db
+            .query(KINDS[kind].table as "users")
+            .withIndex("by_clerk_id", (q) => q.gte("clerkId", lo).lte("clerkId", hi))
+            .take(limit),
+        );
   const absent = rest.filter((id) => rows.get(id) === null);
   const tombstones = await readSpan(absent, (lo, hi, limit) =>
     ctx.db

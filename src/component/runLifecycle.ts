@@ -52,7 +52,10 @@ function isStale(run: RunView, now: number, staleAfterMs: number) {
  * - running but stale (its step died), or failed: `resume` it for this step, from its last commit;
  * - none, or completed: `new`, a run starting from the first page of its first kind.
  */
-export function onStart(latest: RunView | null, { lease, now, staleAfterMs }: Timing): { kind: "busy" } | { kind: "resume"; patch: RunPatch } | { kind: "new" } {
+export function onStart(
+  latest: RunView | null,
+  { lease, now, staleAfterMs }: Timing,
+): { kind: "busy" } | { kind: "resume"; patch: RunPatch } | { kind: "new" } {
   if (latest === null || latest.state === "completed") return { kind: "new" };
   if (latest.state === "running" && !isStale(latest, now, staleAfterMs)) return { kind: "busy" };
   return { kind: "resume", patch: { state: "running", lease, heartbeatAt: now, steps: latest.steps + 1 } };

@@ -68,7 +68,8 @@ export async function judgeWindowChunk(ctx: MutationCtx, run: Doc<"syncRuns">, w
   const { parents } = KINDS[run.kind];
   for (const row of rows) {
     if (row._creationTime > run.existingUpTo || listed.has(row.clerkId)) continue;
-    const belongsTo = parents.length === 0 ? undefined : Object.fromEntries(parents.map(({ field }) => [field, String((row as Record<string, unknown>)[field])]));
+    const belongsTo =
+      parents.length === 0 ? undefined : Object.fromEntries(parents.map(({ field }) => [field, String((row as Record<string, unknown>)[field])]));
     await ctx.db.insert("resyncCandidates", { runId: run._id, clerkId: row.clerkId, belongsTo });
   }
   const lastRow = rows[rows.length - 1];

@@ -14,10 +14,7 @@ export type CurrentUserState<U = User> =
  * Maps Convex's auth state and the current-user query's result to one state.
  * Kept apart from the hook so its rules are testable without React.
  */
-export function currentUserState<U>(
-  auth: { isLoading: boolean; isAuthenticated: boolean },
-  result: U | null | undefined,
-): CurrentUserState<U> {
+export function currentUserState<U>(auth: { isLoading: boolean; isAuthenticated: boolean }, result: U | null | undefined): CurrentUserState<U> {
   if (auth.isLoading) return { status: "loading", user: undefined };
   if (!auth.isAuthenticated) return { status: "signedOut", user: null };
   if (result === undefined) return { status: "loading", user: undefined };
@@ -34,9 +31,7 @@ export function currentUserState<U>(
  * ```
  * The query re-runs by itself when the webhook lands, so `notSynced` turns into `ready`.
  */
-export function useCurrentUser<U>(
-  query: FunctionReference<"query", "public", Record<string, never>, U | null>,
-): CurrentUserState<U> {
+export function useCurrentUser<U>(query: FunctionReference<"query", "public", Record<string, never>, U | null>): CurrentUserState<U> {
   const auth = useConvexAuth();
   const result = useQuery(query, auth.isAuthenticated ? {} : "skip");
   return currentUserState(auth, result);

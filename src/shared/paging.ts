@@ -29,8 +29,7 @@ export function nextRequestOffset(cursor: ListCursor): number {
 
 export type PageCheck =
   /** `repeated`: how many users at the page's start earlier pages listed already. */
-  | { ok: true; next: ListCursor; done: boolean; repeated: number }
-  | { ok: false; retryOffset: number };
+  { ok: true; next: ListCursor; done: boolean; repeated: number } | { ok: false; retryOffset: number };
 
 /**
  * Checks that a page read at `requestOffset` continues the listing without a gap, and
@@ -60,7 +59,10 @@ export function checkPage(cursor: ListCursor, requestOffset: number, limit: numb
   const last = [...page].reverse().find((user) => idOf(user) !== undefined);
   if (last !== undefined) {
     const createdAt = createdAtOf(last);
-    const ids = page.filter((user) => createdAtOf(user) === createdAt).map(idOf).filter((id): id is string => id !== undefined);
+    const ids = page
+      .filter((user) => createdAtOf(user) === createdAt)
+      .map(idOf)
+      .filter((id): id is string => id !== undefined);
     next.boundary = { createdAt, ids };
   } else if (boundary) {
     next.boundary = boundary;

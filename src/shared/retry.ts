@@ -28,9 +28,7 @@ export type AttemptResult = { status: number; retryAfter?: string | null } | { n
 /** Attempts made so far for one request, counted by kind. */
 export type AttemptCounts = { failures: number; rateLimited: number };
 
-export type RetryDecision =
-  | { retry: true; delayMs: number; counts: AttemptCounts }
-  | { retry: false; code: SyncErrorCode; message: string };
+export type RetryDecision = { retry: true; delayMs: number; counts: AttemptCounts } | { retry: false; code: SyncErrorCode; message: string };
 
 /** The secret key's env var, named in every message about a rejected key. */
 export const SECRET_KEY_ENV_VAR = "CLERK_SECRET_KEY";
@@ -56,7 +54,11 @@ export function decideRetry(result: AttemptResult, counts: AttemptCounts, policy
   if (status === 429) {
     const rateLimited = counts.rateLimited + 1;
     if (rateLimited >= policy.maxRateLimitedAttempts) {
-      return { retry: false, code: "RATE_LIMITED", message: `Clerk kept answering 429 (rate limited) ${rateLimited} times in a row for one request; the key's rate limit is probably shared with other busy callers. Run the sync again later: it resumes where it stopped.` };
+      return {
+        retry: false,
+        code: "RATE_LIMITED",
+        message: `Clerk kept answering 429 (rate limited) ${rateLimited} times in a row for one request; the key's rate limit is probably shared with other busy callers. Run the sync again later: it resumes where it stopped.`,
+      };
     }
     const delayMs = parseRetryAfter(result.retryAfter, now) ?? backoffDelay(rateLimited, policy);
     return { retry: true, delayMs, counts: { ...counts, rateLimited } };
@@ -74,7 +76,11 @@ export function decideRetry(result: AttemptResult, counts: AttemptCounts, policy
 function backoff(counts: AttemptCounts, policy: RetryPolicy, what: string): RetryDecision {
   const failures = counts.failures + 1;
   if (failures >= policy.maxAttempts) {
-    return { retry: false, code: "CLERK_UNAVAILABLE", message: `Clerk's Backend API failed ${failures} times in a row (last: ${what}). Run the sync again later: it resumes where it stopped.` };
+    return {
+      retry: false,
+      code: "CLERK_UNAVAILABLE",
+      message: `Clerk's Backend API failed ${failures} times in a row (last: ${what}). Run the sync again later: it resumes where it stopped.`,
+    };
   }
   return { retry: true, delayMs: backoffDelay(failures, policy), counts: { ...counts, failures } };
 }
