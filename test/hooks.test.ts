@@ -1,13 +1,8 @@
-import { convexTest } from "convex-test";
-import { defineUserHooks, registerRoutes, type UserHookHandlers, type UserHooksMutation } from "convex-clerk-users";
-import { register } from "convex-clerk-users/test";
-import { httpRouter, makeFunctionReference } from "convex/server";
 import { beforeEach, describe, expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";
-import { internalMutation, type MutationCtx } from "../example/convex/_generated/server";
-import schema from "../example/convex/schema";
-import { clerkUser, deletedEvent, sign, userEvent, WEBHOOK_SECRET } from "./fixtures/clerk";
-import { appModules, deliver, post, setup, type TestBackend } from "./setup";
+import { clerkUser, deletedEvent, sign, userEvent } from "./fixtures/clerk";
+import { hookCalls, recording, setupRecording } from "./fixtures/recording";
+import { deliver, post, setup, type TestBackend } from "./setup";
 
 const created = userEvent("user.created", clerkUser("user_1", { updated_at: 1_700_000_000_000 }));
 const renamed = userEvent("user.updated", clerkUser("user_1", { first_name: "Grace", last_name: "Hopper", updated_at: 1_700_000_000_200 }));
@@ -74,56 +69,14 @@ describe("the example app's hooks keep its profiles in step", () => {
   });
 });
 
-// An app whose hooks record what they receive and can be made to fail. The example app's
-// hooks cannot be made to throw, so this app mounts the endpoint on a router of its own,
-// next to the example's modules, as a user's `convex/http.ts` would.
-type HookName = keyof UserHookHandlers<MutationCtx>;
-type HookCall = { hook: HookName; args: Record<string, unknown> };
-
-/** Every hook call, including the ones whose transaction was rolled back. */
-let calls: HookCall[] = [];
-/** The hook that writes a profile and then throws, if any. */
-let failing: HookName | null = null;
-
-async function record(ctx: MutationCtx, hook: HookName, args: Record<string, unknown>) {
-  calls.push({ hook, args });
-  if (failing === hook) {
-    await ctx.db.insert("profiles", { clerkId: "user_1", displayName: `written by ${hook}`, versions: 1 });
-    throw new Error(`${hook} failed`);
-  }
-}
-
-/** The module `convex/recordingHooks.ts` of that app. */
-const recordingHooks = {
-  userHooks: defineUserHooks(internalMutation, {
-    onUserCreated: (ctx, args) => record(ctx, "onUserCreated", args),
-    onUserUpdated: (ctx, args) => record(ctx, "onUserUpdated", args),
-    onUserDeleted: (ctx, args) => record(ctx, "onUserDeleted", args),
-  }),
-};
-
-/** `internal.recordingHooks.userHooks`, which the generated api does not know about. */
-const hooksRef = makeFunctionReference<"mutation">("recordingHooks:userHooks") as unknown as UserHooksMutation;
-
-function setupRecordingApp() {
-  const http = httpRouter();
-  registerRoutes(http, components.clerkUsers, { hooks: hooksRef });
-  process.env.CLERK_WEBHOOK_SECRET = WEBHOOK_SECRET;
-  const t = convexTest(schema, {
-    ...appModules,
-    "../example/convex/http.ts": async () => ({ default: http }),
-    "../example/convex/recordingHooks.ts": async () => recordingHooks,
-  });
-  register(t);
-  return t;
-}
+// The recording app (fixtures/recording.ts): its hooks record what they receive and can be made
+// to fail, which the example app's cannot.
+const calls = hookCalls;
 
 describe("hooks receive the change", () => {
   let t: TestBackend;
   beforeEach(() => {
-    t = setupRecordingApp();
-    calls = [];
-    failing = null;
+    t = setupRecording();
   });
 
   test("onUserCreated receives { user, source }: the stored row, and that a webhook brought it", async () => {
@@ -163,19 +116,17 @@ describe("hooks receive the change", () => {
 describe("a hook that throws rolls back the sync, so Clerk's retry applies it", () => {
   let t: TestBackend;
   beforeEach(() => {
-    t = setupRecordingApp();
-    calls = [];
-    failing = null;
+    t = setupRecording();
   });
 
   /**
    * Delivers while `hook` writes and then throws: the delivery must answer 500 (so Svix retries),
    * and nothing the sync or the hook wrote may remain.
    */
-  async function expectRolledBack(hook: HookName, event: object) {
+  async function expectRolledBack(hook: string, event: object) {
     const usersBefore = await listUsers(t);
     const profilesBefore = await profiles(t);
-    failing = hook;
+    recording.failing = hook;
     const delivery = sign(event, { id: "msg_retried" });
     const res = await post(t, delivery);
     expect(res.status).toBe(500);
@@ -183,7 +134,7 @@ describe("a hook that throws rolls back the sync, so Clerk's retry applies it", 
     expect(calls.at(-1)?.hook).toBe(hook);
     expect(await listUsers(t)).toEqual(usersBefore);
     expect(await profiles(t)).toEqual(profilesBefore);
-    failing = null;
+    recording.failing = null;
     return delivery;
   }
 
