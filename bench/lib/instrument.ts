@@ -26,6 +26,8 @@ export type Counts = {
   bytesWritten: number;
   /** Arguments plus results of nested calls (action -> mutation, app -> component), JSON bytes. */
   bytesBetweenFunctions: number;
+  /** Documents read and written, by table (included in the totals above). */
+  byTable: Record<string, { read: number; written: number }>;
 };
 
 export const emptyCounts = (): Counts => ({
@@ -36,7 +38,15 @@ export const emptyCounts = (): Counts => ({
   docsWritten: 0,
   bytesWritten: 0,
   bytesBetweenFunctions: 0,
+  byTable: {},
 });
+
+/** convex-test's ids are a counter followed by the table's name. */
+const tableOf = (id: unknown) => (typeof id === "string" ? id.replace(/^[0-9]+/, "") : "?");
+const tally = (counts: Counts, id: unknown, what: "read" | "written") => {
+  const table = (counts.byTable[tableOf(id)] ??= { read: 0, written: 0 });
+  table[what]++;
+};
 
 export const totalCalls = (counts: Counts) => Object.values(counts.calls).reduce((a, b) => a + b, 0);
 
@@ -188,6 +198,7 @@ async function peek(syscall: AsyncSyscall, table: string | undefined, id: string
 function read(counts: Counts, doc: Value | null) {
   if (doc === null) return;
   counts.docsRead++;
+  tally(counts, (doc as { _id?: unknown })._id, "read");
   counts.bytesRead += getDocumentSize(doc as Record<string, Value>);
 }
 
@@ -196,6 +207,7 @@ async function countAsync(counts: Counts, syscall: AsyncSyscall, op: string, arg
   const written = async (table: string | undefined, id: string) => {
     const doc = await peek(syscall, table, id);
     counts.docsWritten++;
+    tally(counts, id, "written");
     counts.bytesWritten += doc === null ? 0 : getConvexSize(doc);
   };
   switch (op) {
@@ -221,6 +233,7 @@ async function countAsync(counts: Counts, syscall: AsyncSyscall, op: string, arg
       return;
     case "1.0/remove":
       counts.docsWritten++;
+      tally(counts, args.id, "written");
       return;
   }
 }
