@@ -118,10 +118,9 @@ async function main() {
   if (!smoke) writeResults(text);
 
   const failed = goals.hard.filter((g) => !g.ok);
-  if (failed.length > 0) {
-    console.error(`FAILED: ${failed.map((g) => g.name).join("; ")}`);
-    process.exit(1);
-  }
+  if (failed.length > 0) console.error(`FAILED: ${failed.map((g) => g.name).join("; ")}`);
+  // The component schedules work of its own (pruning) on convex-test's timers: do not wait for it.
+  process.exit(failed.length > 0 ? 1 : 0);
 }
 
 /** A backend with the stream applied, one delivery at a time, each counted. */

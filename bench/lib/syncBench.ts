@@ -132,14 +132,25 @@ export async function benchmark(
   clerkUsersTest.register(t);
 
   const started = performance.now();
-  const status = await runToEnd(t, action);
+  // A run that throws must not leave the API's process behind.
+  const status = await runToEnd(t, action).catch(async (error: unknown) => {
+    stats.stop();
+    await api.close();
+    throw error;
+  });
   const wallMs = performance.now() - started;
   const counted = { ...stats }; // Before the checks below, which run transactions of their own.
   stats.stop();
   const log = await api.log();
   // A second pass over the same users, nothing changed in Clerk: what a daily cron costs.
   const again = secondPass ? instrumentTransactions() : undefined;
-  const secondStatus = secondPass ? await runToEnd(t, action) : undefined;
+  const secondStatus = secondPass
+    ? await runToEnd(t, action).catch(async (error: unknown) => {
+        again?.stop();
+        await api.close();
+        throw error;
+      })
+    : undefined;
   again?.stop();
   const secondLog = secondPass ? (await api.log()).slice(log.length) : [];
   await api.close();
