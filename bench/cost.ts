@@ -476,7 +476,9 @@ function machineLine(): string {
   let convexTest = "?";
   try {
     convexTest = JSON.parse(readFileSync(path.join(root, "node_modules/convex-test/package.json"), "utf8")).version;
-  } catch {}
+  } catch {
+    // Unknown version: the line says "?".
+  }
   return `${date} · Node ${process.version} · ${cpu} · ${os.availableParallelism()} CPUs · ${os.platform()} ${os.release()} · convex-test ${convexTest}`;
 }
 
@@ -499,7 +501,9 @@ function writeResults(text: string) {
   let commit = "";
   try {
     commit = execSync("git rev-parse --short HEAD", { cwd: root, encoding: "utf8" }).trim();
-  } catch {}
+  } catch {
+    // Not a git checkout: the section names no commit.
+  }
   const section = [
     BEGIN,
     "## Cost per event and per auth check (`npm run bench`)",
