@@ -129,7 +129,10 @@ async function applyStream(impl: Implementation, stream: Stream) {
   const events: EventCost[] = [];
   const deliveries = signAll(stream.events);
   for (const [i, delivery] of deliveries.entries()) {
-    const { result: [status, logLines], counts } = await measure(() =>
+    const {
+      result: [status, logLines],
+      counts,
+    } = await measure(() =>
       quietly(async () => {
         const response = await backend.post(delivery);
         await response.arrayBuffer();
@@ -315,12 +318,44 @@ function streamRows(run: StreamRun): Row[] {
     { label: "function calls", values: three((r) => avg(r.events, totalCalls), FLOOR_CALLS) },
     ...callKinds.map((kind) => ({ label: `  ${kind}`, values: three((r) => avg(r.events, (c) => c.calls[kind] ?? 0), null), ratio: false })),
     { label: "index ranges queried", values: three((r) => avg(r.events, (c) => c.indexRanges), null) },
-    { label: "documents read", values: three((r) => avg(r.events, (c) => c.docsRead), floorAvg(run, (c) => c.reads)) },
-    { label: "  keeping the users table (judged against the floor)", values: three((r) => avg(r.events, syncReads), floorAvg(run, (c) => c.reads)) },
-    ...Object.entries(SIDE_FEATURES).map(([label, feature]) => ({ label: `  ${label} (not in the baseline)`, values: three((r) => avg(r.events, sideOf(feature, "read")), null), ratio: false })),
-    { label: "documents written", values: three((r) => avg(r.events, (c) => c.docsWritten), floorAvg(run, (c) => c.writes)) },
-    { label: "  keeping the users table (judged against the floor)", values: three((r) => avg(r.events, syncWrites), floorAvg(run, (c) => c.writes)) },
-    ...Object.entries(SIDE_FEATURES).map(([label, feature]) => ({ label: `  ${label} (not in the baseline)`, values: three((r) => avg(r.events, sideOf(feature, "written")), null), ratio: false })),
+    {
+      label: "documents read",
+      values: three(
+        (r) => avg(r.events, (c) => c.docsRead),
+        floorAvg(run, (c) => c.reads),
+      ),
+    },
+    {
+      label: "  keeping the users table (judged against the floor)",
+      values: three(
+        (r) => avg(r.events, syncReads),
+        floorAvg(run, (c) => c.reads),
+      ),
+    },
+    ...Object.entries(SIDE_FEATURES).map(([label, feature]) => ({
+      label: `  ${label} (not in the baseline)`,
+      values: three((r) => avg(r.events, sideOf(feature, "read")), null),
+      ratio: false,
+    })),
+    {
+      label: "documents written",
+      values: three(
+        (r) => avg(r.events, (c) => c.docsWritten),
+        floorAvg(run, (c) => c.writes),
+      ),
+    },
+    {
+      label: "  keeping the users table (judged against the floor)",
+      values: three(
+        (r) => avg(r.events, syncWrites),
+        floorAvg(run, (c) => c.writes),
+      ),
+    },
+    ...Object.entries(SIDE_FEATURES).map(([label, feature]) => ({
+      label: `  ${label} (not in the baseline)`,
+      values: three((r) => avg(r.events, sideOf(feature, "written")), null),
+      ratio: false,
+    })),
     { label: "bytes read", values: three((r) => avg(r.events, (c) => c.bytesRead), null), format: fmt.int },
     { label: "bytes written", values: three((r) => avg(r.events, (c) => c.bytesWritten), null), format: fmt.int },
     { label: "bytes between functions (args + results)", values: three((r) => avg(r.events, (c) => c.bytesBetweenFunctions), null), format: fmt.int },
@@ -335,8 +370,22 @@ function streamRows(run: StreamRun): Row[] {
       ),
     })),
     { label: "worst event: function calls", values: three((r) => max(r.events, totalCalls), FLOOR_CALLS), format: fmt.int },
-    { label: "worst event: users table documents read", values: three((r) => max(r.events, syncReads), floorMax(run, (c) => c.reads)), format: fmt.int },
-    { label: "worst event: users table documents written", values: three((r) => max(r.events, syncWrites), floorMax(run, (c) => c.writes)), format: fmt.int },
+    {
+      label: "worst event: users table documents read",
+      values: three(
+        (r) => max(r.events, syncReads),
+        floorMax(run, (c) => c.reads),
+      ),
+      format: fmt.int,
+    },
+    {
+      label: "worst event: users table documents written",
+      values: three(
+        (r) => max(r.events, syncWrites),
+        floorMax(run, (c) => c.writes),
+      ),
+      format: fmt.int,
+    },
     { label: "non-200 responses (whole stream)", values: three((r) => r.events.filter((e) => e.status !== 200).length, 0), format: fmt.int },
     { label: "lines logged (whole stream)", values: three((r) => r.events.reduce((n, e) => n + e.logLines, 0), null), format: fmt.int, ratio: false },
     { label: "final table: rows differing from Clerk", values: three((r) => r.correctness.differing, 0), format: fmt.int, ratio: false },
@@ -349,9 +398,17 @@ function streamRows(run: StreamRun): Row[] {
   ];
 }
 
-function report(runs: StreamRun[], [pkgAuth, baseAuth]: [Auth, Auth], [pkgInOrder, baseInOrder]: [Correctness, Correctness], inOrder: Stream, bundles: Bundles): string {
+function report(
+  runs: StreamRun[],
+  [pkgAuth, baseAuth]: [Auth, Auth],
+  [pkgInOrder, baseInOrder]: [Correctness, Correctness],
+  inOrder: Stream,
+  bundles: Bundles,
+): string {
   const auth = (f: (a: Auth) => Cell, floor: Cell = null) => [f(pkgAuth), f(baseAuth), floor];
-  const authKinds = [...new Set([pkgAuth.cost.first, pkgAuth.cost.second, baseAuth.cost.first, baseAuth.cost.second].flatMap((c) => Object.keys(c.calls)))].sort();
+  const authKinds = [
+    ...new Set([pkgAuth.cost.first, pkgAuth.cost.second, baseAuth.cost.first, baseAuth.cost.second].flatMap((c) => Object.keys(c.calls))),
+  ].sort();
   const rows: Row[] = [
     ...runs.flatMap(streamRows),
     { section: `Correctness on the ${STREAM_TEXT["in-order"]} (${inOrder.events.length} deliveries)` },
@@ -409,8 +466,22 @@ function checkGoals(runs: StreamRun[], [pkgAuth, baseAuth]: [Auth, Auth], [pkgIn
     };
     hard.push(
       against("function calls", totalCalls, FLOOR_CALLS, FLOOR_CALLS, 0, 0),
-      against("documents read keeping the users table", syncReads, floorAvg(run, (c) => c.reads), floorMax(run, (c) => c.reads), GOALS.meanExtraReads, GOALS.worstExtraReads),
-      against("documents written keeping the users table", syncWrites, floorAvg(run, (c) => c.writes), floorMax(run, (c) => c.writes), GOALS.meanExtraWrites, GOALS.worstExtraWrites),
+      against(
+        "documents read keeping the users table",
+        syncReads,
+        floorAvg(run, (c) => c.reads),
+        floorMax(run, (c) => c.reads),
+        GOALS.meanExtraReads,
+        GOALS.worstExtraReads,
+      ),
+      against(
+        "documents written keeping the users table",
+        syncWrites,
+        floorAvg(run, (c) => c.writes),
+        floorMax(run, (c) => c.writes),
+        GOALS.meanExtraWrites,
+        GOALS.worstExtraWrites,
+      ),
       ...Object.entries(SIDE_FEATURES).map(([label, budget]): Goal => {
         const [reads, writes] = [max(pkg.events, sideOf(budget, "read")), max(pkg.events, sideOf(budget, "written"))];
         const [meanReads, meanWrites] = [avg(pkg.events, sideOf(budget, "read")), avg(pkg.events, sideOf(budget, "written"))];
@@ -454,12 +525,20 @@ function checkGoals(runs: StreamRun[], [pkgAuth, baseAuth]: [Auth, Auth], [pkgIn
   const soft: Goal[] = [
     ...runs.map((run) => {
       const r = ratio(run.pkg.streamMs, run.base.streamMs);
-      return { name: `${run.order}: stream wall time within ${GOALS.wallTimeRatio}x of baseline (not enforced)`, ok: r <= GOALS.wallTimeRatio, detail: `${r.toFixed(2)}x` };
+      return {
+        name: `${run.order}: stream wall time within ${GOALS.wallTimeRatio}x of baseline (not enforced)`,
+        ok: r <= GOALS.wallTimeRatio,
+        detail: `${r.toFixed(2)}x`,
+      };
     }),
     ...(["onceUs", "twiceUs"] as const).map((key) => {
       const r = ratio(pkgAuth[key], baseAuth[key]);
       const what = key === "onceUs" ? "1 auth check" : "2 auth checks";
-      return { name: `query with ${what} within ${GOALS.wallTimeRatio}x of baseline (not enforced)`, ok: r <= GOALS.wallTimeRatio, detail: `${r.toFixed(2)}x (${fmt.us(median(pkgAuth[key]))} vs ${fmt.us(median(baseAuth[key]))})` };
+      return {
+        name: `query with ${what} within ${GOALS.wallTimeRatio}x of baseline (not enforced)`,
+        ok: r <= GOALS.wallTimeRatio,
+        detail: `${r.toFixed(2)}x (${fmt.us(median(pkgAuth[key]))} vs ${fmt.us(median(baseAuth[key]))})`,
+      };
     }),
   ];
   const line = (g: Goal) => `${g.ok ? "PASS" : "FAIL"}  ${g.name}: ${g.detail}`;
@@ -472,7 +551,10 @@ function checkGoals(runs: StreamRun[], [pkgAuth, baseAuth]: [Auth, Auth], [pkgIn
 
 function machineLine(): string {
   const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
-  const date = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  const date = new Date()
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
   let convexTest = "?";
   try {
     convexTest = JSON.parse(readFileSync(path.join(root, "node_modules/convex-test/package.json"), "utf8")).version;

@@ -8,9 +8,13 @@ import { internal } from "../example/convex/_generated/api";
 import { HOOKS, USERS, benchmark } from "./lib/syncBench";
 
 test.skipIf(!HOOKS)(`resync of ${USERS.toLocaleString("en-US")} users: the example app's clerk:syncUsers, with its hooks`, async () => {
-  await benchmark("with the example app's hooks (a profile per user)", internal.clerk.syncUsers, {}, {
-    limiter: { instance: "development", model: "window" },
-    appWritesPerUser: 1,
-  });
+  await benchmark(
+    "with the example app's hooks (a profile per user)",
+    internal.clerk.syncUsers,
+    {},
+    {
+      limiter: { instance: "development", model: "window" },
+      appWritesPerUser: 1,
+    },
+  );
 });
-

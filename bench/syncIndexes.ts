@@ -16,7 +16,10 @@ import { compareValues, jsonToConvex, type JSONValue, type Value } from "convex/
 
 type Doc = Record<string, Value> & { _id: string };
 type RangeExpr = { type: "Eq" | "Gt" | "Gte" | "Lt" | "Lte"; fieldPath: string; value: JSONValue };
-type Query = { source: { type: string; indexName: string; range: RangeExpr[]; order?: "asc" | "desc" }; operators: Array<{ filter?: unknown; limit?: number }> };
+type Query = {
+  source: { type: string; indexName: string; range: RangeExpr[]; order?: "asc" | "desc" };
+  operators: Array<{ filter?: unknown; limit?: number }>;
+};
 /** Ids by field value (a superset: ids are added on every write, never removed), and the field's values in Convex's order. */
 type Index = { byKey: Map<string, Set<string>>; values: Array<Value | undefined> };
 type Fake = {
@@ -43,7 +46,15 @@ export function installHashIndexes() {
   proto.__hashIndexes = true;
 
   const keyOf = (value: unknown) =>
-    value === undefined ? "u" : typeof value === "string" ? `s${value}` : typeof value === "number" ? `n${value}` : typeof value === "boolean" ? `b${value}` : null;
+    value === undefined
+      ? "u"
+      : typeof value === "string"
+        ? `s${value}`
+        : typeof value === "number"
+          ? `n${value}`
+          : typeof value === "boolean"
+            ? `b${value}`
+            : null;
   // First position in `sorted` not before `value` (after it, with `after`).
   const bound = (sorted: Array<Value | undefined>, value: Value | undefined, after = false) => {
     let lo = 0;

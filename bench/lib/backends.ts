@@ -49,8 +49,7 @@ function backend(schema: AnySchema, dir: string) {
   return t;
 }
 
-const post = (t: ReturnType<typeof backend>, delivery: Delivery) =>
-  t.fetch(WEBHOOK_PATH, { method: "POST", headers: delivery.headers, body: delivery.body });
+const post = (t: ReturnType<typeof backend>, delivery: Delivery) => t.fetch(WEBHOOK_PATH, { method: "POST", headers: delivery.headers, body: delivery.body });
 
 function withoutSystemFields(doc: Record<string, unknown>) {
   const { _id, _creationTime, ...fields } = doc;

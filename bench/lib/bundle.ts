@@ -89,7 +89,10 @@ function sizes(metafile: esbuild.Metafile): BundleSize {
       for (const imported of metafile.outputs[file]!.imports) if (!imported.external) load(imported.path);
     };
     load(name);
-    entries.set(output.entryPoint, [...loaded].reduce((sum, file) => sum + metafile.outputs[file]!.bytes, 0));
+    entries.set(
+      output.entryPoint,
+      [...loaded].reduce((sum, file) => sum + metafile.outputs[file]!.bytes, 0),
+    );
   }
   return { total, byPackage, inputs: [...inputs].sort(), entries };
 }

@@ -136,8 +136,7 @@ function instrumentFunction(fn: RegisteredFunction, where: "app" | "component") 
 /** Bytes of a value as Convex sends it between functions (JSON of its Convex encoding). */
 const jsonBytes = (value: unknown) => (value === undefined ? 0 : utf8Length(JSON.stringify(convexToJson(value as Value))));
 
-const isRouter = (value: unknown): value is Router =>
-  typeof value === "object" && value !== null && (value as { isRouter?: unknown }).isRouter === true;
+const isRouter = (value: unknown): value is Router => typeof value === "object" && value !== null && (value as { isRouter?: unknown }).isRouter === true;
 const isRegistered = (value: unknown): value is RegisteredFunction =>
   typeof value === "function" && typeof (value as { _handler?: unknown })._handler === "function";
 

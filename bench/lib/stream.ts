@@ -155,7 +155,10 @@ export function floorCosts(stream: Stream): FloorCost[] {
     const real = event.kind === "user.deleted" ? !now.deleted : !now.deleted && event.updatedAt! > now.version;
     if (!real) return { reads: 1, writes: 0 };
     const cost = { reads: now.stored ? 2 : 0, writes: event.kind === "user.deleted" && !now.stored ? 0 : 1 };
-    state.set(event.clerkId, event.kind === "user.deleted" ? { stored: false, deleted: true, version: now.version } : { stored: true, deleted: false, version: event.updatedAt! });
+    state.set(
+      event.clerkId,
+      event.kind === "user.deleted" ? { stored: false, deleted: true, version: now.version } : { stored: true, deleted: false, version: event.updatedAt! },
+    );
     return cost;
   });
 }

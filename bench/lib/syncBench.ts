@@ -158,8 +158,13 @@ export async function benchmark(
   expect(status).toMatchObject({ state: "completed", usersSeen: USERS, created: USERS, removed: 0, invalidUsers: 0 });
   // Profiles the app's hooks made, read in batches under Convex's read limit.
   let profiles = 0;
-  for (let after = "", batch = 10_000; batch === 10_000; ) {
-    const rows = await t.run((ctx) => ctx.db.query("profiles").withIndex("by_clerk_id", (q) => q.gt("clerkId", after)).take(10_000));
+  for (let after = "", batch = 10_000; batch === 10_000;) {
+    const rows = await t.run((ctx) =>
+      ctx.db
+        .query("profiles")
+        .withIndex("by_clerk_id", (q) => q.gt("clerkId", after))
+        .take(10_000),
+    );
     profiles += rows.length;
     batch = rows.length;
     after = rows[rows.length - 1]?.clerkId ?? after;
@@ -189,12 +194,24 @@ export async function benchmark(
       `${perUser(counted.queries)} index ranges read, ${perUser(counted.docsRead)} documents read, ${perUser(counted.docsWritten)} written`,
     ],
     ["  floor", `0 read, ${(1 + appWritesPerUser).toFixed(2)} written (each new user's row${appWritesPerUser ? " and the app's profile" : ""}, once)`],
-    ["most documents one mutation wrote", `${fmt(counted.maxDocsWritten)} (${(counted.maxBytesWritten / 2 ** 20).toFixed(2)} MiB; Convex allows 16,000 / 16 MiB)`],
+    [
+      "most documents one mutation wrote",
+      `${fmt(counted.maxDocsWritten)} (${(counted.maxBytesWritten / 2 ** 20).toFixed(2)} MiB; Convex allows 16,000 / 16 MiB)`,
+    ],
     ["wall time", `${(wallMs / 1000).toFixed(1)} s (${(counted.msInTransactions / 1000).toFixed(1)} s inside queries and mutations)`],
     ["  first request to last", `${(spanMs / 1000).toFixed(1)} s`],
-    ["rate limit (fake API)", `${limitText}, ${limiter.model === "window" ? "fixed window (as Clerk documents it)" : "token bucket (burst, then refills)"}; the sync paces to ${limitText}`],
-    ["  floor, fixed window", `${(floors.window / 1000).toFixed(1)} s from first request to last: ${fmt(floor)} requests open ${Math.ceil(floor / limit.requests)} window(s)`],
-    ["  floor, token bucket", `${(floors.bucket / 1000).toFixed(1)} s: a burst of ${fmt(limit.requests)}, then ${fmt(limit.requests)} per ${limit.windowMs / 1000} s`],
+    [
+      "rate limit (fake API)",
+      `${limitText}, ${limiter.model === "window" ? "fixed window (as Clerk documents it)" : "token bucket (burst, then refills)"}; the sync paces to ${limitText}`,
+    ],
+    [
+      "  floor, fixed window",
+      `${(floors.window / 1000).toFixed(1)} s from first request to last: ${fmt(floor)} requests open ${Math.ceil(floor / limit.requests)} window(s)`,
+    ],
+    [
+      "  floor, token bucket",
+      `${(floors.bucket / 1000).toFixed(1)} s: a burst of ${fmt(limit.requests)}, then ${fmt(limit.requests)} per ${limit.windowMs / 1000} s`,
+    ],
     ["wall time / this model's floor", judged > 0 ? (wallMs / judged).toFixed(2) : `n/a (${fmt(floor)} requests fit in the first window)`],
   ];
   if (again && secondStatus) {
