@@ -3,7 +3,7 @@ import { isClerkOrganizationJSON, organizationFromClerk } from "../shared/clerkO
 import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
 import { RECHECK_IDS_PER_REQUEST, idOf } from "../shared/paging.js";
 import type { Kind, MembershipFields, OrganizationFields, UserFields } from "../shared/validators.js";
-import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
+import { isPostponed, type ClerkApi, type Params, type Postponed } from "./clerkApi.js";
 
 /**
  * What the resync needs to know about each kind of Clerk object: where Clerk lists it, how its
@@ -18,6 +18,8 @@ export type KindRows =
 type ResyncKind = {
   /** Clerk's list of every object of the kind, offset-paginated, which can be sorted oldest first. */
   listPath: string;
+  /** More query parameters of that list. */
+  listParams?: Params;
   /** The row of a listed object, or null when it is not one this package can store. */
   toRow(json: unknown): KindRows["rows"][number] | null;
   /**
@@ -38,6 +40,8 @@ export const RESYNC_KINDS: Record<Kind, ResyncKind> = {
   },
   organization: {
     listPath: "/v1/organizations",
+    // Without it Clerk leaves `members_count` out of the list.
+    listParams: { include_members_count: "true" },
     toRow: (json) => (isClerkOrganizationJSON(json) ? organizationFromClerk(json) : null),
     // The list's `query` matches an organization id exactly (and names and slugs in part).
     recheck: (api, ids) =>

@@ -311,7 +311,7 @@ class StepWorker {
     const limit = this.config.pageSize;
     let offset = nextRequestOffset(cursor);
     for (;;) {
-      const items = await this.api.listPage(RESYNC_KINDS[kind].listPath, { limit, offset, order_by: LIST_ORDER });
+      const items = await this.api.listPage(RESYNC_KINDS[kind].listPath, { ...RESYNC_KINDS[kind].listParams, limit, offset, order_by: LIST_ORDER });
       if (isPostponed(items)) return items;
       const check = checkPage(cursor, offset, limit, items);
       if (check.ok) return { kind, from: cursor.offset, items, next: check.next, done: check.done, repeated: check.repeated };

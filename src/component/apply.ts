@@ -70,12 +70,12 @@ export function clerkIdOf(change: Change): string {
 export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted }: StoredRow, hooks: HookEvents): Promise<ApplyOutcome> {
   const spec = KINDS[change.kind];
   const stored: Stored = row
-    ? { updatedAt: row.updatedAt, fingerprint: fingerprint(row), provisional: "provisional" in row && row.provisional === true }
+    ? { updatedAt: row.updatedAt, fingerprint: fingerprint(row, spec.volatile), provisional: "provisional" in row && row.provisional === true }
     : deleted
       ? "deleted"
       : null;
   const decision = decide(
-    change.op === "delete" ? change : { op: "upsert", updatedAt: change.row.updatedAt, fingerprint: fingerprint(change.row) },
+    change.op === "delete" ? change : { op: "upsert", updatedAt: change.row.updatedAt, fingerprint: fingerprint(change.row, spec.volatile) },
     stored,
     hooks.source,
   );

@@ -19,6 +19,12 @@ export type KindSpec = {
    * created later (by Clerk's `created_at`, then id) wins, and the other is deleted.
    */
   unique?: { index: string; fields: readonly string[] };
+  /**
+   * Fields Clerk changes without a new `updated_at` (an organization's member count moves as
+   * members join): not content for ordering, so two copies of one version that differ only in
+   * them are the same version, and a resync does not rewrite a row for them.
+   */
+  volatile?: readonly string[];
 };
 
 export const KINDS: Record<Kind, KindSpec> = {
@@ -33,6 +39,7 @@ export const KINDS: Record<Kind, KindSpec> = {
     field: "organization",
     parents: [],
     children: [{ kind: "membership", index: "by_org_user", field: "orgId" }],
+    volatile: ["membersCount"],
   },
   membership: {
     table: "memberships",

@@ -36,11 +36,11 @@ export function decide(change: Incoming, stored: Stored, source: ChangeSource = 
 
 /**
  * The content of a row as one string, whatever the order of its keys: two rows with the same
- * fields and values have the same fingerprint. System fields (`_id`, `_creationTime`) and the
- * provisional marker are not content.
+ * fields and values have the same fingerprint. System fields (`_id`, `_creationTime`), the
+ * provisional marker and the kind's `volatile` fields are not content.
  */
-export function fingerprint(row: Record<string, unknown>): string {
-  const keys = Object.keys(row).filter((key) => !key.startsWith("_") && key !== "provisional" && row[key] !== undefined);
+export function fingerprint(row: Record<string, unknown>, volatile: readonly string[] = []): string {
+  const keys = Object.keys(row).filter((key) => !key.startsWith("_") && key !== "provisional" && !volatile.includes(key) && row[key] !== undefined);
   return canonical(Object.fromEntries(keys.map((key) => [key, row[key]])));
 }
 
