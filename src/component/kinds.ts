@@ -33,6 +33,8 @@ export const KINDS: Record<Kind, KindSpec> = {
     field: "user",
     parents: [],
     children: [{ kind: "membership", index: "by_user", field: "userId" }],
+    // Stamped at each sign-in: a resync must not rewrite every active user (and fire onUserUpdated) for it.
+    volatile: ["lastSignInAt"],
   },
   organization: {
     table: "organizations",
