@@ -3,17 +3,20 @@
  * - `convex-clerk-users`: bench/component-app, the README's setup (registerRoutes, no hooks)
  *   with the component registered from src/component;
  * - `baseline`: bench/baseline, Convex's Clerk guide (svix + one upsert/delete mutation
- *   by `externalId`, `getCurrentUserOrThrow`).
+ *   by `externalId`, `getCurrentUserOrThrow`), and its pattern applied to memberships.
  */
 import path from "node:path";
-import type { UserJSON } from "@clerk/backend";
+import type { OrganizationJSON, OrganizationMembershipJSON, UserJSON } from "@clerk/backend";
 import { convexTest } from "convex-test";
-import type { GenericSchema, SchemaDefinition } from "convex/server";
+import type { GenericMutationCtx, GenericSchema, SchemaDefinition } from "convex/server";
 import componentSchema from "../../src/component/schema.js";
+import { membershipFromClerk } from "../../src/shared/clerkMembership.js";
+import { organizationFromClerk } from "../../src/shared/clerkOrganization.js";
 import { userFromClerk } from "../../src/shared/clerkUser.js";
 import { WEBHOOK_SECRET, type Delivery } from "../../test/fixtures/clerk.js";
 import { api as baselineApi } from "../baseline/convex/_generated/api.js";
 import baselineSchema from "../baseline/convex/schema.js";
+import { membershipAttributes } from "../baseline/convex/memberships.js";
 import { userAttributes } from "../baseline/convex/users.js";
 import { api as appApi, components } from "../component-app/convex/_generated/api.js";
 import appSchema from "../component-app/convex/schema.js";
@@ -31,6 +34,12 @@ export type Backend = {
   authOnce(clerkId: string): Promise<unknown>;
   authTwice(clerkId: string): Promise<unknown>;
   rows(): Promise<Rows>;
+  /** One query running the app's membership check (`org:admin` of `orgId`) once, as `userId`. */
+  requireAdmin(userId: string, orgId: string): Promise<unknown>;
+  /** The memberships table, keyed by Clerk's membership id (a second row for one id gets a key of its own). */
+  memberships(): Promise<Rows>;
+  /** The organizations table, or null if this implementation keeps none. */
+  organizations(): Promise<Rows | null>;
 };
 
 export type Implementation = {
@@ -38,6 +47,8 @@ export type Implementation = {
   create(): Backend;
   /** The row this implementation should hold for Clerk's latest version of a user. */
   expectedRow(user: UserJSON): Record<string, unknown>;
+  expectedMembership(membership: OrganizationMembershipJSON): Record<string, unknown>;
+  expectedOrganization(organization: OrganizationJSON): Record<string, unknown>;
 };
 
 type AnySchema = SchemaDefinition<GenericSchema, boolean>;
@@ -56,11 +67,31 @@ function withoutSystemFields(doc: Record<string, unknown>) {
   return fields;
 }
 
+/** Rows of a table keyed by `key`; two rows for one key are a difference too: the first keeps the key, the rest get their own. */
+function keyed(docs: Record<string, unknown>[], key: string): Rows {
+  const rows: Rows = new Map();
+  for (const doc of docs)
+    rows.set(rows.has(doc[key] as string) ? `${doc[key] as string}#${doc._id as string}` : (doc[key] as string), withoutSystemFields(doc));
+  return rows;
+}
+
+type Ctx = GenericMutationCtx<any>;
+/** convex-test runs a function inside a component with `runInComponent`, which its types do not declare yet. */
+type ComponentRunner = { runInComponent<T>(componentPath: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> };
+
+/** bench/component-app with the component registered from src/component: what `component.create()` drives, for benches that need more. */
+export function componentTest() {
+  const t = backend(appSchema as AnySchema, "bench/component-app/convex");
+  t.registerComponent("clerkUsers", componentSchema as AnySchema, instrumentedModules(path.join(root, "src/component"), "component"));
+  /** Runs `fn` inside the component, past its API (reading its tables whole, seeding them). */
+  const inComponent = <T>(fn: (ctx: Ctx) => Promise<T>) => (t as unknown as ComponentRunner).runInComponent("clerkUsers", fn);
+  return { t, inComponent };
+}
+
 export const component: Implementation = {
   name: "convex-clerk-users",
   create() {
-    const t = backend(appSchema as AnySchema, "bench/component-app/convex");
-    t.registerComponent("clerkUsers", componentSchema as AnySchema, instrumentedModules(path.join(root, "src/component"), "component"));
+    const { t, inComponent } = componentTest();
     return {
       post: (delivery) => post(t, delivery),
       authOnce: (clerkId) => t.withIdentity({ subject: clerkId }).query(appApi.users.authOnce, {}),
@@ -69,9 +100,14 @@ export const component: Implementation = {
         const { page } = await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 1_000_000, cursor: null } });
         return new Map(page.map((user) => [user.clerkId, withoutSystemFields(user)]));
       },
+      requireAdmin: (userId, orgId) => t.withIdentity({ subject: userId }).query(appApi.memberships.requireAdmin, { orgId }),
+      memberships: async () => keyed(await inComponent((ctx) => ctx.db.query("memberships").collect()), "clerkId"),
+      organizations: async () => keyed(await inComponent((ctx) => ctx.db.query("organizations").collect()), "clerkId"),
     };
   },
   expectedRow: (user) => userFromClerk(user),
+  expectedMembership: (membership) => membershipFromClerk(membership),
+  expectedOrganization: (organization) => organizationFromClerk(organization),
 };
 
 export const baseline: Implementation = {
@@ -82,14 +118,13 @@ export const baseline: Implementation = {
       post: (delivery) => post(t, delivery),
       authOnce: (clerkId) => t.withIdentity({ subject: clerkId }).query(baselineApi.users.authOnce, {}),
       authTwice: (clerkId) => t.withIdentity({ subject: clerkId }).query(baselineApi.users.authTwice, {}),
-      async rows() {
-        const users = await t.run((ctx) => ctx.db.query("users").collect());
-        const rows: Rows = new Map();
-        // Two rows for one user would be a difference too: keep the first, count the rest.
-        for (const user of users) rows.set(rows.has(user.externalId) ? `${user.externalId}#${user._id}` : user.externalId, withoutSystemFields(user));
-        return rows;
-      },
+      rows: async () => keyed(await t.run((ctx) => ctx.db.query("users").collect()), "externalId"),
+      requireAdmin: (userId, orgId) => t.withIdentity({ subject: userId }).query(baselineApi.memberships.requireAdmin, { orgId }),
+      memberships: async () => keyed(await t.run((ctx) => ctx.db.query("memberships").collect()), "externalId"),
+      organizations: async () => null,
     };
   },
   expectedRow: (user) => userAttributes(user),
+  expectedMembership: (membership) => membershipAttributes(membership),
+  expectedOrganization: () => ({}),
 };

@@ -106,6 +106,18 @@ export function makeStream(total: number, order: StreamOrder = "adversarial", se
       latest.set(clerkId, "deleted");
     }
   }
+  return { events: arrange(unique, duplicates, order, rand), latest };
+}
+
+/** What `arrange` needs of a delivery. */
+export type Arrangeable = { at: number; svixId: string; duplicate: boolean };
+
+/**
+ * The deliveries of `unique` (each emitted once) plus `duplicates` Svix retries of them, in
+ * `order` (see `StreamOrder`). Every stream of the bench (users, organizations and memberships)
+ * is arranged by this one function.
+ */
+export function arrange<E extends Arrangeable>(unique: E[], duplicates: number, order: StreamOrder, rand: () => number): E[] {
   // The same picks for every order, so the streams differ in order only.
   const retried = Array.from({ length: duplicates }, () => ({ of: Math.floor(rand() * unique.length), late: 1 + Math.floor(rand() * 50) }));
 
@@ -116,10 +128,10 @@ export function makeStream(total: number, order: StreamOrder = "adversarial", se
       const j = Math.floor(rand() * (i + 1));
       [events[i], events[j]] = [events[j]!, events[i]!];
     }
-    return { events, latest };
+    return events;
   }
   const timed = [...unique].sort((a, b) => a.at - b.at || a.svixId.localeCompare(b.svixId, "en", { numeric: true }));
-  if (order === "in-order") return { events: timed, latest };
+  if (order === "in-order") return timed;
   for (let i = 0; i + 1 < timed.length; i++) {
     if (rand() < 0.02) {
       [timed[i], timed[i + 1]] = [timed[i + 1]!, timed[i]!];
@@ -134,7 +146,7 @@ export function makeStream(total: number, order: StreamOrder = "adversarial", se
     keyed.push({ event: { ...original, duplicate: true }, key: position.get(original.svixId)! + late + 0.5 });
   }
   keyed.sort((a, b) => a.key - b.key);
-  return { events: keyed.map((k) => k.event), latest };
+  return keyed.map((k) => k.event);
 }
 
 /** What the least any correct implementation could do costs per delivery, under the bench's accounting. */
@@ -164,6 +176,6 @@ export function floorCosts(stream: Stream): FloorCost[] {
 }
 
 /** Signs every delivery now (Svix rejects timestamps over 5 minutes old, so per round). */
-export function signAll(events: StreamEvent[]): Delivery[] {
+export function signAll(events: readonly { event: WebhookEvent; svixId: string }[]): Delivery[] {
   return events.map((e) => sign(e.event, { id: e.svixId }));
 }

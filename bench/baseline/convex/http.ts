@@ -1,4 +1,5 @@
-// The webhook as Convex's Clerk guide writes it ("Storing Users in the Convex Database").
+// The webhook as Convex's Clerk guide writes it ("Storing Users in the Convex Database"), with
+// the same pattern for memberships; organization events fall to its `default` (ignored).
 import { httpRouter } from "convex/server";
 import type { WebhookEvent } from "@clerk/backend";
 import { Webhook } from "svix";
@@ -25,6 +26,14 @@ http.route({
         await ctx.runMutation(internal.users.deleteFromClerk, { clerkUserId });
         break;
       }
+      // The same pattern applied to memberships (memberships.ts).
+      case "organizationMembership.created": // intentional fallthrough
+      case "organizationMembership.updated":
+        await ctx.runMutation(internal.memberships.upsertFromClerk, { data: event.data });
+        break;
+      case "organizationMembership.deleted":
+        await ctx.runMutation(internal.memberships.deleteFromClerk, { clerkMembershipId: event.data.id });
+        break;
       default:
         console.log("Ignored Clerk webhook event", event.type);
     }

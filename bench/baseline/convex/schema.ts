@@ -18,4 +18,21 @@ export default defineSchema({
     updatedAt: v.optional(v.number()),
     lastSignInAt: v.optional(v.number()),
   }).index("byExternalId", ["externalId"]),
+  // The guide's pattern applied to memberships (memberships.ts): the fields this package stores.
+  memberships: defineTable({
+    externalId: v.string(), // Clerk's membership id
+    orgId: v.string(),
+    userId: v.string(),
+    role: v.string(),
+    permissions: v.array(v.string()),
+    publicMetadata: v.optional(v.any()),
+    identifier: v.optional(v.string()),
+    firstName: v.optional(v.string()),
+    lastName: v.optional(v.string()),
+    imageUrl: v.optional(v.string()),
+    createdAt: v.optional(v.number()),
+    updatedAt: v.number(),
+  })
+    .index("byExternalId", ["externalId"])
+    .index("byOrgUser", ["orgId", "userId"]),
 });

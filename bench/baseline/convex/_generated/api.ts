@@ -9,6 +9,7 @@
  */
 
 import type * as http from "../http.js";
+import type * as memberships from "../memberships.js";
 import type * as users from "../users.js";
 
 import type {
@@ -20,6 +21,7 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   http: typeof http;
+  memberships: typeof memberships;
   users: typeof users;
 }> = anyApi as any;
 
