@@ -30,8 +30,11 @@ describe("S0 a call of the action (onStart)", () => {
     { latestIs: "a live running run", latest: alive, expected: { kind: "busy" } },
     { latestIs: "a stale running run", latest: stale, expected: { kind: "resume", patch: { state: "running", lease: "mine", heartbeatAt: NOW, steps: 4 } } },
     { latestIs: "a failed run", latest: failed, expected: { kind: "resume", patch: { state: "running", lease: "mine", heartbeatAt: NOW, steps: 4 } } },
+    { latestIs: "a failed run of other kinds (an action with other options)", latest: withOrgs({ state: "failed" }), expected: { kind: "new" } },
+    { latestIs: "a stale run of other kinds", latest: withOrgs({ heartbeatAt: NOW - STALE }), expected: { kind: "new" } },
+    { latestIs: "a live run of other kinds", latest: withOrgs({}), expected: { kind: "busy" } },
   ])("$latestIs → $expected.kind", ({ latest, expected }) => {
-    expect(onStart(latest, timing)).toEqual(expected);
+    expect(onStart(latest, timing, ["user"])).toEqual(expected);
   });
 });
 

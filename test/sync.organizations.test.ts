@@ -209,6 +209,16 @@ describe("a resync with { organizations: true }", () => {
     expect(api.log.filter((r) => r.path === "/v1/users")).toHaveLength(4);
   });
 
+  test("a failed run is resumed only by an action of the same options: a users-only sync starts afresh and asks nothing of organizations", async () => {
+    api.beforeRequest = () => (api.log.at(-1)!.path === "/v1/organizations" ? { status: 401 } : undefined);
+    await run("withOrgs").catch(() => undefined);
+    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({ state: "failed", kind: "organization" });
+    api.beforeRequest = undefined;
+    const before = api.log.length;
+    expect(await run("usersOnly")).toMatchObject({ state: "completed", kinds: ["user"] });
+    expect(api.log.slice(before).every((r) => r.path === "/v1/users")).toBe(true);
+  });
+
   test("a membership stored by a webhook whose organization Clerk lists is kept current; one Clerk does not have is removed", async () => {
     const extra = clerkMembership("orgmem_webhook_only", "org_0001", "user_000002", {
       created_at: 1_700_150_000_000,

@@ -1,7 +1,7 @@
 import type { ApplyOutcome, Change, HookEvent, Kind } from "../shared/validators.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "./_generated/server.js";
-import { removeChildren } from "./cascades.js";
+import { removeChildren, resumeCascade } from "./cascades.js";
 import type { HookEvents } from "./hooks.js";
 import { KINDS, type KindSpec } from "./kinds.js";
 import { createdLater, decide, fingerprint, type Stored } from "./ordering.js";
@@ -82,6 +82,9 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted }
 
   switch (decision.write) {
     case "none":
+      if (decision.why === "duplicate" && row && change.op === "upsert") await refreshVolatile(ctx, change.kind, row, change.row);
+      // A repeated deletion finishes a cascade that stopped part way (its continuation failed).
+      if (decision.why === "duplicate" && change.op === "delete" && deleted) await resumeCascade(ctx, change.kind, change.clerkId, hooks);
       return decision.why;
     case "tombstone":
     case "delete": {
@@ -126,6 +129,17 @@ export async function remove(ctx: MutationCtx, kind: Kind, clerkId: string, row:
   await ctx.db.insert("tombstones", { kind, clerkId, deletedAt: Date.now() });
   hooks.add(event(kind, "deleted", { clerkId, [spec.field]: row }));
   await removeChildren(ctx, kind, clerkId, hooks);
+}
+
+/**
+ * The same version again, whose volatile fields (a member count, a sign-in stamp) moved since:
+ * they are written as they are now, without a hook, as they are not a change Clerk versioned.
+ */
+async function refreshVolatile(ctx: MutationCtx, kind: Kind, row: Row, incoming: Record<string, unknown>) {
+  const moved = (KINDS[kind].volatile ?? []).filter(
+    (field) => incoming[field] !== undefined && fingerprint({ v: incoming[field] }) !== fingerprint({ v: (row as Record<string, unknown>)[field] }),
+  );
+  if (moved.length > 0) await ctx.db.patch(KINDS[kind].table, row._id as never, Object.fromEntries(moved.map((field) => [field, incoming[field]])) as never);
 }
 
 async function parentDeletedFor(ctx: QueryCtx, change: Change) {

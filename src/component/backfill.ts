@@ -67,9 +67,9 @@ export const status = query({
 
 /**
  * Starts a run of `kinds` for the action step holding `lease`, or resumes the latest one
- * (`onStart`): a live run is left to its owner (`acquired: false`), a stale or failed one is
- * taken over from its last committed page (with the kinds it was started with), and otherwise
- * a new run starts from the first page of its first kind.
+ * (`onStart`): a live run is left to its owner (`acquired: false`), a stale or failed one of the
+ * same kinds is taken over from its last committed page, and otherwise a new run starts from the
+ * first page of its first kind.
  */
 export const start = mutation({
   args: { lease: v.string(), staleAfterMs: v.number(), kinds: v.optional(v.array(vKind)) },
@@ -77,10 +77,10 @@ export const start = mutation({
   handler: async (ctx, { lease, staleAfterMs, kinds = ["user"] }) => {
     const now = Date.now();
     const latest = await latestRun(ctx);
-    const decision = onStart(latest, { lease, now, staleAfterMs });
+    const ordered = (["user", "organization", "membership"] as const).filter((kind) => kind === "user" || kinds.includes(kind));
+    const decision = onStart(latest, { lease, now, staleAfterMs }, ordered);
     if (decision.kind === "busy") return { acquired: false, ...toStep(latest!) };
     if (decision.kind === "resume") return { acquired: true, ...toStep(await write(ctx, latest!, decision.patch)) };
-    const ordered = (["user", "organization", "membership"] as const).filter((kind) => kind === "user" || kinds.includes(kind));
     const id = await ctx.db.insert("syncRuns", {
       state: "running",
       phase: "listing",

@@ -1,53 +1,133 @@
 import { v } from "convex/values";
 import { vChangeSource, vKind, type Kind } from "../shared/validators.js";
 import { internal } from "./_generated/api.js";
-import { internalMutation, type MutationCtx } from "./_generated/server.js";
+import { internalAction, internalMutation, type MutationCtx } from "./_generated/server.js";
 import { HookEvents } from "./hooks.js";
 import { KINDS } from "./kinds.js";
 
 /**
- * Rows removed per transaction when an object that others belong to is deleted (an organization's
- * memberships): an organization can have more members than Convex lets one transaction write
- * (16,000), and each removal also hands an event to the app's hooks. The rest continue in
- * scheduled transactions of the same size.
+ * Rows removed per transaction when objects that others belong to are deleted (an organization's
+ * memberships, a user's), across every deletion in the transaction: an organization can have
+ * more members than Convex lets one transaction write (16,000), a reconcile batch can delete many
+ * organizations at once, and each removal also hands an event to the app's hooks, whose own
+ * writes share the transaction. The rest continue in scheduled transactions of the same size.
  *
  * Nothing waits for them to be seen as gone: the deleted object's tombstone is written first, and
  * every read of a membership checks its organization's and user's tombstones (memberships.ts).
  */
-export const CASCADE_BATCH = 1000;
+export const CASCADE_BATCH = 500;
+
+/** Retries of a continuation that failed (most often an app hook threw): backoff from 1 s, at most an hour apart. */
+const MAX_ATTEMPTS = 24;
+const MAX_BACKOFF_MS = 60 * 60_000;
+
+/** Removals left to each transaction, keyed by its `ctx.db` (one per transaction). */
+const budgets = new WeakMap<object, { left: number }>();
+
+function budgetOf(ctx: MutationCtx) {
+  let budget = budgets.get(ctx.db);
+  if (!budget) budgets.set(ctx.db, (budget = { left: CASCADE_BATCH }));
+  return budget;
+}
 
 /**
- * Removes the rows that belong to the object of `kind` deleted as `clerkId`, up to
- * `CASCADE_BATCH` per child kind in this transaction, scheduling the rest. A removed child
- * leaves no tombstone of its own: its parent's tombstone already drops any late event about it.
+ * Removes the rows that belong to the object of `kind` deleted as `clerkId`, within this
+ * transaction's budget, and schedules the rest. A removed child leaves no tombstone of its own:
+ * its parent's tombstone already drops any late event about it.
  */
 export async function removeChildren(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents) {
+  if (await removeWithinBudget(ctx, kind, clerkId, hooks))
+    await scheduleContinuation(ctx, { kind, clerkId, hooks: hooks.handle, source: hooks.source, attempt: 0 });
+}
+
+/**
+ * A repeated deletion of an object: removes what still belongs to it, if anything (a cascade
+ * whose continuation gave up). One index lookup per child kind when nothing is left.
+ */
+export async function resumeCascade(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents) {
+  if (KINDS[kind].children.length > 0) await removeChildren(ctx, kind, clerkId, hooks);
+}
+
+/** Removes children up to the transaction's budget; true if some may be left. */
+async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents): Promise<boolean> {
+  const budget = budgetOf(ctx);
   let more = false;
   for (const child of KINDS[kind].children) {
     const spec = KINDS[child.kind];
+    if (budget.left === 0) return true;
     const rows = await ctx.db
       .query(spec.table as "memberships")
       .withIndex(child.index as "by_user", (q) => q.eq(child.field as "userId", clerkId))
-      .take(CASCADE_BATCH);
+      .take(budget.left);
     for (const row of rows) {
       await ctx.db.delete(spec.table as "memberships", row._id);
       hooks.add({ type: `${child.kind}.deleted`, clerkId: row.clerkId, [spec.field]: row } as never);
     }
-    if (rows.length === CASCADE_BATCH) more = true;
+    if (rows.length === budget.left) more = true;
+    budget.left -= rows.length;
   }
-  if (more) {
-    await ctx.scheduler.runAfter(0, internal.cascades.continueRemoval, { kind, clerkId, hooks: hooks.handle, source: hooks.source });
-  }
+  return more;
 }
 
-/** The next batch of a cascade `removeChildren` scheduled, with the app's hooks of the delete that started it. */
-export const continueRemoval = internalMutation({
-  args: { kind: vKind, clerkId: v.string(), hooks: v.optional(v.string()), source: vChangeSource },
+/** Whether rows still belong to the deleted object of `kind` (so its tombstone must stay). */
+export async function hasChildren(ctx: MutationCtx, kind: Kind, clerkId: string) {
+  for (const child of KINDS[kind].children) {
+    const row = await ctx.db
+      .query(KINDS[child.kind].table as "memberships")
+      .withIndex(child.index as "by_user", (q) => q.eq(child.field as "userId", clerkId))
+      .first();
+    if (row) return true;
+  }
+  return false;
+}
+
+const vContinuation = { kind: vKind, clerkId: v.string(), hooks: v.optional(v.string()), source: vChangeSource, attempt: v.number() };
+type Continuation = { kind: Kind; clerkId: string; hooks?: string; source: "webhook" | "resync"; attempt: number };
+
+function scheduleContinuation(ctx: MutationCtx, args: Continuation) {
+  return ctx.scheduler.runAfter(0, internal.cascades.continueCascade, args);
+}
+
+/**
+ * The next batch of a cascade, with the app's hooks of the deletion that started it. An action
+ * around the batch's mutation, so that a batch that fails (a hook threw, and its transaction
+ * rolled back) is tried again later instead of leaving the cascade unfinished.
+ */
+export const continueCascade = internalAction({
+  args: vContinuation,
   returns: v.null(),
+  handler: async (ctx, args) => {
+    try {
+      const more = await ctx.runMutation(internal.cascades.removeBatch, { kind: args.kind, clerkId: args.clerkId, hooks: args.hooks, source: args.source });
+      if (more) await ctx.scheduler.runAfter(0, internal.cascades.continueCascade, { ...args, attempt: 0 });
+    } catch (error) {
+      const attempt = args.attempt + 1;
+      if (attempt >= MAX_ATTEMPTS) {
+        console.error(
+          `convex-clerk-users: removing what belonged to ${args.kind} ${args.clerkId} failed ${attempt} times; it stays hidden, and a redelivery of the deletion resumes it.`,
+          error,
+        );
+        return null;
+      }
+      const delayMs = Math.min(1000 * 2 ** args.attempt, MAX_BACKOFF_MS);
+      console.error(
+        `convex-clerk-users: removing what belonged to ${args.kind} ${args.clerkId} failed (attempt ${attempt}); trying again in ${delayMs / 1000} s.`,
+        error,
+      );
+      await ctx.scheduler.runAfter(delayMs, internal.cascades.continueCascade, { ...args, attempt });
+    }
+    return null;
+  },
+});
+
+/** One batch of a cascade in one transaction, its hooks included; true if more may be left. */
+export const removeBatch = internalMutation({
+  args: { kind: vKind, clerkId: v.string(), hooks: v.optional(v.string()), source: vChangeSource },
+  returns: v.boolean(),
   handler: async (ctx, { kind, clerkId, hooks, source }) => {
     const events = new HookEvents(hooks, source);
-    await removeChildren(ctx, kind, clerkId, events);
+    const more = await removeWithinBudget(ctx, kind, clerkId, events);
     await events.flush(ctx);
-    return null;
+    return more;
   },
 });

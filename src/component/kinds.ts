@@ -22,7 +22,7 @@ export type KindSpec = {
   /**
    * Fields Clerk changes without a new `updated_at` (an organization's member count moves as
    * members join): not content for ordering, so two copies of one version that differ only in
-   * them are the same version, and a resync does not rewrite a row for them.
+   * them are the same version (no hook fires); the stored row takes their newest values.
    */
   volatile?: readonly string[];
 };
@@ -53,5 +53,7 @@ export const KINDS: Record<Kind, KindSpec> = {
     children: [],
     // Leaving and rejoining makes a new membership id; the old one is gone in Clerk.
     unique: { index: "by_org_user", fields: ["orgId", "userId"] },
+    // The member's public data, which Clerk changes with the user, not with the membership.
+    volatile: ["identifier", "firstName", "lastName", "imageUrl"],
   },
 };

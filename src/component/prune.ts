@@ -4,6 +4,7 @@ import { internal } from "./_generated/api.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { KEPT_RUNS } from "./backfill.js";
+import { hasChildren } from "./cascades.js";
 
 /**
  * Keeps storage bounded without a cron in the app: one scheduled run at a time, started (or
@@ -113,8 +114,18 @@ async function pruneTombstones(ctx: MutationCtx, before: number) {
     .query("tombstones")
     .withIndex("by_deleted_at", (q) => q.lt("deletedAt", before))
     .take(PRUNE_BATCH);
-  for (const tombstone of old) await ctx.db.delete("tombstones", tombstone._id);
-  return old.length;
+  let deleted = 0;
+  for (const tombstone of old) {
+    // Rows that still belong to it (a cascade that did not finish) stay hidden only while it
+    // stays: it is kept for another retention period (a redelivered deletion resumes the cascade).
+    if (await hasChildren(ctx, tombstone.kind, tombstone.clerkId)) {
+      await ctx.db.patch("tombstones", tombstone._id, { deletedAt: Date.now() });
+      continue;
+    }
+    await ctx.db.delete("tombstones", tombstone._id);
+    deleted++;
+  }
+  return deleted;
 }
 
 async function pruneRuns(ctx: MutationCtx) {

@@ -47,17 +47,21 @@ function isStale(run: RunView, now: number, staleAfterMs: number) {
 }
 
 /**
- * A call of the action, with the latest run:
+ * A call of the action that syncs `kinds`, with the latest run:
  * - running and alive: `busy`, it is left to its owner (two syncs never run at once);
- * - running but stale (its step died), or failed: `resume` it for this step, from its last commit;
- * - none, or completed: `new`, a run starting from the first page of its first kind.
+ * - running but stale (its step died), or failed, and of the same kinds: `resume` it for this
+ *   step, from its last commit;
+ * - none, completed, or of other kinds (an action with other options): `new`, a run starting
+ *   from the first page of its first kind.
  */
 export function onStart(
   latest: RunView | null,
   { lease, now, staleAfterMs }: Timing,
+  kinds: readonly Kind[],
 ): { kind: "busy" } | { kind: "resume"; patch: RunPatch } | { kind: "new" } {
   if (latest === null || latest.state === "completed") return { kind: "new" };
   if (latest.state === "running" && !isStale(latest, now, staleAfterMs)) return { kind: "busy" };
+  if (latest.kinds.join() !== kinds.join()) return { kind: "new" };
   return { kind: "resume", patch: { state: "running", lease, heartbeatAt: now, steps: latest.steps + 1 } };
 }
 
