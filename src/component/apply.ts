@@ -17,7 +17,12 @@ export type Row = Doc<"users"> | Doc<"organizations"> | Doc<"memberships">;
 type Table = KindSpec["table"];
 
 /** What is stored for one Clerk id: its live row, or whether a tombstone says it was deleted. */
-export type StoredRow = { row: Row | null; deleted: boolean };
+export type StoredRow = {
+  row: Row | null;
+  deleted: boolean;
+  /** For a kind with a `unique` key, the other rows holding the change's key, when the lookup read them already. */
+  rivals?: Row[];
+};
 
 /** The live row of `kind` with this Clerk id, or null. */
 export async function rowOf(ctx: QueryCtx, kind: Kind, clerkId: string): Promise<Row | null> {
@@ -56,7 +61,29 @@ export async function lookUp(ctx: QueryCtx, kind: Kind, clerkId: string): Promis
 
 /** Applies one change to what is stored for its object (`lookUp`, then `applyTo`): the webhook's path. */
 export async function applyOne(ctx: MutationCtx, change: Change, hooks: HookEvents): Promise<ApplyOutcome> {
-  return applyTo(ctx, change, await lookUp(ctx, change.kind, clerkIdOf(change)), hooks);
+  const stored =
+    change.op === "upsert" && KINDS[change.kind].unique ? await lookUpByKey(ctx, change.kind, change.row) : await lookUp(ctx, change.kind, clerkIdOf(change));
+  return applyTo(ctx, change, stored, hooks);
+}
+
+/**
+ * `lookUp` for a kind with a `unique` key (a membership: one per user and organization): one read
+ * of the rows holding the key finds the object's own row and its rivals alike.
+ */
+async function lookUpByKey(ctx: QueryCtx, kind: Kind, fields: Record<string, unknown>): Promise<StoredRow> {
+  const rows = await rowsWithKey(ctx, kind, fields);
+  const row = rows.find((r) => r.clerkId === fields.clerkId) ?? null;
+  const rivals = rows.filter((r) => r !== row);
+  return row ? { row, deleted: false, rivals } : { row: null, deleted: await isDeleted(ctx, kind, fields.clerkId as string), rivals };
+}
+
+function rowsWithKey(ctx: QueryCtx, kind: Kind, fields: Record<string, unknown>): Promise<Row[]> {
+  const { table, unique } = KINDS[kind];
+  const [first, second] = unique!.fields;
+  return ctx.db
+    .query(table as "memberships")
+    .withIndex(unique!.index as "by_org_user", (q) => q.eq(first as "orgId", fields[first!] as string).eq(second as "userId", fields[second!] as string))
+    .collect();
 }
 
 export function clerkIdOf(change: Change): string {
@@ -67,7 +94,7 @@ export function clerkIdOf(change: Change): string {
  * Applies `change` to what `lookUp` found, in the caller's transaction, and adds each real change
  * to `hooks` (the caller flushes them).
  */
-export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted }: StoredRow, hooks: HookEvents): Promise<ApplyOutcome> {
+export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, rivals }: StoredRow, hooks: HookEvents): Promise<ApplyOutcome> {
   const spec = KINDS[change.kind];
   const stored: Stored = row
     ? { updatedAt: row.updatedAt, fingerprint: fingerprint(row, spec.volatile), provisional: "provisional" in row && row.provisional === true }
@@ -97,7 +124,7 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted }
     case "replace": {
       const fields = (change as Extract<Change, { op: "upsert" }>).row;
       if (await isOrphaned(ctx, change.kind, fields)) return "tombstoned";
-      if (spec.unique && (await supersededBy(ctx, change.kind, fields, row, hooks))) return "stale";
+      if (spec.unique && (await supersededBy(ctx, change.kind, fields, row, rivals, hooks))) return "stale";
       if (decision.write === "insert") {
         const id = await ctx.db.insert(spec.table, fields as never);
         if (hooks.wanted) hooks.add(event(change.kind, "created", { [spec.field]: await ctx.db.get(spec.table, id as Id<Table> as never) }));
@@ -152,15 +179,15 @@ async function parentDeletedFor(ctx: QueryCtx, change: Change) {
  * true if that is another row (`fields` is an older membership, gone in Clerk): what was stored
  * of it is removed. Otherwise the other rows are the older ones, and are removed.
  */
-async function supersededBy(ctx: MutationCtx, kind: Kind, fields: Record<string, unknown>, own: Row | null, hooks: HookEvents): Promise<boolean> {
-  const { table, unique } = KINDS[kind];
-  const [first, second] = unique!.fields;
-  const rivals = (
-    await ctx.db
-      .query(table as "memberships")
-      .withIndex(unique!.index as "by_org_user", (q) => q.eq(first as "orgId", fields[first!] as string).eq(second as "userId", fields[second!] as string))
-      .collect()
-  ).filter((rival) => rival.clerkId !== fields.clerkId);
+async function supersededBy(
+  ctx: MutationCtx,
+  kind: Kind,
+  fields: Record<string, unknown>,
+  own: Row | null,
+  known: Row[] | undefined,
+  hooks: HookEvents,
+): Promise<boolean> {
+  const rivals = (known ?? (await rowsWithKey(ctx, kind, fields))).filter((rival) => rival.clerkId !== fields.clerkId);
   if (rivals.some((rival) => createdLater(rival, fields as { createdAt?: number; clerkId: string }))) {
     await remove(ctx, kind, fields.clerkId as string, own, hooks);
     return true;
