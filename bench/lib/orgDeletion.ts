@@ -113,9 +113,11 @@ export async function measureOrgDeletion(members: number): Promise<OrgDeletion> 
   }
 }
 
-/** Transactions used: mutations run (the webhook's, and each scheduled batch's; an action around a batch is not one). */
-export const transactionsUsed = (d: OrgDeletion) =>
-  d.transactions.reduce((n, tx) => n + Object.entries(tx.counts.calls).reduce((m, [kind, calls]) => m + (kind.startsWith("mutation") ? calls : 0), 0), 0);
+/** Mutations a step ran: its transactions (an action around a batch is not one). */
+export const mutationsIn = (counts: Counts) => Object.entries(counts.calls).reduce((n, [kind, calls]) => n + (kind.startsWith("mutation") ? calls : 0), 0);
+
+/** Transactions used: the webhook's, and each scheduled batch's. */
+export const transactionsUsed = (d: OrgDeletion) => d.transactions.reduce((n, tx) => n + mutationsIn(tx.counts), 0);
 
 /** Function calls of every kind the deletion ran: the HTTP action, mutations, and any action scheduled around a batch. */
 export const callsUsed = (d: OrgDeletion) => d.transactions.reduce((n, tx) => n + totalCalls(tx.counts), 0);
