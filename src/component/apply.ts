@@ -74,7 +74,10 @@ async function lookUpByKey(ctx: QueryCtx, kind: Kind, fields: Record<string, unk
   const rows = await rowsWithKey(ctx, kind, fields);
   const row = rows.find((r) => r.clerkId === fields.clerkId) ?? null;
   const rivals = rows.filter((r) => r !== row);
-  return row ? { row, deleted: false, rivals } : { row: null, deleted: await isDeleted(ctx, kind, fields.clerkId as string), rivals };
+  if (row) return { row, deleted: false, rivals };
+  // A rival created later makes this one an old membership, dropped whether or not it was deleted: no tombstone to read.
+  if (rivals.some((rival) => createdLater(rival, fields as { createdAt?: number; clerkId: string }))) return { row: null, deleted: false, rivals };
+  return { row: null, deleted: await isDeleted(ctx, kind, fields.clerkId as string), rivals };
 }
 
 function rowsWithKey(ctx: QueryCtx, kind: Kind, fields: Record<string, unknown>): Promise<Row[]> {
@@ -189,7 +192,8 @@ async function supersededBy(
 ): Promise<boolean> {
   const rivals = (known ?? (await rowsWithKey(ctx, kind, fields))).filter((rival) => rival.clerkId !== fields.clerkId);
   if (rivals.some((rival) => createdLater(rival, fields as { createdAt?: number; clerkId: string }))) {
-    await remove(ctx, kind, fields.clerkId as string, own, hooks);
+    // What was stored of it goes; one never stored is simply not written.
+    if (own) await remove(ctx, kind, fields.clerkId as string, own, hooks);
     return true;
   }
   for (const rival of rivals) await remove(ctx, kind, rival.clerkId, rival, hooks);
