@@ -7,6 +7,7 @@ import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/s
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { applyOne, applyTo } from "./apply.js";
 import { lookUpMany } from "./pageLookup.js";
+import { pruneRuns } from "./prune.js";
 import { HookEvents } from "./hooks.js";
 import { KINDS } from "./kinds.js";
 import { assertPhase, onContinue, onFailed, onListed, onReconciled, onStart, onTakeOver, owns, type RunPatch } from "./runLifecycle.js";
@@ -30,8 +31,6 @@ import { judgeWindowChunk, windowOf } from "./windows.js";
  * lost it (another took over a stale run) gets `null` back and stops, having written nothing.
  */
 
-/** Runs kept for the status history; older ones are deleted when a run starts. */
-export const KEPT_RUNS = 10;
 /** Candidates per reconcile call; Clerk's answers about them are applied in one mutation. */
 export const RECONCILE_BATCH = MAX_PAGE_SIZE;
 /** Invalid ids kept in the status, to look up in Clerk's dashboard. */
@@ -104,7 +103,7 @@ export const start = mutation({
       requests: 0,
       steps: 1,
     });
-    await forgetOldRuns(ctx);
+    await pruneRuns(ctx);
     return { acquired: true, ...toStep((await ctx.db.get("syncRuns", id))!) };
   },
 });
@@ -326,25 +325,6 @@ export const fail = mutation({
     return toStatus(await write(ctx, run, onFailed(run, { now }), { requests: run.requests + requests, lastError: { code, message, at: now } }));
   },
 });
-
-/**
- * Deletes runs beyond the `KEPT_RUNS` newest, with their left-over candidates (a run that failed
- * while reconciling keeps some). A run with more candidates than one batch is left to pruning.
- */
-async function forgetOldRuns(ctx: MutationCtx) {
-  const old = (
-    await ctx.db
-      .query("syncRuns")
-      .order("desc")
-      .take(KEPT_RUNS + 5)
-  ).slice(KEPT_RUNS);
-  for (const run of old) {
-    if (run.state === "running") continue;
-    const candidates = await candidateBatch(ctx, run._id);
-    for (const candidate of candidates.slice(0, RECONCILE_BATCH)) await ctx.db.delete("resyncCandidates", candidate._id);
-    if (candidates.length <= RECONCILE_BATCH) await ctx.db.delete("syncRuns", run._id);
-  }
-}
 
 /** Removals a pass may always make, however few objects it found still in Clerk. */
 export const MASS_REMOVAL_FLOOR = 10;

@@ -3,7 +3,6 @@ import { HOUR_MS, REJECTIONS_SHARD, WINDOW_KEPT_MS } from "../shared/health.js";
 import { internal } from "./_generated/api.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
-import { KEPT_RUNS } from "./backfill.js";
 import { hasChildren } from "./cascades.js";
 
 /**
@@ -128,7 +127,11 @@ async function pruneTombstones(ctx: MutationCtx, before: number) {
   return deleted;
 }
 
-async function pruneRuns(ctx: MutationCtx) {
+/** Resync runs kept for the status history; older finished ones go, here and when a run starts. */
+export const KEPT_RUNS = 10;
+
+/** Deletes finished runs beyond the `KEPT_RUNS` newest, with their left-over candidates, a batch at a time. */
+export async function pruneRuns(ctx: MutationCtx) {
   const beyond = (
     await ctx.db
       .query("syncRuns")
