@@ -1,7 +1,7 @@
 import type { ApplyOutcome, Change, HookEvent, Kind } from "../shared/validators.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "./_generated/server.js";
-import { removeChildren, resumeCascade } from "./cascades.js";
+import { removeChildren } from "./cascades.js";
 import type { HookEvents } from "./hooks.js";
 import { KINDS, type KindSpec } from "./kinds.js";
 import { createdLater, decide, fingerprint, type Stored } from "./ordering.js";
@@ -99,13 +99,16 @@ export function clerkIdOf(change: Change): string {
  */
 export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, rivals }: StoredRow, hooks: HookEvents): Promise<ApplyOutcome> {
   const spec = KINDS[change.kind];
+  // Content is compared only between two versions of one time: most changes need no fingerprint.
+  const tie = row !== null && change.op === "upsert" && row.updatedAt === change.row.updatedAt;
+  const print = (fields: Record<string, unknown>) => (tie ? fingerprint(fields, spec.volatile) : "");
   const stored: Stored = row
-    ? { updatedAt: row.updatedAt, fingerprint: fingerprint(row, spec.volatile), provisional: "provisional" in row && row.provisional === true }
+    ? { updatedAt: row.updatedAt, fingerprint: print(row), provisional: "provisional" in row && row.provisional === true }
     : deleted
       ? "deleted"
       : null;
   const decision = decide(
-    change.op === "delete" ? change : { op: "upsert", updatedAt: change.row.updatedAt, fingerprint: fingerprint(change.row, spec.volatile) },
+    change.op === "delete" ? change : { op: "upsert", updatedAt: change.row.updatedAt, fingerprint: print(change.row) },
     stored,
     hooks.source,
   );
@@ -114,7 +117,7 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
     case "none":
       if (decision.why === "duplicate" && row && change.op === "upsert") await refreshVolatile(ctx, change.kind, row, change.row);
       // A repeated deletion finishes a cascade that stopped part way (its continuation failed).
-      if (decision.why === "duplicate" && change.op === "delete" && deleted) await resumeCascade(ctx, change.kind, change.clerkId, hooks);
+      if (decision.why === "duplicate" && change.op === "delete" && deleted) await removeChildren(ctx, change.kind, change.clerkId, hooks);
       return decision.why;
     case "tombstone":
     case "delete": {

@@ -1,9 +1,9 @@
-import { v } from "convex/values";
+import { v, type Infer } from "convex/values";
 import { vChangeSource, vKind, type Kind } from "../shared/validators.js";
 import { internal } from "./_generated/api.js";
 import { internalAction, internalMutation, type MutationCtx } from "./_generated/server.js";
 import { HookEvents } from "./hooks.js";
-import { KINDS } from "./kinds.js";
+import { KINDS, type KindSpec } from "./kinds.js";
 
 /**
  * Rows removed per transaction when objects that others belong to are deleted (an organization's
@@ -33,19 +33,12 @@ function budgetOf(ctx: MutationCtx) {
 /**
  * Removes the rows that belong to the object of `kind` deleted as `clerkId`, within this
  * transaction's budget, and schedules the rest. A removed child leaves no tombstone of its own:
- * its parent's tombstone already drops any late event about it.
+ * its parent's tombstone already drops any late event about it. Called again for a repeated
+ * deletion, it finishes a cascade whose continuation gave up (one index lookup when none is left).
  */
 export async function removeChildren(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents) {
   if (await removeWithinBudget(ctx, kind, clerkId, hooks))
     await scheduleContinuation(ctx, { kind, clerkId, hooks: hooks.handle, source: hooks.source, attempt: 0 });
-}
-
-/**
- * A repeated deletion of an object: removes what still belongs to it, if anything (a cascade
- * whose continuation gave up). One index lookup per child kind when nothing is left.
- */
-export async function resumeCascade(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents) {
-  if (KINDS[kind].children.length > 0) await removeChildren(ctx, kind, clerkId, hooks);
 }
 
 /** Removes children up to the transaction's budget; true if some may be left. */
@@ -55,10 +48,7 @@ async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string,
   for (const child of KINDS[kind].children) {
     const spec = KINDS[child.kind];
     if (budget.left === 0) return true;
-    const rows = await ctx.db
-      .query(spec.table as "memberships")
-      .withIndex(child.index as "by_user", (q) => q.eq(child.field as "userId", clerkId))
-      .take(budget.left);
+    const rows = await rowsOf(ctx, child, clerkId).take(budget.left);
     for (const row of rows) {
       await ctx.db.delete(spec.table as "memberships", row._id);
       hooks.add({ type: `${child.kind}.deleted`, clerkId: row.clerkId, [spec.field]: row } as never);
@@ -71,18 +61,18 @@ async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string,
 
 /** Whether rows still belong to the deleted object of `kind` (so its tombstone must stay). */
 export async function hasChildren(ctx: MutationCtx, kind: Kind, clerkId: string) {
-  for (const child of KINDS[kind].children) {
-    const row = await ctx.db
-      .query(KINDS[child.kind].table as "memberships")
-      .withIndex(child.index as "by_user", (q) => q.eq(child.field as "userId", clerkId))
-      .first();
-    if (row) return true;
-  }
+  for (const child of KINDS[kind].children) if (await rowsOf(ctx, child, clerkId).first()) return true;
   return false;
 }
 
-const vContinuation = { kind: vKind, clerkId: v.string(), hooks: v.optional(v.string()), source: vChangeSource, attempt: v.number() };
-type Continuation = { kind: Kind; clerkId: string; hooks?: string; source: "webhook" | "resync"; attempt: number };
+/** The rows of a child kind that belong to `clerkId`, by the child's index. */
+function rowsOf(ctx: MutationCtx, child: KindSpec["children"][number], clerkId: string) {
+  // Every child index starts with the parent's id field; typed as memberships' for the query builder.
+  return ctx.db.query(KINDS[child.kind].table as "memberships").withIndex(child.index as "by_user", (q) => q.eq(child.field as "userId", clerkId));
+}
+
+const vContinuation = v.object({ kind: vKind, clerkId: v.string(), hooks: v.optional(v.string()), source: vChangeSource, attempt: v.number() });
+type Continuation = Infer<typeof vContinuation>;
 
 function scheduleContinuation(ctx: MutationCtx, args: Continuation) {
   return ctx.scheduler.runAfter(0, internal.cascades.continueCascade, args);
@@ -94,7 +84,7 @@ function scheduleContinuation(ctx: MutationCtx, args: Continuation) {
  * rolled back) is tried again later instead of leaving the cascade unfinished.
  */
 export const continueCascade = internalAction({
-  args: vContinuation,
+  args: vContinuation.fields,
   returns: v.null(),
   handler: async (ctx, args) => {
     try {

@@ -3,7 +3,10 @@ import type { ChangeSource } from "../shared/validators.js";
 /** What is stored for one Clerk id when a change arrives: a version, a tombstone, or nothing. */
 export type Stored = { updatedAt: number; fingerprint: string; provisional?: boolean } | "deleted" | null;
 
-/** What arrives: a version (Clerk's `updated_at` and its content's fingerprint), or a deletion. */
+/**
+ * What arrives: a version (Clerk's `updated_at` and its content's fingerprint), or a deletion.
+ * Fingerprints are compared only when the two `updatedAt` are equal; otherwise they may be left empty.
+ */
 export type Incoming = { op: "upsert"; updatedAt: number; fingerprint: string } | { op: "delete" };
 
 export type Decision =
