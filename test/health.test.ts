@@ -124,12 +124,12 @@ describe("each verdict, reached through the endpoint", () => {
     expect(health).toMatchObject({ verdict: "ok", lastRejection: { svixId: "msg_rotated_1" } });
   });
 
-  test("rejecting: no secret in the deployment (500), with the advice to set it", async () => {
+  test("misconfigured: no secret in the deployment (500), with the advice to set it", async () => {
     delete process.env.CLERK_WEBHOOK_SECRET;
     delete process.env.CLERK_WEBHOOK_SIGNING_SECRET;
     expect((await send(t, created("user_1"))).status).toBe(500);
     const health = await status(t);
-    expect(health).toMatchObject({ verdict: "rejecting", lastRejection: { status: 500, reason: "noSecret" }, lastHour: { rejected: { "500": 1 } } });
+    expect(health).toMatchObject({ verdict: "misconfigured", lastRejection: { status: 500, reason: "noSecret" }, lastHour: { rejected: { "500": 1 } } });
     expect(health.advice).toMatch(/set CLERK_WEBHOOK_SECRET/);
   });
 

@@ -185,12 +185,12 @@ describe("the verdict", () => {
     ["a verified delivery after the rejection (a forgery among real ones): ok", { lastRejection: rejection(now - 10 * min) }, "ok"],
     ["the rejection over an hour ago: no longer rejecting", { lastDeliveryAt: null, lastRejection: rejection(now - HOUR_MS - 1) }, "noDeliveriesYet"],
     [
-      "no secret set: rejecting, set it",
+      "no secret set: misconfigured, set it",
       { lastDeliveryAt: null, lastRejection: rejection(now - min, "noSecret", 500) },
-      "rejecting",
+      "misconfigured",
       /set CLERK_WEBHOOK_SECRET/,
     ],
-    ["not a signing secret: rejecting, copy it again", { lastRejection: rejection(now - min, "invalidSecret", 500) }, "rejecting", /whsec_/],
+    ["not a signing secret, or a placeholder: misconfigured, copy it again", { lastRejection: rejection(now - min, "invalidSecret", 500) }, "misconfigured", /whsec_/],
     ["timestamps refused: rejecting, replays or clock", { lastRejection: rejection(now - min, "badTimestamp") }, "rejecting", /clock/],
     [
       "only requests without svix headers (a scanner): not rejecting",

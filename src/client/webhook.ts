@@ -1,16 +1,13 @@
 import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
-// The verifier alone: the package root would pull svix's whole API client into the app's bundle.
-import { Webhook } from "svix/dist/webhook.js";
 import { changesFromBody } from "./events.js";
 import { keptSvixId, REJECTION_RECORD_EVERY_MS, type FailureReason, type RejectionReason } from "../shared/health.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
+import { SECRET_ENV_VARS, SVIX_HEADERS, signedAtMs, verify, webhookSecrets } from "./signing.js";
 
 export const DEFAULT_WEBHOOK_PATH = "/clerk-users-webhook";
 /** Clerk's user payloads are a few KB; anything this big is not one of them. */
 export const MAX_WEBHOOK_BODY_BYTES = 512 * 1024;
-const SECRET_ENV_VARS = ["CLERK_WEBHOOK_SECRET", "CLERK_WEBHOOK_SIGNING_SECRET"] as const;
-const SVIX_HEADERS = ["svix-id", "svix-timestamp", "svix-signature"] as const;
 
 export type RegisterRoutesOptions = UserHooks & {
   /** Where Clerk posts events. Default `/clerk-users-webhook`. */
@@ -76,6 +73,8 @@ export async function handleWebhook(
   }
   const missing = SVIX_HEADERS.filter((name) => !request.headers.get(name));
   if (missing.length > 0) return reject(400, "missingHeaders", `Missing headers: ${missing.join(", ")}. Is this request from Clerk?`);
+  const signedAt = signedAtMs(request.headers.get("svix-timestamp"));
+  if (signedAt === null) return reject(400, "badTimestamp", "The svix-timestamp header is not a time in seconds. Is this request from Clerk?");
 
   const declaredLength = Number(request.headers.get("content-length") ?? 0);
   if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return reject(413, "tooLarge", "Body too large for a Clerk event.");
@@ -92,7 +91,7 @@ export async function handleWebhook(
   // Verified from here on: the svix id is Clerk's, and every outcome is recorded once.
   const messageId = keptSvixId(svixId) ?? "msg_unknown";
   const tombstoneRetentionMs = options.tombstoneRetentionDays === undefined ? undefined : options.tombstoneRetentionDays * DAY_MS;
-  const parsed = changesFromBody(body, Number(request.headers.get("svix-timestamp")) * 1000);
+  const parsed = changesFromBody(body, signedAt);
   if ("error" in parsed) {
     await recordFailure(ctx, component, messageId, 400, "badPayload", tombstoneRetentionMs);
     console.warn(`convex-clerk-users webhook: 400 ${parsed.error}`);
@@ -125,18 +124,6 @@ export async function handleWebhook(
   }
 }
 
-/**
- * The secrets a delivery may be signed with: the option's, else those of both env vars. A blank
- * value counts as unset, and with both set either verifies: a stale secret in one never shadows
- * the right one in the other.
- */
-function webhookSecrets(option: string | undefined): string[] {
-  const split = (value: string | undefined) => (value ?? "").split(/\s+/).filter(Boolean);
-  const fromOption = split(option);
-  if (fromOption.length > 0) return fromOption;
-  return [...new Set(SECRET_ENV_VARS.flatMap((name) => split(process.env[name])))];
-}
-
 /** The body as text, byte for byte (a BOM kept), or undefined when it is not UTF-8. */
 function utf8(bytes: Uint8Array): string | undefined {
   try {
@@ -144,42 +131,6 @@ function utf8(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-type Refusal = { status: number; reason: RejectionReason; message: string };
-
-function verify(body: string, headers: Headers, secrets: string[]): true | Refusal {
-  const svixHeaders = Object.fromEntries(SVIX_HEADERS.map((name) => [name, headers.get(name)!]));
-  let usableSecrets = 0;
-  let failure = "No matching signature found";
-  for (const secret of secrets) {
-    let webhook: Webhook;
-    try {
-      webhook = new Webhook(secret);
-    } catch {
-      continue; // Not a signing secret at all; reported below if none is.
-    }
-    usableSecrets++;
-    try {
-      webhook.verify(body, svixHeaders);
-      return true;
-    } catch (error) {
-      // svix 1.x parses the body only after the signature matched: a SyntaxError means
-      // an authentic body that is not JSON, which changeFromBody answers with a 400.
-      if (error instanceof SyntaxError) return true;
-      failure = error instanceof Error ? error.message : failure;
-    }
-  }
-  if (usableSecrets === 0) {
-    return {
-      status: 500,
-      reason: "invalidSecret",
-      message: `${SECRET_ENV_VARS[0]} is not a valid signing secret: copy it from the endpoint's page in Clerk's dashboard (it starts with whsec_).`,
-    };
-  }
-  // svix: "Message timestamp too old" / "too new", else no signature matched.
-  const reason = /timestamp/i.test(failure) ? "badTimestamp" : "badSignature";
-  return { status: 401, reason, message: `Signature verification failed: ${failure}. Check that ${SECRET_ENV_VARS[0]} is this endpoint's signing secret.` };
 }
 
 /**

@@ -36,7 +36,7 @@ import { ensurePruning } from "./prune.js";
 const WAITING_COUNTED = 100;
 
 /**
- * The webhook's health: a verdict (`ok`, `noDeliveriesYet`, `rejecting`, `failing`, `silent`)
+ * The webhook's health: a verdict (`ok`, `noDeliveriesYet`, `misconfigured`, `rejecting`, `failing`, `silent`)
  * and one line of advice, counts per outcome for the last hour and day, the last delivery,
  * rejection and failure, and the last resync's state.
  * ```ts

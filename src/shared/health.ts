@@ -119,7 +119,14 @@ export type DeliveryOutcome =
   | { kind: "failed"; status: number; reason: FailureReason; svixId: string }
   | { kind: "rejected"; status: number; reason: RejectionReason; svixId?: string };
 
-export const vVerdict = v.union(v.literal("ok"), v.literal("noDeliveriesYet"), v.literal("rejecting"), v.literal("failing"), v.literal("silent"));
+export const vVerdict = v.union(
+  v.literal("ok"),
+  v.literal("noDeliveriesYet"),
+  v.literal("misconfigured"),
+  v.literal("rejecting"),
+  v.literal("failing"),
+  v.literal("silent"),
+);
 export type Verdict = Infer<typeof vVerdict>;
 
 /** The last resync, as far as health goes. */
@@ -298,8 +305,10 @@ export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastRejection
 
 /**
  * The verdict and its one-line advice, first match wins:
- * 1. `rejecting`: in the last hour, requests failed verification (or no usable secret is set)
- *    and no verified delivery arrived after the last of them: the secret does not match.
+ * 1. `misconfigured`: in the last hour, the endpoint had no usable signing secret (none set, one
+ *    that is not a secret, or a placeholder whose short key anyone could sign with), and no
+ *    verified delivery arrived after: every delivery is refused with a 500 until it is fixed.
+ *    `rejecting`: the same, but requests failed verification: the secret does not match.
  * 2. `failing`: verified deliveries failed to apply and have not been applied since.
  * 3. `silent`: users signed in over 10 minutes ago (provisional rows) and their webhook has not arrived.
  * 4. `noDeliveriesYet`: no verified delivery has ever arrived.
@@ -308,7 +317,8 @@ export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastRejection
 export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict; advice: string } {
   const { lastRejection: rejection, lastDeliveryAt } = input;
   if (rejection && VERIFICATION_REASONS.has(rejection.reason) && now - rejection.at < HOUR_MS && (lastDeliveryAt === null || lastDeliveryAt < rejection.at)) {
-    return { verdict: "rejecting", advice: REJECTING_ADVICE[rejection.reason as keyof typeof REJECTING_ADVICE] };
+    const misconfigured = rejection.reason === "noSecret" || rejection.reason === "invalidSecret";
+    return { verdict: misconfigured ? "misconfigured" : "rejecting", advice: REJECTING_ADVICE[rejection.reason as keyof typeof REJECTING_ADVICE] };
   }
   const failures = input.openFailures.filter((failure) => input.resyncRepairedUpTo === null || failure.at > input.resyncRepairedUpTo);
   if (failures.length > 0) {
@@ -340,7 +350,8 @@ export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict;
 const REJECTING_ADVICE: Record<"noSecret" | "invalidSecret" | "badSignature" | "badTimestamp", string> = {
   noSecret:
     "No signing secret is set: set CLERK_WEBHOOK_SECRET in the Convex deployment's environment variables to the endpoint's signing secret from Clerk's dashboard.",
-  invalidSecret: "CLERK_WEBHOOK_SECRET is not a signing secret: copy it again from the endpoint's page in Clerk's dashboard (it starts with whsec_).",
+  invalidSecret:
+    "A webhook secret (CLERK_WEBHOOK_SECRET, CLERK_WEBHOOK_SIGNING_SECRET or the webhookSecret option) is not a signing secret, or is a placeholder anyone could sign with: copy the endpoint's secret from Clerk's dashboard (whsec_ and 32 more characters) and remove any placeholder.",
   badSignature:
     "Deliveries fail signature verification: CLERK_WEBHOOK_SECRET is not this endpoint's signing secret (rotated, or another endpoint's). Copy it from the endpoint's page in Clerk's dashboard, then replay the failed messages or run the resync.",
   badTimestamp: "Deliveries are refused as signed too long ago or in the future: check for replays of old messages, or a clock far off.",

@@ -876,7 +876,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           }>;
           usersWaiting: number;
           verdict:
-            "ok" | "noDeliveriesYet" | "rejecting" | "failing" | "silent";
+            | "ok"
+            | "noDeliveriesYet"
+            | "misconfigured"
+            | "rejecting"
+            | "failing"
+            | "silent";
         },
         Name
       >;
