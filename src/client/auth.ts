@@ -2,6 +2,7 @@ import type { Auth, FunctionArgs, FunctionReference, FunctionReturnType, UserIde
 import type { ComponentApi } from "../component/_generated/component.js";
 import { clerkUsersError } from "../shared/errors.js";
 import { PROVISIONAL_UPDATED_AT, type User } from "../shared/validators.js";
+import { requireIdentity, signedInIdentity, type SessionOptions } from "./session.js";
 
 /** Any query, mutation or action ctx: all the current-user helpers need. */
 export type RunQueryCtx = {
@@ -16,7 +17,7 @@ export type RunMutationCtx = RunQueryCtx & {
   ) => Promise<FunctionReturnType<Mutation>>;
 };
 
-export type RequireUserOptions = {
+export type RequireUserOptions = SessionOptions & {
   /**
    * When signed in but not synced yet (Clerk's webhook often lands after the user's first
    * request), create a provisional row from the identity's claims instead of throwing.
@@ -39,25 +40,26 @@ function invocationOf(ctx: RunQueryCtx): object | undefined {
 }
 
 /**
- * The synced user for the signed-in identity, or null when signed out or not synced yet.
+ * The synced user for the signed-in identity, or null when signed out, pending (see
+ * `SessionOptions`) or not synced yet.
  * ```ts
  * const user = await getCurrentUser(ctx, components.clerkUsers);
  * ```
  */
-export async function getCurrentUser(ctx: RunQueryCtx, component: ComponentApi): Promise<User | null> {
-  const identity = await ctx.auth.getUserIdentity();
+export async function getCurrentUser(ctx: RunQueryCtx, component: ComponentApi, options?: SessionOptions): Promise<User | null> {
+  const identity = await signedInIdentity(ctx, options);
   return identity ? await userFor(ctx, component, identity) : null;
 }
 
 /**
  * The synced user for the signed-in identity, or a `ConvexError` whose `data.code` is
- * `"UNAUTHENTICATED"` (signed out) or `"USER_NOT_FOUND"` (webhook not landed yet).
+ * `"UNAUTHENTICATED"` (signed out, or a pending session: see `SessionOptions`) or `"USER_NOT_FOUND"` (webhook not landed yet).
  * ```ts
  * const user = await requireUser(ctx, components.clerkUsers);
  * const user = await requireUser(ctx, components.clerkUsers, { createIfMissing: true }); // mutations
  * ```
  */
-export async function requireUser(ctx: RunQueryCtx, component: ComponentApi, options?: { createIfMissing?: false }): Promise<User>;
+export async function requireUser(ctx: RunQueryCtx, component: ComponentApi, options?: SessionOptions & { createIfMissing?: false }): Promise<User>;
 export async function requireUser(ctx: RunMutationCtx, component: ComponentApi, options: RequireUserOptions): Promise<User>;
 export async function requireUser(ctx: RunQueryCtx | RunMutationCtx, component: ComponentApi, options: RequireUserOptions = {}): Promise<User> {
   return (await requireUserAndIdentity(ctx, component, options)).user;
@@ -69,8 +71,7 @@ export async function requireUserAndIdentity(
   component: ComponentApi,
   options: RequireUserOptions = {},
 ): Promise<{ user: User; identity: UserIdentity }> {
-  const identity = await ctx.auth.getUserIdentity();
-  if (!identity) throw clerkUsersError("UNAUTHENTICATED", "Sign in to continue.");
+  const identity = await requireIdentity(ctx, options);
   let user = await userFor(ctx, component, identity);
   if (!user && options.createIfMissing) {
     if (!("runMutation" in ctx)) throw new Error("requireUser: createIfMissing needs a mutation or action ctx.");
@@ -131,7 +132,7 @@ function provisionalUser(identity: UserIdentity) {
  * export const userAction = customAction(action, withUser(components.clerkUsers));
  * ```
  */
-export function withUser(component: ComponentApi, options?: { createIfMissing?: false }): UserCustomization<RunQueryCtx>;
+export function withUser(component: ComponentApi, options?: SessionOptions & { createIfMissing?: false }): UserCustomization<RunQueryCtx>;
 export function withUser(component: ComponentApi, options: RequireUserOptions): UserCustomization<RunMutationCtx>;
 export function withUser(component: ComponentApi, options: RequireUserOptions = {}): UserCustomization<RunQueryCtx> {
   return {

@@ -32,6 +32,8 @@ export type ClaimsOptions = {
   planClaim?: ClaimLocation;
   /** Permission names (array or comma list). Default: `["permissions", "metadata.permissions", "public_metadata.permissions"]`. */
   permissionsClaim?: ClaimLocation;
+  /** Whether a pending session (`sts: "pending"`) is signed out: every check denies. Default `true`, as in Clerk. */
+  treatPendingAsSignedOut?: boolean;
 };
 
 /** What to check. Every criterion given must pass; a check with none is `false`, as in Clerk. */
@@ -75,7 +77,8 @@ const DEFAULTS = {
 export function readClaims(identity: Identity, options: ClaimsOptions = {}): AuthorizationClaims | null {
   if (!isRecord(identity)) return null;
   const userId = identity.subject;
-  if (typeof userId !== "string" || !userId || claim(identity, "sts") === "pending") return null;
+  if (typeof userId !== "string" || !userId) return null;
+  if ((options.treatPendingAsSignedOut ?? true) && isPendingSession(identity)) return null;
 
   const fea = text(claim(identity, "fea"));
   const payload =
@@ -161,6 +164,11 @@ export const hasPermission = (identity: Identity, permission: string, options?: 
 export const hasPlan = (identity: Identity, plan: string, options?: ClaimsOptions) => has(identity, { plan }, options);
 /** `has(identity, { feature })`: `"exports"` matches a user or org feature, `"u:exports"`/`"o:exports"` only that scope. */
 export const hasFeature = (identity: Identity, feature: string, options?: ClaimsOptions) => has(identity, { feature }, options);
+
+/** Whether the token is of a session with unfinished tasks (`sts: "pending"`), which Clerk treats as signed out by default. */
+export function isPendingSession(identity: UserIdentity): boolean {
+  return claim(identity, "sts") === "pending";
+}
 
 /** Clerk's own normalization (`prefixWithOrg` in @clerk/shared/authorization, not exported). */
 const withOrg = (value: string) => value.replace(/^(org:)*/, "org:");

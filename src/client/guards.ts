@@ -1,6 +1,7 @@
 import type { Auth, UserIdentity } from "convex/server";
 import { clerkUsersError } from "../shared/errors.js";
 import { has, type ClaimsOptions, type HasParams } from "./claims.js";
+import { requireIdentity } from "./session.js";
 
 /**
  * The identity, if it passes every criterion (Clerk's `has()` semantics), else a `ConvexError`
@@ -10,8 +11,7 @@ import { has, type ClaimsOptions, type HasParams } from "./claims.js";
  * ```
  */
 export async function requireAuthorization(ctx: { auth: Auth }, params: HasParams, options?: ClaimsOptions): Promise<UserIdentity> {
-  const identity = await ctx.auth.getUserIdentity();
-  if (!identity) throw clerkUsersError("UNAUTHENTICATED", "Sign in to continue.");
+  const identity = await requireIdentity(ctx, options);
   if (!has(identity, params, options)) {
     const wanted = Object.entries(params)
       .filter(([, value]) => value !== undefined)

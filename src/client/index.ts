@@ -12,6 +12,7 @@ export {
 } from "./hooks.js";
 export { getMembership, requireMembership, listMyOrganizations, membershipHas, type MembershipRequirement } from "./memberships.js";
 export { HANDLED_EVENTS } from "./events.js";
+export { type SessionOptions } from "./session.js";
 export { getCurrentUser, requireUser, withUser, type RequireUserOptions, type RunQueryCtx, type RunMutationCtx, type UserCustomization } from "./auth.js";
 export { has, hasRole, hasPermission, hasPlan, hasFeature, readClaims, type ClaimsOptions, type HasParams } from "./claims.js";
 export { requireAuthorization, requireRole, requirePermission, requirePlan, requireFeature } from "./guards.js";

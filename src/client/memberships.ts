@@ -5,6 +5,7 @@ import { clerkUsersError } from "../shared/errors.js";
 import type { Membership, Organization } from "../shared/validators.js";
 import type { RunQueryCtx } from "./auth.js";
 import { readClaims } from "./claims.js";
+import { requireIdentity, signedInIdentity, type SessionOptions } from "./session.js";
 
 /**
  * Membership checks from the database, for any organization. Clerk's session token carries the
@@ -14,7 +15,7 @@ import { readClaims } from "./claims.js";
  */
 
 /** What `requireMembership` checks. Role and permission names mean what they mean in Clerk's `has()`: `"admin"` is `"org:admin"`. */
-export type MembershipRequirement = {
+export type MembershipRequirement = SessionOptions & {
   /** The organization (`org_...`). Default: the token's active organization. */
   orgId?: string;
   role?: string;
@@ -23,13 +24,13 @@ export type MembershipRequirement = {
 
 /**
  * The signed-in user's membership in `orgId` (default: the token's active organization), or
- * null when signed out, not a member, or no organization is given or active.
+ * null when signed out (a pending session too, by default), not a member, or no organization is given or active.
  * ```ts
  * const membership = await getMembership(ctx, components.clerkUsers, args.orgId);
  * ```
  */
-export async function getMembership(ctx: RunQueryCtx, component: ComponentApi, orgId?: string): Promise<Membership | null> {
-  const identity = await ctx.auth.getUserIdentity();
+export async function getMembership(ctx: RunQueryCtx, component: ComponentApi, orgId?: string, options?: SessionOptions): Promise<Membership | null> {
+  const identity = await signedInIdentity(ctx, options);
   const org = identity ? (orgId ?? activeOrgId(identity)) : undefined;
   if (!identity || !org) return null;
   return ctx.runQuery(component.memberships.get, { orgId: org, userId: identity.subject });
@@ -38,14 +39,13 @@ export async function getMembership(ctx: RunQueryCtx, component: ComponentApi, o
 /**
  * The signed-in user's membership in `orgId` (default: the token's active organization), checked
  * for a role or permission, or a `ConvexError` whose `data.code` is `"UNAUTHENTICATED"` (signed
- * out) or `"FORBIDDEN"` (not a member, or the role or permission is missing).
+ * out, or a pending session) or `"FORBIDDEN"` (not a member, or the role or permission is missing).
  * ```ts
  * const membership = await requireMembership(ctx, components.clerkUsers, { orgId, role: "org:admin" });
  * ```
  */
 export async function requireMembership(ctx: RunQueryCtx, component: ComponentApi, requirement: MembershipRequirement = {}): Promise<Membership> {
-  const identity = await ctx.auth.getUserIdentity();
-  if (!identity) throw clerkUsersError("UNAUTHENTICATED", "Sign in to continue.");
+  const identity = await requireIdentity(ctx, requirement);
   const orgId = requirement.orgId ?? activeOrgId(identity);
   if (!orgId) throw clerkUsersError("FORBIDDEN", "This needs an organization: none was given and none is active.");
   const membership = await ctx.runQuery(component.memberships.get, { orgId, userId: identity.subject });
@@ -60,13 +60,17 @@ export async function requireMembership(ctx: RunQueryCtx, component: ComponentAp
 
 /**
  * Every organization the signed-in user is a member of, with the membership, from the database
- * (empty when signed out).
+ * (empty when signed out or pending).
  * ```ts
  * export const mine = query({ args: {}, handler: (ctx) => listMyOrganizations(ctx, components.clerkUsers) });
  * ```
  */
-export async function listMyOrganizations(ctx: RunQueryCtx, component: ComponentApi): Promise<Array<{ organization: Organization; membership: Membership }>> {
-  const identity = await ctx.auth.getUserIdentity();
+export async function listMyOrganizations(
+  ctx: RunQueryCtx,
+  component: ComponentApi,
+  options?: SessionOptions,
+): Promise<Array<{ organization: Organization; membership: Membership }>> {
+  const identity = await signedInIdentity(ctx, options);
   if (!identity) return [];
   return ctx.runQuery(component.memberships.organizationsOf, { userId: identity.subject });
 }
@@ -87,5 +91,6 @@ export function membershipHas(membership: Membership, params: { role?: string; p
 }
 
 function activeOrgId(identity: UserIdentity): string | undefined {
-  return readClaims(identity)?.orgId ?? undefined;
+  // Admitted by the session rule already: a pending session let in keeps its active organization.
+  return readClaims(identity, { treatPendingAsSignedOut: false })?.orgId ?? undefined;
 }
