@@ -2,7 +2,7 @@ import { isClerkMembershipJSON, membershipFromClerk } from "../shared/clerkMembe
 import { isClerkOrganizationJSON, organizationFromClerk } from "../shared/clerkOrganization.js";
 import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
 import { RECHECK_IDS_PER_REQUEST, idOf } from "../shared/paging.js";
-import type { Kind, MembershipFields, OrganizationFields, UserFields } from "../shared/validators.js";
+import type { Kind, KindRows } from "../shared/validators.js";
 import { isPostponed, type ClerkApi, type Params, type Postponed } from "./clerkApi.js";
 
 /**
@@ -11,9 +11,7 @@ import { isPostponed, type ClerkApi, type Params, type Postponed } from "./clerk
  * (paging, windows, ordering, hooks, removal) is the same for every kind.
  */
 
-/** A page of rows of one kind, as `commitPage` and `applyRecheck` take them. */
-export type KindRows =
-  { kind: "user"; rows: UserFields[] } | { kind: "organization"; rows: OrganizationFields[] } | { kind: "membership"; rows: MembershipFields[] };
+export type { KindRows };
 
 type ResyncKind = {
   /** Clerk's list of every object of the kind, offset-paginated, which can be sorted oldest first. */

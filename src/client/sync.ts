@@ -4,7 +4,7 @@ import { clerkUsersError, isClerkUsersError, type ClerkUsersErrorData } from "..
 import { MAX_PAGE_SIZE, START_CURSOR, checkPage, idOf, nextRequestOffset, type ListCursor } from "../shared/paging.js";
 import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, type RetryPolicy } from "../shared/retry.js";
 import { vSyncErrorCode, vSyncStatus, type SyncErrorCode, type SyncStatus } from "../shared/syncStatus.js";
-import type { Kind } from "../shared/validators.js";
+import { KIND_ORDER, type Kind } from "../shared/validators.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
 import { CLERK_RATE_LIMITS, ClerkApi, ClerkApiError, assumeSentAt, isPostponed, type Postponed, type RateLimit } from "./clerkApi.js";
@@ -170,7 +170,7 @@ async function syncStep(ctx: ActionCtx, component: ComponentApi, options: SyncUs
     // A run that finished moments ago may have used up this window: a new one keeps to it too.
     const previous = await ctx.runQuery(component.backfill.status, {});
     if (previous?.finishedAt !== undefined) sentAt = assumeSentAt(previous.finishedAt, previous.requests, config.rateLimit, Date.now());
-    const kinds: Kind[] = options.organizations ? ["user", "organization", "membership"] : ["user"];
+    const kinds: Kind[] = options.organizations ? [...KIND_ORDER] : KIND_ORDER.slice(0, 1);
     const started = await ctx.runMutation(component.backfill.start, { lease, staleAfterMs: config.staleAfterMs, kinds });
     if (!started.acquired) return started.status; // Another step is at work on it.
     step = started;

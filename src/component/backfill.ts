@@ -2,7 +2,7 @@ import { v } from "convex/values";
 import { clerkUsersError } from "../shared/errors.js";
 import { MAX_PAGE_SIZE, START_CURSOR, vListCursor } from "../shared/paging.js";
 import { vSyncErrorCode, vSyncStatus, type KindCounts, type SyncStatus } from "../shared/syncStatus.js";
-import { vKind, vMembershipFields, vOrganizationFields, vUserFields, type ApplyOutcome, type Change, type Kind } from "../shared/validators.js";
+import { KIND_ORDER, vKind, vKindRows, type ApplyOutcome, type Change, type Kind, type KindRows } from "../shared/validators.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { applyOne, applyTo } from "./apply.js";
@@ -36,13 +36,8 @@ export const RECONCILE_BATCH = MAX_PAGE_SIZE;
 /** Invalid ids kept in the status, to look up in Clerk's dashboard. */
 const KEPT_INVALID_IDS = 10;
 
-/** A page of rows of one kind, as the action mapped them from Clerk's JSON. */
-const vRows = v.union(
-  v.object({ kind: v.literal("user"), rows: v.array(vUserFields) }),
-  v.object({ kind: v.literal("organization"), rows: v.array(vOrganizationFields) }),
-  v.object({ kind: v.literal("membership"), rows: v.array(vMembershipFields) }),
-);
-type Rows = typeof vRows.type;
+const vRows = vKindRows;
+type Rows = KindRows;
 
 const vStatusOrNull = v.union(vSyncStatus, v.null());
 /**
@@ -76,7 +71,7 @@ export const start = mutation({
   handler: async (ctx, { lease, staleAfterMs, kinds = ["user"] }) => {
     const now = Date.now();
     const latest = await latestRun(ctx);
-    const ordered = (["user", "organization", "membership"] as const).filter((kind) => kind === "user" || kinds.includes(kind));
+    const ordered = KIND_ORDER.filter((kind) => kind === KIND_ORDER[0] || kinds.includes(kind));
     const decision = onStart(latest, { lease, now, staleAfterMs }, ordered);
     if (decision.kind === "busy") return { acquired: false, ...toStep(latest!) };
     if (decision.kind === "resume") return { acquired: true, ...toStep(await write(ctx, latest!, decision.patch)) };

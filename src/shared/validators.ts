@@ -96,6 +96,20 @@ export type Membership = Infer<typeof vMembership>;
 export const vKind = v.union(v.literal("user"), v.literal("organization"), v.literal("membership"));
 export type Kind = Infer<typeof vKind>;
 
+/**
+ * The kinds in the order a resync syncs them: an object's parents before it (organizations and
+ * users before their memberships). Users always; the others with `{ organizations: true }`.
+ */
+export const KIND_ORDER: readonly Kind[] = ["user", "organization", "membership"];
+
+/** A page of rows of one kind, as a resync hands them to the component. */
+export const vKindRows = v.union(
+  v.object({ kind: v.literal("user"), rows: v.array(vUserFields) }),
+  v.object({ kind: v.literal("organization"), rows: v.array(vOrganizationFields) }),
+  v.object({ kind: v.literal("membership"), rows: v.array(vMembershipFields) }),
+);
+export type KindRows = Infer<typeof vKindRows>;
+
 /** One change Clerk told us about: an object's latest state, or its deletion. */
 export const vChange = v.union(
   v.object({ kind: v.literal("user"), op: v.literal("upsert"), row: vUserFields }),
