@@ -81,6 +81,20 @@ describe("organizations follow Clerk's organization.* events", () => {
   });
 });
 
+describe("organizations.getBySlug while two organizations trade a slug", () => {
+  test("returns the organization Clerk updated last, though the other's older row arrived first", async () => {
+    const bySlug = (slug: string) => t.query(components.clerkUsers.organizations.getBySlug, { slug });
+    await deliver(t, organizationEvent("organization.created", clerkOrganization("org_a", { slug: "acme", updated_at: T0 })));
+    await deliver(t, organizationEvent("organization.created", clerkOrganization("org_b", { slug: "acme-labs", updated_at: T0 })));
+    // org_a gives acme up (T0 + 5), then org_b takes it (T0 + 10): org_b's update lands first.
+    await deliver(t, organizationEvent("organization.updated", clerkOrganization("org_b", { slug: "acme", updated_at: T0 + 10 })));
+    expect(await bySlug("acme")).toMatchObject({ clerkId: "org_b" });
+    await deliver(t, organizationEvent("organization.updated", clerkOrganization("org_a", { slug: "acme-old", updated_at: T0 + 5 })));
+    expect(await bySlug("acme")).toMatchObject({ clerkId: "org_b" });
+    expect(await bySlug("acme-old")).toMatchObject({ clerkId: "org_a" });
+  });
+});
+
 describe("memberships follow Clerk's organizationMembership.* events", () => {
   test("a membership is stored with what a member list shows, without private metadata", async () => {
     expect(
