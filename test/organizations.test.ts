@@ -375,6 +375,38 @@ describe("a cascade that fails part way is finished, and never comes back", () =
     }
   }, 60_000);
 
+  test("finishAllScheduledFunctions ends while a cascade's hook keeps throwing; the rows stay hidden, and a redelivery finishes them", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.useFakeTimers();
+    try {
+      await bigOrg(CASCADE_BATCH + 5);
+      await post(t, sign(organizationDeletedEvent("org_1"), { id: "msg_org_deleted" }));
+      // The app's hook is broken for good: what an app's own test suite may well do.
+      recording.failing = "onMembershipDeleted";
+      await t.finishAllScheduledFunctions(vi.runAllTimers);
+      const failures = logged.mock.calls.map(([line]) => String(line));
+      expect(failures.at(-1)).toMatch(
+        /removing what belonged to organization org_1 failed 24 times; it stays hidden, and a redelivery of the deletion resumes it/,
+      );
+      expect(failures.slice(0, -1).every((line) => /failed \(attempt \d+\); trying again/.test(line))).toBe(true);
+      // Past the tombstones' retention: the 5 left stay hidden, the organization deleted.
+      expect(Date.now()).toBeGreaterThan(T0 + 90 * 24 * 60 * 60_000);
+      expect(await leftFor("org_1")).toBe(5);
+      expect(await getMember("user_00504")).toBeNull();
+      expect(await outcome(await deliver(t, organizationEvent("organization.updated", org({ updated_at: T0 + 1 }))))).toBe("tombstoned");
+
+      recording.failing = null;
+      expect(await outcome(await post(t, sign(organizationDeletedEvent("org_1"), { id: "msg_org_deleted_again" })))).toBe("duplicate");
+      expect(await leftFor("org_1")).toBe(0);
+      await t.finishAllScheduledFunctions(vi.runAllTimers);
+      expect(logged.mock.calls.length).toBe(failures.length);
+      // Nothing is left for the tombstone to hide, and it is past the retention: the next run pruned it.
+      expect(await outcome(await deliver(t, organizationEvent("organization.updated", org({ updated_at: T0 + 2 }))))).toBe("created");
+    } finally {
+      vi.useRealTimers();
+    }
+  }, 60_000);
+
   test("a redelivered deletion finishes what is left; pruning keeps a tombstone while rows still belong to it", async () => {
     vi.useFakeTimers();
     try {
