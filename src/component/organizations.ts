@@ -2,7 +2,7 @@ import { paginationOptsValidator, paginationResultValidator } from "convex/serve
 import { v } from "convex/values";
 import { vOrganization } from "../shared/validators.js";
 import { query } from "./_generated/server.js";
-import { pageByKey } from "./lists.js";
+import { holderOf, MAX_HOLDERS, pageByKey } from "./lists.js";
 
 const vOrganizationOrNull = v.union(vOrganization, v.null());
 
@@ -17,15 +17,20 @@ export const getByClerkId = query({
       .unique(),
 });
 
-/** The synced organization with this slug, or null. */
+/**
+ * The synced organization with this slug, or null. While two organizations trade a slug,
+ * deliveries can leave both rows holding it for a moment: the one Clerk updated last holds it.
+ */
 export const getBySlug = query({
   args: { slug: v.string() },
   returns: vOrganizationOrNull,
-  handler: (ctx, { slug }) =>
-    ctx.db
-      .query("organizations")
-      .withIndex("by_slug", (q) => q.eq("slug", slug))
-      .first(),
+  handler: async (ctx, { slug }) =>
+    holderOf(
+      await ctx.db
+        .query("organizations")
+        .withIndex("by_slug", (q) => q.eq("slug", slug))
+        .take(MAX_HOLDERS),
+    ),
 });
 
 /** Pages through synced organizations in Clerk id order, up to 1,000 a page. */

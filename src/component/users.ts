@@ -2,7 +2,7 @@ import { paginationOptsValidator, paginationResultValidator } from "convex/serve
 import { v } from "convex/values";
 import { vUser } from "../shared/validators.js";
 import { query } from "./_generated/server.js";
-import { pageByKey } from "./lists.js";
+import { holderOf, MAX_HOLDERS, pageByKey } from "./lists.js";
 
 // Returned rows are validated against the public `User` shape; `_id` crosses into the app as a string.
 const vUserOrNull = v.union(vUser, v.null());
@@ -26,13 +26,13 @@ export const getByClerkId = query({
 export const getByEmail = query({
   args: { email: v.string() },
   returns: vUserOrNull,
-  handler: async (ctx, { email }) => {
-    const holders = await ctx.db
-      .query("users")
-      .withIndex("by_email", (q) => q.eq("email", email.toLowerCase()))
-      .take(10);
-    return holders.reduce<(typeof holders)[number] | null>((newest, row) => (newest === null || row.updatedAt > newest.updatedAt ? row : newest), null);
-  },
+  handler: async (ctx, { email }) =>
+    holderOf(
+      await ctx.db
+        .query("users")
+        .withIndex("by_email", (q) => q.eq("email", email.toLowerCase()))
+        .take(MAX_HOLDERS),
+    ),
 });
 
 /** Pages through synced users in Clerk id order, up to 1,000 a page. */
