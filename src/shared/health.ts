@@ -1,4 +1,6 @@
 import { v, type Infer } from "convex/values";
+import { SUBSCRIPTIONS, subscriptionsOf } from "./kinds/registry.js";
+import { user } from "./kinds/user.js";
 
 /**
  * The webhook's health, as pure functions: how one delivery's outcome changes a window of
@@ -339,21 +341,20 @@ export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict;
       verdict: "failing",
       advice:
         newest.reason === "badPayload"
-          ? `${failures.length} verified deliveries could not be read as Clerk events (last: ${newest.svixId ?? "?"}); check the endpoint subscribes only to user.*, organization.* and organizationMembership.*, then run the resync.`
+          ? `${failures.length} verified deliveries could not be read as Clerk events (last: ${newest.svixId ?? "?"}); check the endpoint subscribes only to ${SUBSCRIPTIONS}, then run the resync.`
           : `${failures.length} verified deliveries failed to apply and were rolled back (last: ${newest.svixId ?? "?"}): check your deployment's logs for the error (most often a hook that throws), fix it, and Svix's next retry applies them; if Svix gave up, replay them from Clerk's dashboard or run the resync.`,
     };
   }
   if (input.usersWaiting > 0) {
     return {
       verdict: "silent",
-      advice: `${input.usersWaiting} users signed in over 10 minutes ago and Clerk's webhook has not delivered them: check the endpoint's URL (https://<deployment>.convex.site/clerk-users-webhook) and its user.* subscriptions in Clerk's dashboard, then run the resync.`,
+      advice: `${input.usersWaiting} users signed in over 10 minutes ago and Clerk's webhook has not delivered them: check the endpoint's URL (https://<deployment>.convex.site/clerk-users-webhook) and its ${subscriptionsOf(user)} subscriptions in Clerk's dashboard, then run the resync.`,
     };
   }
   if (lastDeliveryAt === null) {
     return {
       verdict: "noDeliveriesYet",
-      advice:
-        "No verified delivery has arrived: add an endpoint in Clerk's dashboard (Webhooks) at https://<deployment>.convex.site/clerk-users-webhook, subscribe it to user.*, organization.* and organizationMembership.*, and send a test event.",
+      advice: `No verified delivery has arrived: add an endpoint in Clerk's dashboard (Webhooks) at https://<deployment>.convex.site/clerk-users-webhook, subscribe it to ${SUBSCRIPTIONS}, and send a test event.`,
     };
   }
   return { verdict: "ok", advice: "Deliveries are verified and applied." };

@@ -20,6 +20,8 @@ import type * as ordering from "../ordering.js";
 import type * as organizations from "../organizations.js";
 import type * as pageLookup from "../pageLookup.js";
 import type * as prune from "../prune.js";
+import type * as reads from "../reads.js";
+import type * as rows from "../rows.js";
 import type * as runLifecycle from "../runLifecycle.js";
 import type * as sync from "../sync.js";
 import type * as users from "../users.js";
@@ -45,6 +47,8 @@ const fullApi: ApiFromModules<{
   organizations: typeof organizations;
   pageLookup: typeof pageLookup;
   prune: typeof prune;
+  reads: typeof reads;
+  rows: typeof rows;
   runLifecycle: typeof runLifecycle;
   sync: typeof sync;
   users: typeof users;
