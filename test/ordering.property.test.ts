@@ -1,5 +1,6 @@
 import type { UserJSON } from "@clerk/backend";
 import fc from "fast-check";
+import { propertyRuns } from "./fixtures/runs";
 import { expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";
 import { userFromClerk } from "../src/shared/kinds/user.js";
@@ -132,6 +133,6 @@ test("any order and any repeats of Clerk's deliveries converge to Clerk's latest
         }),
       );
     }),
-    { numRuns: 100 },
+    { numRuns: propertyRuns(100) },
   );
-}, 120_000);
+}, 600_000);

@@ -3,6 +3,7 @@ import { hookEvent, type KindName } from "../shared/kinds/registry.js";
 import type { ApplyOutcome, Change } from "../shared/validators.js";
 import type { MutationCtx, QueryCtx } from "./_generated/server.js";
 import { removeChildren } from "./cascades.js";
+import { keepNewerCopy, refreshCopies, withNewestCopy } from "./copies.js";
 import type { HookEvents } from "./hooks.js";
 import { KINDS } from "./kinds.js";
 import { createdLater, decide, fingerprint, type Stored } from "./ordering.js";
@@ -115,7 +116,8 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
 
   switch (decision.write) {
     case "none":
-      if (decision.why === "duplicate" && row && change.op === "upsert") await refreshVolatile(ctx, change.kind, row, change.row);
+      if (decision.why === "duplicate" && row && change.op === "upsert")
+        await refreshVolatile(ctx, change.kind, row, keepNewerCopy(change.kind, row, change.row));
       // A repeated deletion finishes a cascade that stopped part way (its continuation failed).
       if (decision.why === "duplicate" && change.op === "delete" && deleted) await removeChildren(ctx, change.kind, change.clerkId, hooks);
       return decision.why;
@@ -133,13 +135,17 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
       if (await isOrphaned(ctx, change.kind, fields)) return "tombstoned";
       if (spec.unique && (await supersededBy(ctx, change.kind, fields, row, rivals, hooks))) return "stale";
       const db = kindWriter(ctx);
+      // Copied fields (a member's name) come from the newest of: this version, the stored row's
+      // copy, and the parent's own stored row.
+      const written = await withNewestCopy(ctx, change.kind, keepNewerCopy(change.kind, row, fields));
       if (decision.write === "insert") {
-        const id = await db.insert(spec.table, fields);
+        const id = await db.insert(spec.table, written);
         if (hooks.wanted) hooks.add(hookEvent(spec, "created", await db.get(spec.table, id)));
+        await refreshCopies(ctx, change.kind, written);
         return "created";
       }
       const previous = row!;
-      await db.replace(spec.table, previous._id, fields);
+      await db.replace(spec.table, previous._id, written);
       // A provisional row (made by requireUser before the webhook landed) is not a Clerk
       // version: its first real version is the object's creation, for hooks as for callers.
       const wasProvisional = previous.provisional === true;
@@ -147,6 +153,7 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
         const updated = await db.get(spec.table, previous._id);
         hooks.add(wasProvisional ? hookEvent(spec, "created", updated) : hookEvent(spec, "updated", updated, { previous }));
       }
+      await refreshCopies(ctx, change.kind, written);
       return wasProvisional ? "created" : "updated";
     }
   }
@@ -165,11 +172,13 @@ export async function remove(ctx: MutationCtx, kind: KindName, clerkId: string, 
 
 /**
  * The same version again, whose volatile fields (a member count, a sign-in stamp) moved since:
- * they are written as they are now, without a hook, as they are not a change Clerk versioned.
+ * they are written as they are now, without a hook, as they are not a change Clerk versioned. A
+ * field the copy leaves out is removed (Clerk removed it), unless some of Clerk's copies omit it.
  */
 async function refreshVolatile(ctx: MutationCtx, kind: KindName, row: Row, incoming: Partial<Record<string, Value>>) {
-  const moved = (KINDS[kind].volatile ?? []).filter(
-    (field) => incoming[field] !== undefined && fingerprint({ v: incoming[field] }) !== fingerprint({ v: row[field] }),
+  const { volatile = [], omittable = [] } = KINDS[kind] as { volatile?: readonly string[]; omittable?: readonly string[] };
+  const moved = volatile.filter(
+    (field) => !(incoming[field] === undefined && omittable.includes(field)) && fingerprint({ v: incoming[field] }) !== fingerprint({ v: row[field] }),
   );
   if (moved.length > 0) await kindWriter(ctx).patch(KINDS[kind].table, row._id, Object.fromEntries(moved.map((field) => [field, incoming[field]])));
 }

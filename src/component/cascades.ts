@@ -26,7 +26,8 @@ const MAX_BACKOFF_MS = 60 * 60_000;
 /** Removals left to each transaction, keyed by its `ctx.db` (one per transaction). */
 const budgets = new WeakMap<object, { left: number }>();
 
-function budgetOf(ctx: MutationCtx) {
+/** This transaction's budget of removals and copy refreshes (copies.ts): they share it. */
+export function budgetOf(ctx: MutationCtx) {
   let budget = budgets.get(ctx.db);
   if (!budget) budgets.set(ctx.db, (budget = { left: CASCADE_BATCH }));
   return budget;

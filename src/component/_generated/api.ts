@@ -11,6 +11,7 @@
 import type * as apply from "../apply.js";
 import type * as backfill from "../backfill.js";
 import type * as cascades from "../cascades.js";
+import type * as copies from "../copies.js";
 import type * as health from "../health.js";
 import type * as hooks from "../hooks.js";
 import type * as kinds from "../kinds.js";
@@ -38,6 +39,7 @@ const fullApi: ApiFromModules<{
   apply: typeof apply;
   backfill: typeof backfill;
   cascades: typeof cascades;
+  copies: typeof copies;
   health: typeof health;
   hooks: typeof hooks;
   kinds: typeof kinds;

@@ -80,6 +80,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   publicMetadata?: Record<string, any>;
                   role: string;
                   updatedAt: number;
+                  userDataAt?: number;
                   userId: string;
                 }>;
               };
@@ -271,6 +272,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   publicMetadata?: Record<string, any>;
                   role: string;
                   updatedAt: number;
+                  userDataAt?: number;
                   userId: string;
                 }>;
               };
@@ -920,6 +922,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           publicMetadata?: Record<string, any>;
           role: string;
           updatedAt: number;
+          userDataAt?: number;
           userId: string;
         } | null,
         Name
@@ -955,6 +958,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             publicMetadata?: Record<string, any>;
             role: string;
             updatedAt: number;
+            userDataAt?: number;
             userId: string;
           }>;
           pageStatus?: "SplitRecommended" | "SplitRequired" | null;
@@ -993,6 +997,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             publicMetadata?: Record<string, any>;
             role: string;
             updatedAt: number;
+            userDataAt?: number;
             userId: string;
           }>;
           pageStatus?: "SplitRecommended" | "SplitRequired" | null;
@@ -1019,6 +1024,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             publicMetadata?: Record<string, any>;
             role: string;
             updatedAt: number;
+            userDataAt?: number;
             userId: string;
           };
           organization: {
@@ -1179,6 +1185,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   publicMetadata?: Record<string, any>;
                   role: string;
                   updatedAt: number;
+                  userDataAt?: number;
                   userId: string;
                 };
               }

@@ -73,9 +73,29 @@ export type KindDef<Name extends string = string, Table extends string = string,
   /**
    * Fields Clerk changes without a new `updated_at` (an organization's member count moves as
    * members join): not content for ordering, so two copies of one version that differ only in
-   * them are the same version (no hook fires); the stored row takes their newest values.
+   * them are the same version (no hook fires); the stored row takes their newest values, and a
+   * copy without one of them clears it (Clerk removed it), unless Clerk leaves it out of some
+   * copies (`omittable`).
    */
   volatile?: readonly string[];
+  /** Volatile fields some of Clerk's copies leave out (an organization's member count): absent there means unknown, not removed. */
+  omittable?: readonly string[];
+  /**
+   * Fields copied from a parent's own row (a member's name and picture, from their user), which
+   * Clerk changes with the parent, not with this object: a newer version of the parent rewrites
+   * them in this kind's rows (without a hook: they are volatile), and a copy older than the one
+   * stored never replaces it. `at` is the field holding the parent version a row's copy was taken
+   * from; absent, the copy is as old as the row's own `updatedAt`.
+   */
+  copies?: {
+    parent: string;
+    /** The row's field holding the parent's id; one of `parents`. */
+    field: string;
+    fields: readonly string[];
+    at: string;
+    /** The copied fields' values, from the parent's stored row. */
+    from(parent: Record<string, unknown>): Record<string, unknown>;
+  };
   /** Clerk's webhook events about it, and the changes each asks for (or why it is malformed: a 400). */
   webhook: {
     events: readonly string[];

@@ -25,6 +25,11 @@ export const membershipFields = {
   firstName: v.optional(v.string()),
   lastName: v.optional(v.string()),
   imageUrl: v.optional(v.string()),
+  /**
+   * Clerk's `updated_at` of the user version the member data above was copied from, when a
+   * `user.updated` refreshed it; absent when it came with the membership itself.
+   */
+  userDataAt: v.optional(v.number()),
   createdAt: v.optional(v.number()),
   updatedAt: v.number(),
 };
@@ -113,7 +118,20 @@ export const membership = defineKind({
   // Leaving and rejoining makes a new membership id; the old one is gone in Clerk.
   unique: { index: "by_org_user", fields: ["orgId", "userId"] },
   // The member's public data, which Clerk changes with the user, not with the membership.
-  volatile: ["identifier", "firstName", "lastName", "imageUrl"],
+  volatile: ["identifier", "firstName", "lastName", "imageUrl", "userDataAt"],
+  copies: {
+    parent: user.name,
+    field: "userId",
+    fields: ["identifier", "firstName", "lastName", "imageUrl"],
+    at: "userDataAt",
+    // Clerk's identifier is the user's primary email, else phone, else username.
+    from: (member) => ({
+      identifier: member.email ?? member.phoneNumber ?? member.username,
+      firstName: member.firstName,
+      lastName: member.lastName,
+      imageUrl: member.imageUrl,
+    }),
+  },
   webhook: { events: [`${PREFIX}.created`, `${PREFIX}.updated`, `${PREFIX}.deleted`], changes },
   api: {
     path: "/v1/organization_memberships",

@@ -69,6 +69,8 @@ export const organization = defineKind({
   fields: organizationFields,
   parents: [],
   volatile: ["membersCount"],
+  // A copy without it (one listed without include_members_count) does not know the count.
+  omittable: ["membersCount"],
   webhook: objectEvents("organization", "organization", toRow, "a Clerk organization (needs a non-empty string id, a name and a finite numeric updated_at)"),
   api: {
     path: "/v1/organizations",

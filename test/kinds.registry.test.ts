@@ -1,0 +1,76 @@
+import { describe, expect, test } from "vitest";
+import schema from "../src/component/schema";
+import { HANDLED_EVENTS, KINDS, changesOfEvent, childrenOf, handlerNameOf, kindNamed, vChange, vHookEvent } from "../src/shared/kinds/registry";
+
+// Every list, union and lookup is derived from the kinds' modules: these pin that what a kind
+// declares holds in the schema, and that nothing is left out or counted twice.
+
+type Index = { indexDescriptor: string; fields: string[] };
+const tables = new Map<string, Index[]>(
+  (JSON.parse((schema as unknown as { export(): string }).export()) as { tables: { tableName: string; indexes: Index[] }[] }).tables.map((table) => [
+    table.tableName,
+    table.indexes,
+  ]),
+);
+const indexOf = (table: string, name: string) => tables.get(table)?.find((index) => index.indexDescriptor === name);
+
+describe.each(KINDS.map((kind) => [kind.name, kind] as const))("kind %s", (_name, kind) => {
+  test("its table has the indexes the engine reads of every kind", () => {
+    expect(indexOf(kind.table, "by_clerk_id")?.fields).toEqual(["clerkId"]);
+    expect(indexOf(kind.table, "by_created_at")?.fields).toEqual(["createdAt"]);
+  });
+
+  test("each parent is a kind, and its index starts with the parent's field (its cascade reads it)", () => {
+    for (const parent of kind.parents) {
+      expect(kindNamed(parent.kind).name).toBe(parent.kind);
+      expect(indexOf(kind.table, parent.index)?.fields[0]).toBe(parent.field);
+      expect(Object.keys(kind.fields)).toContain(parent.field);
+    }
+  });
+
+  test("a unique key's index starts with its fields, in order", () => {
+    if (!("unique" in kind) || !kind.unique) return;
+    const { index, fields } = kind.unique;
+    expect(indexOf(kind.table, index)?.fields.slice(0, fields.length)).toEqual([...fields]);
+  });
+
+  test("its volatile fields are fields of its rows", () => {
+    for (const field of kind.volatile ?? []) expect(Object.keys(kind.fields)).toContain(field);
+  });
+
+  test("each of its events dispatches to it, and a deletion is a delete of it", () => {
+    for (const type of kind.webhook.events) expect(HANDLED_EVENTS.filter((handled) => handled === type)).toHaveLength(1);
+    const deleted = kind.webhook.events.find((type) => type.endsWith(".deleted"));
+    expect(deleted).toBeDefined();
+  });
+
+  test("its hook events are created, updated and deleted, each with a handler of its own name", () => {
+    const types = vHookEvent.members
+      .map((member) => (member.fields as { type: { value: string } }).type.value)
+      .filter((type) => type.startsWith(`${kind.name}.`));
+    expect(types).toEqual([`${kind.name}.created`, `${kind.name}.updated`, `${kind.name}.deleted`]);
+    const capital = kind.name[0]!.toUpperCase() + kind.name.slice(1);
+    expect(types.map((type) => handlerNameOf(type as never))).toEqual([`on${capital}Created`, `on${capital}Updated`, `on${capital}Deleted`]);
+  });
+});
+
+test("a kind's children are the kinds that name it as a parent", () => {
+  for (const kind of KINDS) {
+    const children = childrenOf(kind.name).map((child) => `${child.kind.name}.${child.field}`);
+    const expected = KINDS.flatMap((other) => other.parents.filter((parent) => parent.kind === kind.name).map((parent) => `${other.name}.${parent.field}`));
+    expect(children).toEqual(expected);
+  }
+});
+
+test("parents come before their children in the registry's order (a resync lists them first)", () => {
+  const position = new Map<string, number>(KINDS.map((kind, i) => [kind.name, i]));
+  for (const kind of KINDS) for (const parent of kind.parents) expect(position.get(parent.kind)!).toBeLessThan(position.get(kind.name)!);
+});
+
+test("vChange has one upsert per kind and one deletion", () => {
+  expect(vChange.members).toHaveLength(KINDS.length + 1);
+});
+
+test("an event no kind handles is ignored, not an error", () => {
+  expect(changesOfEvent("session.created", { id: "sess_1" })).toEqual({ ignored: true });
+});
