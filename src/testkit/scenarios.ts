@@ -95,9 +95,9 @@ function team(s: ReturnType<typeof story>, people: UserJSON[]) {
  * await deliver(t, signUpThenEdit({ users: 2 }), { shuffle: true, duplicate: true });
  * ```
  */
-export function signUpThenEdit(options: ScenarioOptions = {}): ClerkWebhookEvent[] {
+export function signUpThenEdit(options: ScenarioOptions = {}): UserEvent[] {
   const s = story(options, 1);
-  const events: ClerkWebhookEvent[] = [];
+  const events: UserEvent[] = [];
   for (const created of signUps(s)) {
     const renamed = userUpdated(created.data, { first_name: `${created.data.first_name}-Marie`, updated_at: s.next() });
     const newEmail = userUpdated(renamed.data, { email: `${created.data.id.slice(-6).toLowerCase()}@work.example.com`, updated_at: s.next() });
