@@ -3,7 +3,7 @@
  * order Clerk emits them. Deliver them in order, shuffled or duplicated (`deliver`, or
  * `npx convex-clerk-users simulate <name>`): the component's tables must end the same.
  */
-import type { OrganizationJSON, OrganizationMembershipJSON, UserJSON } from "@clerk/backend";
+import type { OrganizationMembershipJSON, UserJSON } from "@clerk/backend";
 import { clerkId } from "./random.js";
 import {
   membershipCreated,
@@ -34,45 +34,43 @@ export type ScenarioOptions = {
   now?: number;
 };
 
+type Story = {
+  users: number;
+  userId: (i: number) => string;
+  orgId: (name: string) => string;
+  /** The time of the story's next event: a second after the previous one. */
+  next: () => number;
+};
+
 /**
- * The story's cast and clock: users named by index, one second between events, ending at
- * `now`. Times are assigned at the end, so a story never needs to know its length.
+ * Tells a story (a scenario's body) so that its events are a second apart and the last one
+ * happens at `options.now`: it is told once to count its events, then for real.
  */
-function story(options: ScenarioOptions, minUsers: number) {
+function tell<E extends ClerkWebhookEvent>(options: ScenarioOptions, minUsers: number, body: (s: Story) => E[]): E[] {
   const users = Math.max(minUsers, Math.floor(options.users ?? 3));
   const seed = options.seed ?? 1;
-  let tick = 0;
-  return {
-    users,
-    userId: (i: number) => clerkId("user", `${seed}:${i}`),
-    orgId: (name: string) => clerkId("org", `${seed}:${name}`),
-    /** A time for the next event: its tick, turned into ms by `finish`. */
-    next: () => ++tick,
-    finish<E extends ClerkWebhookEvent>(events: E[]): E[] {
-      const end = options.now ?? Date.now();
-      return events.map((e) => retime(e, (t) => end - (tick - t) * 1000));
-    },
+  const cast = (start: number) => {
+    let at = start;
+    return {
+      users,
+      userId: (i: number) => clerkId("user", `${seed}:${i}`),
+      orgId: (name: string) => clerkId("org", `${seed}:${name}`),
+      next: () => (at += 1000),
+      elapsed: () => at - start,
+    };
   };
-}
-
-/** Replaces tick numbers with times in every time field of an event (the envelope and data). */
-function retime<E extends ClerkWebhookEvent>(event: E, at: (tick: number) => number): E {
-  const data: Record<string, unknown> = { ...event.data };
-  for (const key of ["created_at", "updated_at"] as const) if (typeof data[key] === "number") data[key] = at(data[key]);
-  if (typeof data.organization === "object" && data.organization !== null) {
-    const organization = data.organization as OrganizationJSON;
-    data.organization = { ...organization, created_at: at(organization.created_at), updated_at: at(organization.updated_at) };
-  }
-  return { ...event, data, timestamp: at(event.timestamp) };
+  const rehearsal = cast(0);
+  body(rehearsal);
+  return body(cast((options.now ?? Date.now()) - rehearsal.elapsed()));
 }
 
 /** Creates a story's users, each at its own tick. */
-function signUps(s: ReturnType<typeof story>): UserEvent[] {
+function signUps(s: Story): UserEvent[] {
   return Array.from({ length: s.users }, (_, i) => userCreated({ id: s.userId(i), created_at: s.next() }));
 }
 
 /** An organization created by the first user (its admin), then joined by every other user. */
-function team(s: ReturnType<typeof story>, people: UserJSON[]) {
+function team(s: Story, people: UserJSON[]) {
   const events: ClerkWebhookEvent[] = [];
   const created = organizationCreated({ id: s.orgId("team"), name: "Acme", created_by: people[0]!.id, created_at: s.next() });
   events.push(created);
@@ -96,14 +94,13 @@ function team(s: ReturnType<typeof story>, people: UserJSON[]) {
  * ```
  */
 export function signUpThenEdit(options: ScenarioOptions = {}): UserEvent[] {
-  const s = story(options, 1);
-  const events: UserEvent[] = [];
-  for (const created of signUps(s)) {
-    const renamed = userUpdated(created.data, { first_name: `${created.data.first_name}-Marie`, updated_at: s.next() });
-    const newEmail = userUpdated(renamed.data, { email: `${created.data.id.slice(-6).toLowerCase()}@work.example.com`, updated_at: s.next() });
-    events.push(created, renamed, newEmail);
-  }
-  return s.finish(events);
+  return tell(options, 1, (s) =>
+    signUps(s).flatMap((created) => {
+      const renamed = userUpdated(created.data, { first_name: `${created.data.first_name}-Marie`, updated_at: s.next() });
+      const newEmail = userUpdated(renamed.data, { email: `${created.data.id.slice(-6).toLowerCase()}@work.example.com`, updated_at: s.next() });
+      return [created, renamed, newEmail];
+    }),
+  );
 }
 
 /**
@@ -116,15 +113,16 @@ export function signUpThenEdit(options: ScenarioOptions = {}): UserEvent[] {
  * ```
  */
 export function organizationWithMembers(options: ScenarioOptions = {}): ClerkWebhookEvent[] {
-  const s = story(options, 2);
-  const users = signUps(s);
-  const { events, organization, memberships } = team(
-    s,
-    users.map((u) => u.data),
-  );
-  const renamed = organizationUpdated(organization, { name: "Acme Inc", updated_at: s.next() });
-  const promoted = membershipUpdated({ ...memberships[1]!, organization: renamed.data }, { role: "org:admin", updated_at: s.next() });
-  return s.finish([...users, ...events, renamed, promoted]);
+  return tell(options, 2, (s) => {
+    const users = signUps(s);
+    const { events, organization, memberships } = team(
+      s,
+      users.map((u) => u.data),
+    );
+    const renamed = organizationUpdated(organization, { name: "Acme Inc", updated_at: s.next() });
+    const promoted = membershipUpdated({ ...memberships[1]!, organization: renamed.data }, { role: "org:admin", updated_at: s.next() });
+    return [...users, ...events, renamed, promoted];
+  });
 }
 
 /**
@@ -136,35 +134,37 @@ export function organizationWithMembers(options: ScenarioOptions = {}): ClerkWeb
  * ```
  */
 export function leaveAndRejoin(options: ScenarioOptions = {}): ClerkWebhookEvent[] {
-  const s = story(options, 2);
-  const users = signUps(s);
-  const { events, organization, memberships } = team(
-    s,
-    users.map((u) => u.data),
-  );
-  const leaving = memberships[1]!;
-  const left = membershipDeleted({ ...leaving, organization: { ...organization, members_count: s.users - 1 } }, s.next());
-  const rejoined = membershipCreated({ organization, user: users[1]!.data, created_at: s.next() });
-  return s.finish([...users, ...events, left, rejoined]);
+  return tell(options, 2, (s) => {
+    const users = signUps(s);
+    const { events, organization, memberships } = team(
+      s,
+      users.map((u) => u.data),
+    );
+    const left = membershipDeleted({ ...memberships[1]!, organization: { ...organization, members_count: s.users - 1 } }, s.next());
+    const rejoined = membershipCreated({ organization, user: users[1]!.data, created_at: s.next() });
+    return [...users, ...events, left, rejoined];
+  });
 }
 
 /**
  * Deletion: an organization with members, then its last member deletes their account, then
- * the organization is deleted. Clerk sends no membership events for either cascade.
+ * the organization is deleted. No membership deletion is sent: this package removes a deleted
+ * user's or organization's memberships itself.
  *
  * ```ts
  * const events = deletion({ users: 3 }); // leaves users 0 and 1, no organization, no membership
  * ```
  */
 export function deletion(options: ScenarioOptions = {}): ClerkWebhookEvent[] {
-  const s = story(options, 2);
-  const users = signUps(s);
-  const { events, organization } = team(
-    s,
-    users.map((u) => u.data),
-  );
-  const last = users[users.length - 1]!.data;
-  return s.finish([...users, ...events, userDeleted(last, s.next()), organizationDeleted(organization, s.next())]);
+  return tell(options, 2, (s) => {
+    const users = signUps(s);
+    const { events, organization } = team(
+      s,
+      users.map((u) => u.data),
+    );
+    const last = users[users.length - 1]!.data;
+    return [...users, ...events, userDeleted(last, s.next()), organizationDeleted(organization, s.next())];
+  });
 }
 
 /** The scenarios by the name `simulate` knows them by. */

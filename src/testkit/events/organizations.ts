@@ -67,8 +67,8 @@ export function organizationUpdated(organization: OrganizationJSON, changes: Par
 }
 
 /**
- * `organization.deleted`: only `{ object: "organization", id, deleted: true }`. Clerk sends no
- * `organizationMembership.deleted` for its members; this package removes them itself.
+ * `organization.deleted`: only `{ object: "organization", id, deleted: true }`. This package
+ * removes the organization's memberships itself.
  *
  * ```ts
  * const gone = organizationDeleted(acme.data);
