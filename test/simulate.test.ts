@@ -128,6 +128,13 @@ describe("simulate posts a scenario over HTTP, signed, and the tables converge",
     expect(run.out() + run.err()).not.toContain(wrong.slice(6));
   });
 
+  test("reads the secret as the webhook does: Clerk's own variable name, a blank one unset, the first of two", async () => {
+    const { server: s, seen } = endpoint();
+    const run = io({ CLERK_WEBHOOK_SECRET: " ", CLERK_WEBHOOK_SIGNING_SECRET: `${TEST_WEBHOOK_SECRET} whsec_${btoa("the-next-secret")}` });
+    expect(await simulate(["sign-up", "--url", await listen(s), "--users", "1"], run.io)).toBe(0);
+    expect(seen.map((r) => r.verified)).toEqual([true, true, true]);
+  });
+
   test("paces itself to --rate", async () => {
     const { server: s } = endpoint();
     const run = io();

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from "node:util";
 import { planDeliveries } from "../testkit/plan.js";
-import { SCENARIOS, isScenarioName, type ClerkWebhookEvent } from "../testkit/scenarios.js";
+import type { ClerkWebhookEvent } from "../testkit/events/index.js";
+import { SCENARIOS, isScenarioName } from "../testkit/scenarios.js";
 import { signDelivery } from "../testkit/sign.js";
 
 /** What the command reaches outside through; the defaults are the process's own. */
@@ -29,7 +30,8 @@ export const USAGE = `Usage: npx convex-clerk-users simulate <scenario> --url <e
 Posts a scenario's Clerk webhook events, signed like Clerk's Svix endpoint, to <endpoint>.
 
   --url <endpoint>   e.g. https://<deployment>.convex.site/clerk-users-webhook
-  --secret <whsec_>  the endpoint's signing secret (default: $CLERK_WEBHOOK_SECRET)
+  --secret <whsec_>  the endpoint's signing secret (default: $CLERK_WEBHOOK_SECRET,
+                     else $CLERK_WEBHOOK_SIGNING_SECRET)
   --shuffle          deliver in a random order (seeded)
   --duplicate        deliver every message twice (the same svix id, as a Svix retry)
   --seed <n>         the seed of ids and order (default 1): one seed, one run
@@ -105,7 +107,9 @@ export async function simulate(argv: string[], io: SimulateIO): Promise<number> 
   if (!values.url) return usage(io, "--url is required: the webhook's address, e.g. https://<deployment>.convex.site/clerk-users-webhook");
   const urlProblem = checkUrl(values.url, values.force);
   if (urlProblem) return usage(io, urlProblem);
-  const secret = values.secret ?? io.env.CLERK_WEBHOOK_SECRET?.trim().split(/\s+/)[0];
+  // As the webhook reads it: Clerk's own name too, a blank one unset, the first of two (a rotation).
+  const fromEnv = [io.env.CLERK_WEBHOOK_SECRET, io.env.CLERK_WEBHOOK_SIGNING_SECRET].find((value) => value?.trim());
+  const secret = values.secret ?? fromEnv?.trim().split(/\s+/)[0];
   if (!secret) return usage(io, "No signing secret: pass --secret whsec_... or set CLERK_WEBHOOK_SECRET (the endpoint's Signing Secret in Clerk's dashboard).");
   // Checked without ever echoing it.
   if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return usage(io, "The signing secret is not a Svix signing secret (whsec_ followed by base64).");

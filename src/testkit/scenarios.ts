@@ -15,15 +15,9 @@ import {
   userCreated,
   userDeleted,
   userUpdated,
-  type MembershipEvent,
-  type OrganizationDeletedEvent,
-  type OrganizationEvent,
-  type UserDeletedEvent,
+  type ClerkWebhookEvent,
   type UserEvent,
 } from "./events/index.js";
-
-/** Every event the kit builds: the ones this package handles. */
-export type ClerkWebhookEvent = UserEvent | UserDeletedEvent | OrganizationEvent | OrganizationDeletedEvent | MembershipEvent;
 
 export type ScenarioOptions = {
   /** How many users take part (default 3; the organization scenarios need at least 2). */
