@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { convexTest } from "convex-test";
-import { deliver, register, SCENARIOS, setTestWebhookSecret, TEST_WEBHOOK_SECRET } from "convex-clerk-users/test";
+import { deliver, planDeliveries, register, SCENARIOS, setTestWebhookSecret, TEST_WEBHOOK_SECRET } from "convex-clerk-users/test";
 import { Webhook } from "svix";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { LARGE_RUN, RETRY_DELAYS_MS, simulate, type SimulateIO } from "../src/cli/simulate";
@@ -15,9 +15,10 @@ captureLogs(); // nothing in these tests may log an error
 /**
  * A local endpoint in front of the package's handler: it verifies each request's signature with
  * svix itself, then hands the request to the example app's webhook in convex-test. `failOnce`
- * answers a message's first attempt with a 503, as a deployment in trouble would.
+ * answers a message's first attempt with a 503, as a deployment in trouble would; `failAlways`
+ * every attempt.
  */
-function endpoint(options: { failOnce?: Set<string> } = {}) {
+function endpoint(options: { failOnce?: Set<string>; failAlways?: Set<string> } = {}) {
   setTestWebhookSecret();
   const t = convexTest(schema, appModules);
   register(t);
@@ -39,7 +40,7 @@ function endpoint(options: { failOnce?: Set<string> } = {}) {
     }
     seen.push({ svixId, verified });
     if (!verified) return { status: 401, text: "bad signature" };
-    if (options.failOnce?.has(svixId) && !failed.has(svixId)) {
+    if (options.failAlways?.has(svixId) || (options.failOnce?.has(svixId) && !failed.has(svixId))) {
       failed.add(svixId);
       return { status: 503, text: "try again" };
     }
@@ -106,7 +107,7 @@ describe("simulate posts a scenario over HTTP, signed, and the tables converge",
   });
 
   test("a 5xx is retried with backoff and then succeeds; the summary counts the retry", async () => {
-    const firstMessage = (await import("convex-clerk-users/test")).planDeliveries(SCENARIOS["sign-up"].build({ users: 1 }), {})[0]!.svixId;
+    const firstMessage = planDeliveries(SCENARIOS["sign-up"].build({ users: 1 }), {})[0]!.svixId;
     const { server: s, seen } = endpoint({ failOnce: new Set([firstMessage]) });
     const run = io();
     const code = await simulate(["sign-up", "--url", await listen(s), "--users", "1"], run.io);
@@ -115,6 +116,18 @@ describe("simulate posts a scenario over HTTP, signed, and the tables converge",
     expect(run.sleeps).toContain(RETRY_DELAYS_MS[0]);
     expect(run.out()).toMatch(/200 user\.created \S+ msg_\S+ after 1 retry/);
     expect(run.out()).toContain("sent 3, 2xx 3, 4xx 0, 5xx 0, retried 1");
+  });
+
+  test("a 5xx that persists is retried a few times, backing off, then counted as refused: the exit code is non-zero", async () => {
+    const first = planDeliveries(SCENARIOS["sign-up"].build({ users: 1 }), {})[0]!.svixId;
+    const { server: s, seen } = endpoint({ failAlways: new Set([first]) });
+    const run = io();
+    expect(await simulate(["sign-up", "--url", await listen(s), "--users", "1"], run.io)).toBe(1);
+    expect(seen.filter((r) => r.svixId === first)).toHaveLength(1 + RETRY_DELAYS_MS.length);
+    expect(run.sleeps.filter((ms) => RETRY_DELAYS_MS.includes(ms))).toEqual(RETRY_DELAYS_MS);
+    expect(run.out()).toMatch(new RegExp(`503 user\\.created \\S+ ${first} after ${RETRY_DELAYS_MS.length} retries: try again`));
+    expect(run.out()).toContain(`sent 3, 2xx 2, 4xx 0, 5xx 1, retried ${RETRY_DELAYS_MS.length}`);
+    expect(run.err()).toMatch(/1 delivery was finally refused/);
   });
 
   test("a delivery refused for good (wrong secret) makes the exit code non-zero, and the secret is never printed", async () => {
