@@ -588,7 +588,7 @@ describe("reconcile", () => {
     expect(result).toMatchObject({ state: "completed", usersSeen: 500, unchanged: 500, removed: 602 });
     expect(await storedIds()).toEqual(listedIds());
     expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
-  });
+  }, 30_000); // 1,100 users through convex-test: a few seconds, more on a busy machine
 
   test("rows made by requireUser before the webhook landed are reconciled too: kept if Clerk lists them", async () => {
     // Provisional rows carry no creation time: the last page's window ends with them.
