@@ -45,12 +45,12 @@ export function rangeFloor(range: string): string {
   return m[1]!;
 }
 
-/** The README's ts/tsx blocks that name their file on the first line (`// convex/http.ts`). */
+/** The README's ts/tsx blocks that name their file on the first line (`// convex/http.ts`, `// vitest.config.ts`). */
 export function readmeFiles(readme: string): { file: string; code: string }[] {
   const blocks: { file: string; code: string }[] = [];
   for (const match of readme.matchAll(/```(ts|tsx)\n([\s\S]*?)```/g)) {
     const code = match[2]!;
-    const file = /^\/\/ ((?:convex|src)\/[\w./-]+\.tsx?)\n/.exec(code)?.[1];
+    const file = /^\/\/ ((?:convex|src)\/[\w./-]+\.tsx?|vitest\.config\.ts)\n/.exec(code)?.[1];
     if (!file) throw new Error(`README block without a file name on its first line:\n${code.slice(0, 200)}`);
     blocks.push({ file, code });
   }
@@ -130,7 +130,7 @@ try {
         type: "module",
         dependencies: {
           convex: floor,
-          "convex-helpers": pkg.dependencies["convex-helpers"],
+          "convex-helpers": pkg.peerDependencies["convex-helpers"],
           "convex-clerk-users": `file:${tarball}`,
           react: dev.react,
         },
@@ -157,6 +157,9 @@ try {
         moduleResolution: "Bundler",
         jsx: "react-jsx",
         strict: true,
+        // The strictest settings a user may have: the package's own sources must never be checked under them.
+        exactOptionalPropertyTypes: true,
+        noUncheckedIndexedAccess: true,
         skipLibCheck: true,
         isolatedModules: true,
         allowSyntheticDefaultImports: true,
@@ -167,11 +170,6 @@ try {
     }),
   );
   writeFileSync(path.join(app, "convex/schema.ts"), `import { defineSchema } from "convex/server";\nexport default defineSchema({});\n`);
-  // The vitest settings the README's "Testing your app" section asks for.
-  writeFileSync(
-    path.join(app, "vitest.config.ts"),
-    `import { defineConfig } from "vitest/config";\nexport default defineConfig({ test: { environment: "edge-runtime", server: { deps: { inline: ["convex-test", "convex-clerk-users"] } } } });\n`,
-  );
 
   const blocks = readmeFiles(readFileSync(path.join(root, "README.md"), "utf8"));
   install(app);
@@ -194,8 +192,13 @@ try {
     written.add(file);
   }
   typecheck();
-  if (!existsSync(path.join(app, "convex/posts.test.ts"))) throw new Error("README lost its convex-test example");
+  for (const required of ["convex/posts.test.ts", "vitest.config.ts"]) {
+    if (!existsSync(path.join(app, required))) throw new Error(`README lost its ${required} ("Testing your app")`);
+  }
   run("npx", ["vitest", "run"], app);
+  // The command the README's "Try it against your dev deployment" runs, from the installed package.
+  const scenarios = capture("npx", ["convex-clerk-users", "simulate", "--list"], app);
+  if (!/^organization\s/m.test(scenarios)) throw new Error("check:package: npx convex-clerk-users simulate --list does not name the scenarios");
 
   // The example's functions, in their own project beside the README's app (sharing its node_modules).
   const example = path.join(app, "example");

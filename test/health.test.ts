@@ -24,7 +24,11 @@ import {
   userEvent,
   WEBHOOK_SECRET,
 } from "./fixtures/clerk";
+import { captureLogs } from "./fixtures/logs";
 import { api, appModules, post, type TestBackend } from "./setup";
+
+const logs = captureLogs();
+const SIGNATURE_FAILED = /^convex-clerk-users webhook: 401 Signature verification failed/;
 
 const OTHER_SECRET = "whsec_" + Buffer.from("somebody-elses-signing-key!!").toString("base64");
 const min = 60_000;
@@ -110,6 +114,7 @@ describe("each verdict, reached through the endpoint", () => {
     await send(t, created("user_1"));
     const wrong = sign(created("user_2"), { secret: OTHER_SECRET, id: "msg_rotated_1" });
     expect((await post(t, wrong)).status).toBe(401);
+    expect(logs.take(SIGNATURE_FAILED)).toHaveLength(1);
     let health = await status(t);
     expect(health).toMatchObject({
       verdict: "rejecting",
@@ -159,6 +164,7 @@ describe("each verdict, reached through the endpoint", () => {
     delete process.env.CLERK_WEBHOOK_SECRET;
     delete process.env.CLERK_WEBHOOK_SIGNING_SECRET;
     expect((await send(t, created("user_1"))).status).toBe(500);
+    expect(logs.take(/^convex-clerk-users webhook: 500 .*CLERK_WEBHOOK_SECRET/)).toHaveLength(1);
     const health = await status(t);
     expect(health).toMatchObject({ verdict: "misconfigured", lastRejection: { status: 500, reason: "noSecret" }, lastHour: { rejected: { "500": 1 } } });
     expect(health.advice).toMatch(/set CLERK_WEBHOOK_SECRET/);
@@ -168,9 +174,8 @@ describe("each verdict, reached through the endpoint", () => {
     t = backend({ throwingHooks: true });
     failing = true;
     const delivery = sign(created("user_1"), { id: "msg_hook_bug" });
-    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
     expect((await post(t, delivery)).status).toBe(500);
-    quiet.mockRestore();
+    expect(logs.take(/^convex-clerk-users webhook: applying the event failed, Clerk will retry/)).toHaveLength(1);
     await send(t, deletedEvent("user_2")); // other deliveries still apply
     let health = await status(t);
     expect(health).toMatchObject({
@@ -187,9 +192,8 @@ describe("each verdict, reached through the endpoint", () => {
   });
 
   test("failing: a verified body that is not a Clerk event (400)", async () => {
-    const quiet = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect((await send(t, { type: "user.created", object: "event", data: { id: "" } }, { id: "msg_bad_body" })).status).toBe(400);
-    quiet.mockRestore();
+    expect(logs.take(/^convex-clerk-users webhook: 400 user.created payload is not a Clerk user/)).toHaveLength(1);
     expect(await status(t)).toMatchObject({ verdict: "failing", lastFailure: { status: 400, reason: "badPayload", svixId: "msg_bad_body" } });
   });
 
@@ -222,6 +226,7 @@ describe("organizations and memberships count the same way", () => {
     await send(t, organizationEvent("organization.updated", clerkOrganization("org_1", { updated_at: 1_000 }))); // late
     await send(t, membershipEvent("organizationMembership.deleted", clerkMembership("orgmem_1", "org_1", "user_1", { organization: org, updated_at: 3_000 })));
     expect((await send(t, membership, { secret: OTHER_SECRET })).status).toBe(401);
+    expect(logs.take(SIGNATURE_FAILED)).toHaveLength(1);
     await send(t, organizationEvent("organization.updated", clerkOrganization("org_1", { updated_at: 4_000 })));
     expect(await status(t)).toMatchObject({ verdict: "ok", lastHour: { applied: 4, duplicate: 1, stale: 1, rejected: { "401": 1 } } });
   });
@@ -243,6 +248,7 @@ describe("what it costs and what it keeps", () => {
       }
       vi.advanceTimersByTime(STEP_MS);
     }
+    expect(logs.take(SIGNATURE_FAILED)).toHaveLength(FORGED); // each refusal is logged, though at most one a second is stored
     const elapsedS = (FORGED * STEP_MS) / 1000;
     const health = await status(t);
     const recorded = health.lastHour.rejected["401"]!;
@@ -280,13 +286,13 @@ describe("what it costs and what it keeps", () => {
     await send(t, userEvent("user.created", user));
     await send(t, userEvent("user.created", user), { secret: OTHER_SECRET });
     await send(t, { type: "user.created", object: "event", data: { id: "user_bad", first_name: "Mallory" } }, { id: "msg_malformed" });
-    const quiet = vi.spyOn(console, "warn").mockImplementation(() => {});
     await post(t, {
       body: JSON.stringify(userEvent("user.created", user)),
       headers: { "svix-id": "<img src=x>", "svix-timestamp": "1", "svix-signature": "v1,AAAA" },
     });
-    quiet.mockRestore();
-    const stored = JSON.stringify([await dump(t), await status(t)]);
+    const logged = logs.take(/^convex-clerk-users webhook: 40[01] /);
+    expect(logged).toHaveLength(3); // the forged body, the malformed one, the bad timestamp
+    const stored = JSON.stringify([await dump(t), await status(t), logged]);
     for (const secret of [
       "user_secretive",
       "user_bad",

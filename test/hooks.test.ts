@@ -2,7 +2,10 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";
 import { clerkUser, deletedEvent, sign, userEvent } from "./fixtures/clerk";
 import { hookCalls, recording, setupRecording } from "./fixtures/recording";
+import { captureLogs } from "./fixtures/logs";
 import { deliver, post, setup, type TestBackend } from "./setup";
+
+const logs = captureLogs();
 
 const created = userEvent("user.created", clerkUser("user_1", { updated_at: 1_700_000_000_000 }));
 const renamed = userEvent("user.updated", clerkUser("user_1", { first_name: "Grace", last_name: "Hopper", updated_at: 1_700_000_000_200 }));
@@ -131,6 +134,8 @@ describe("a hook that throws rolls back the sync, so Clerk's retry applies it", 
     const res = await post(t, delivery);
     expect(res.status).toBe(500);
     expect(await res.text()).not.toContain(`${hook} failed`);
+    // The answer does not say why; the deployment's log does.
+    expect(logs.take(/^convex-clerk-users webhook: applying the event failed, Clerk will retry/)).toEqual([expect.stringContaining(`${hook} failed`)]);
     expect(calls.at(-1)?.hook).toBe(hook);
     expect(await listUsers(t)).toEqual(usersBefore);
     expect(await profiles(t)).toEqual(profilesBefore);

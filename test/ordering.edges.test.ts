@@ -8,7 +8,11 @@ import schema from "../example/convex/schema";
 import { clerkUser, sign, userEvent } from "./fixtures/clerk";
 import { SECRET_KEY, startFakeClerkApi, type FakeClerkApi } from "./fixtures/clerkApi";
 import { hookCalls, recordingHooks, recordingHooksRef, setupRecording } from "./fixtures/recording";
+import { captureLogs } from "./fixtures/logs";
 import { appModules, deliver, post, type TestBackend } from "./setup";
+
+const logs = captureLogs();
+const NOT_A_USER = /^convex-clerk-users webhook: 400 user.created payload is not a Clerk user/;
 
 // Deliveries a hostile network or an unlucky Clerk instance can produce, each through the
 // endpoint with real svix signatures, and what the tables and hooks must do with them.
@@ -25,17 +29,22 @@ const hooks = () => hookCalls.map(({ hook }) => hook);
 describe("ids and timestamps that would break the table are refused with a 400", () => {
   test("an empty id", async () => {
     expect((await deliver(t, userEvent("user.created", clerkUser("")))).status).toBe(400);
+    expect(logs.take(NOT_A_USER)).toHaveLength(1);
     expect((await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 10, cursor: null } })).page).toEqual([]);
   });
 
   test("an updated_at of 1e999 (Infinity once parsed)", async () => {
     const body = JSON.stringify(userEvent("user.created", clerkUser("user_1"))).replace(`"updated_at":${T0}`, '"updated_at":1e999');
     expect((await post(t, sign(body))).status).toBe(400);
+    expect(logs.take(NOT_A_USER)).toHaveLength(1);
     expect(await getUser()).toBeNull();
   });
 
   test("an updated_at more than an hour after the delivery's svix timestamp", async () => {
     expect((await deliver(t, userEvent("user.created", clerkUser("user_1", { updated_at: Date.now() + 2 * 60 * 60_000 })))).status).toBe(400);
+    expect(
+      logs.take(/^convex-clerk-users webhook: 400 user.created payload's updated_at \(\d+\) is more than an hour after the delivery was signed/),
+    ).toHaveLength(1);
     expect(await getUser()).toBeNull();
     // A later real version is then applied as usual.
     expect((await deliver(t, userEvent("user.created", clerkUser("user_1")))).status).toBe(200);

@@ -13,7 +13,10 @@ import {
 } from "./fixtures/clerk";
 import { CASCADE_BATCH } from "../src/component/cascades.js";
 import { hookCalls, recording, setupRecording, type storedMembershipsRef } from "./fixtures/recording";
+import { captureLogs } from "./fixtures/logs";
 import { deliver, post, type TestBackend } from "./setup";
+
+const logs = captureLogs();
 
 const T0 = 1_700_000_000_000;
 const org = (overrides = {}) => clerkOrganization("org_1", overrides);
@@ -292,6 +295,7 @@ describe("a wrongly shaped organization or membership payload is a 400 that chan
     const body = "raw" in event ? (event as { raw: string }).raw : event;
     const res = await post(t, sign(body));
     expect(res.status).toBe(400);
+    expect(logs.take(/^convex-clerk-users webhook: 400 organization(Membership)?\.\w+ payload/)).toHaveLength(1);
     expect(await getOrg()).toBeNull();
     expect(await t.query(components.clerkUsers.organizations.list, { paginationOpts: { numItems: 10, cursor: null } })).toMatchObject({ page: [] });
     expect(await getMember("user_1")).toBeNull();
@@ -299,6 +303,7 @@ describe("a wrongly shaped organization or membership payload is a 400 that chan
 
   test("an updated_at more than an hour after the delivery was signed is refused", async () => {
     expect((await deliver(t, organizationEvent("organization.created", org({ updated_at: Date.now() + 61 * 60_000 })))).status).toBe(400);
+    expect(logs.take(/^convex-clerk-users webhook: 400 organization.created payload's updated_at \(\d+\) is more than an hour after/)).toHaveLength(1);
     expect(await getOrg()).toBeNull();
     // Within the hour (clocks drift): applied.
     expect(await outcome(await deliver(t, organizationEvent("organization.created", org({ updated_at: Date.now() + 59 * 60_000 }))))).toBe("created");
@@ -366,6 +371,9 @@ describe("a cascade that fails part way is finished, and never comes back", () =
       await t.finishInProgressScheduledFunctions();
       recording.failing = null;
       await t.finishAllScheduledFunctions(vi.runAllTimers);
+      expect(logs.take(/removing what belonged to organization org_1 failed/)).toEqual([
+        expect.stringMatching(/failed \(attempt 1\); trying again in 1 s\. Error: onMembershipDeleted failed/),
+      ]);
       expect(await members()).toEqual([]);
       expect(await getMember("user_00504")).toBeNull();
       const removed = new Set(hookCalls.filter((c) => c.hook === "onMembershipDeleted").map((c) => c.args.clerkId));
@@ -421,6 +429,9 @@ describe("a cascade that fails part way is finished, and never comes back", () =
       }
       await t.finishInProgressScheduledFunctions();
       recording.failing = null;
+      const retries = logs.take(/removing what belonged to organization org_1 failed/);
+      expect(retries.slice(0, -1).map((line) => /\(attempt (\d+)\)/.exec(line)?.[1])).toEqual(retries.slice(0, -1).map((_, i) => String(i + 1)));
+      expect(retries.at(-1)).toMatch(new RegExp(`failed ${retries.length} times; it stays hidden, and a redelivery of the deletion resumes it`));
       expect(await leftFor("org_1")).toBe(5);
       // Past the tombstones' retention (90 days), pruning has run: the tombstone stays while its
       // memberships do, so none comes back.

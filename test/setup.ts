@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { convexTest } from "convex-test";
 import { register } from "convex-clerk-users/test";
 import schema from "../example/convex/schema";

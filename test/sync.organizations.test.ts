@@ -8,7 +8,12 @@ import schema from "../example/convex/schema";
 import { clerkMembership, deletedEvent, membershipEvent, organizationDeletedEvent, organizationEvent, sign, WEBHOOK_SECRET } from "./fixtures/clerk";
 import { SECRET_KEY, clerkOrgsAndMembers, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./fixtures/clerkApi";
 import { hookCalls, recordingHooks, recordingHooksRef } from "./fixtures/recording";
+import { captureLogs } from "./fixtures/logs";
 import { appModules } from "./setup";
+
+const logs = captureLogs();
+/** The line a failed resync logs for the deployment's logs: its code and message. */
+const syncLog = (code: string) => logs.take(new RegExp(`^convex-clerk-users sync: ${code}: `));
 
 /**
  * The resync with `{ organizations: true }`, run as an app runs it, against a real HTTP server
@@ -161,6 +166,7 @@ describe("a resync with { organizations: true }", () => {
     const error = await run("withOrgs").catch((e: unknown) => e);
     expect(isSyncUsersError(error, "TOO_MANY_REMOVALS")).toBe(true);
     expect((error as Error).message).toContain("organizations");
+    expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 15 organizations .* found only 0 of the stored organizations/)]);
     expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({
       state: "failed",
       kind: "organization",
@@ -202,6 +208,7 @@ describe("a resync with { organizations: true }", () => {
     };
     const error = await run("withOrgs").catch((e: unknown) => e);
     expect(isSyncUsersError(error, "UNAUTHORIZED")).toBe(true);
+    expect(syncLog("UNAUTHORIZED")).toEqual([expect.stringContaining("HTTP 401")]);
     expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({ state: "failed", kind: "organization", phase: "listing", created: 30 });
     const resumed = await run("withOrgs");
     expect(resumed).toMatchObject({ state: "completed", organizations: { created: 4 }, memberships: { created: 30 } });
@@ -212,6 +219,7 @@ describe("a resync with { organizations: true }", () => {
   test("a failed run is resumed only by an action of the same options: a users-only sync starts afresh and asks nothing of organizations", async () => {
     api.beforeRequest = () => (api.log.at(-1)!.path === "/v1/organizations" ? { status: 401 } : undefined);
     await run("withOrgs").catch(() => undefined);
+    expect(syncLog("UNAUTHORIZED")).toHaveLength(1);
     expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({ state: "failed", kind: "organization" });
     api.beforeRequest = undefined;
     const before = api.log.length;

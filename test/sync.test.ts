@@ -10,6 +10,11 @@ import { syncUsers } from "../example/convex/clerk";
 import { appModules } from "./setup";
 import { WEBHOOK_SECRET, clerkUser, deletedEvent, sign, userEvent } from "./fixtures/clerk";
 import { SECRET_KEY, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./fixtures/clerkApi";
+import { captureLogs } from "./fixtures/logs";
+
+const logs = captureLogs();
+/** The line a failed resync logs for the deployment's logs: its code and message. */
+const syncLog = (code: string) => logs.take(new RegExp(`^convex-clerk-users sync: ${code}: `));
 
 /**
  * The resync, run as an app runs it: the example app's `clerk:syncUsers` (and variants with
@@ -274,6 +279,7 @@ describe("Clerk's rate limit and failures", () => {
     const error = await rejection(t.action(variant("small"), {}));
 
     expect(isSyncUsersError(error, "CLERK_UNAVAILABLE")).toBe(true);
+    expect(syncLog("CLERK_UNAVAILABLE")).toEqual([expect.stringMatching(/HTTP 503/)]);
     const failed = await status();
     expect(failed).toMatchObject({ state: "failed", pagesDone: 2, lastError: { code: "CLERK_UNAVAILABLE" } });
     expect((await storedIds()).length).toBe(19);
@@ -292,6 +298,9 @@ describe("Clerk's rate limit and failures", () => {
 
     expect(isSyncUsersError(error, "UNAUTHORIZED")).toBe(true);
     expect(String((error as { data: { message: string } }).data.message)).toContain("CLERK_SECRET_KEY");
+    const logged = syncLog("UNAUTHORIZED");
+    expect(logged).toEqual([expect.stringContaining("CLERK_SECRET_KEY")]);
+    expect(logged.join()).not.toContain(SECRET_KEY);
     expect(api.log.map((r) => r.status)).toEqual([401]); // No retry.
     const failed = await status();
     expect(failed).toMatchObject({ state: "failed", pagesDone: 0, requests: 1, lastError: { code: "UNAUTHORIZED" } });
@@ -317,6 +326,7 @@ describe("Clerk's rate limit and failures", () => {
     });
     const { backend, run } = backendWith({ hooks }, (app) => ({ pageSize: 10, hooks: app.hooks }));
     await rejection(run());
+    expect(syncLog("SYNC_FAILED")).toEqual([expect.stringContaining("profile service said no")]);
     const failed = await backend.query(components.clerkUsers.backfill.status, {});
     expect(failed).toMatchObject({ state: "failed", pagesDone: 1, created: 10, lastError: { code: "SYNC_FAILED" } });
     expect(failed!.lastError!.message).toContain("profile service said no");
@@ -578,7 +588,7 @@ describe("reconcile", () => {
     expect(result).toMatchObject({ state: "completed", usersSeen: 500, unchanged: 500, removed: 602 });
     expect(await storedIds()).toEqual(listedIds());
     expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
-  });
+  }, 30_000); // 1,100 users through convex-test: a few seconds, more on a busy machine
 
   test("rows made by requireUser before the webhook landed are reconciled too: kept if Clerk lists them", async () => {
     // Provisional rows carry no creation time: the last page's window ends with them.
@@ -641,6 +651,7 @@ describe("reconcile", () => {
     const error = await rejection(t.action(variant("small"), {}));
     expect(isSyncUsersError(error, "TOO_MANY_REMOVALS")).toBe(true);
     expect((error as Error).message).toContain("CLERK_SECRET_KEY");
+    expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 35 users .* found only 0 of the stored users/)]);
     expect(await status()).toMatchObject({ state: "failed", phase: "reconciling", removed: 0, lastError: { code: "TOO_MANY_REMOVALS" } });
     expect((await stored()).tombstones).toEqual([]);
     for (const user of ours) expect(await storedIds()).toContain(user.id);
@@ -657,6 +668,7 @@ describe("reconcile", () => {
     api.remove(...listedIds().slice(0, 30));
     // 30 removals, and only 5 stored users still in Clerk.
     expect(isSyncUsersError(await rejection(t.action(variant("small"), {})), "TOO_MANY_REMOVALS")).toBe(true);
+    expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 30 users .* found only 5 of the stored users/)]);
     expect(await storedIds()).toHaveLength(35);
 
     expect(await t.action(variant("massRemoval"), {})).toMatchObject({ state: "completed", removed: 30 });
@@ -675,6 +687,7 @@ describe("reconcile", () => {
     await deliver(userEvent("user.created", clerkUser("user_ghost")));
     api.beforeRequest = ({ offset }) => (offset! >= 9 ? { status: 401 } : undefined);
     await rejection(t.action(variant("small"), {}));
+    expect(syncLog("UNAUTHORIZED")).toHaveLength(1);
     expect(await status()).toMatchObject({ state: "failed", pagesDone: 1, removed: 0 });
     expect(await user("user_ghost")).not.toBeNull();
 
@@ -737,6 +750,7 @@ describe("what Clerk sends", () => {
     api.failNext({ status: 200, body: { hello: "world" } });
     const error = await rejection(t.action(variant("small"), {}));
     expect(isSyncUsersError(error, "BAD_RESPONSE")).toBe(true);
+    expect(syncLog("BAD_RESPONSE")).toEqual([expect.stringContaining("GET /v1/users answered 200 without a JSON list")]);
   });
 });
 

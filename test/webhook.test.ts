@@ -3,7 +3,10 @@ import { registerRoutes } from "convex-clerk-users";
 import { httpRouter } from "convex/server";
 import { components } from "../example/convex/_generated/api";
 import { clerkUser, deletedEvent, sign, userEvent, WEBHOOK_SECRET } from "./fixtures/clerk";
+import { captureLogs } from "./fixtures/logs";
 import { deliver, post, setup, type TestBackend } from "./setup";
+
+const logs = captureLogs();
 
 /** Everything an app can see of the component's state, to assert "nothing changed". */
 async function snapshot(t: TestBackend) {
@@ -108,6 +111,7 @@ describe("a valid delivery", () => {
     expect(typeof node).toBe("string");
     expect(JSON.stringify(JSON.parse(node as string))).toContain('"leaf":true');
     expect(depth).toBe(16);
+    expect(logs.take(/^convex-clerk-users: public_metadata keeps (\.d){16} \(nested over 16 levels\) as JSON text/)).toHaveLength(1);
   });
 
   test("getByEmail finds the user case-insensitively", async () => {
@@ -162,6 +166,7 @@ describe("secrets", () => {
   test("the secret is read per request, not at import time", async () => {
     process.env.CLERK_WEBHOOK_SECRET = "whsec_" + Buffer.from("a-different-secret-entirely").toString("base64");
     expect((await deliver(t, userEvent("user.created", clerkUser("user_3")))).status).toBe(401);
+    expect(logs.take(/^convex-clerk-users webhook: 401 Signature verification failed/)).toHaveLength(1);
   });
 });
 

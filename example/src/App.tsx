@@ -2,7 +2,7 @@ import { OrganizationSwitcher, SignInButton, UserButton, useAuth } from "@clerk/
 import { useMutation, useQuery } from "convex/react";
 import { isClerkUsersError, type User } from "convex-clerk-users";
 import { useCurrentUser } from "convex-clerk-users/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "../convex/_generated/api";
 
 /** One screen per state of the signed-in user's journey. */
@@ -10,7 +10,7 @@ export function App() {
   const { status, user } = useCurrentUser(api.messages.me);
   switch (status) {
     case "loading":
-      return <p>Loading…</p>;
+      return <Loading />;
     case "signedOut":
       return (
         <main>
@@ -24,6 +24,37 @@ export function App() {
     case "ready":
       return <Dashboard user={user} />;
   }
+}
+
+/** How long the page waits for Clerk and Convex before it says what to check. */
+const LOADING_TIMEOUT_MS = 10_000;
+
+/** Waiting for Clerk to load and Convex to confirm the token; after a while, why it may be stuck. */
+function Loading() {
+  const { isLoaded: clerkLoaded } = useAuth();
+  const [timedOut, setTimedOut] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setTimedOut(true), LOADING_TIMEOUT_MS);
+    return () => clearTimeout(timer);
+  }, []);
+  if (!timedOut) return <p>Loading…</p>;
+  return (
+    <main>
+      <h1>Still loading after {LOADING_TIMEOUT_MS / 1000} s</h1>
+      {clerkLoaded ? (
+        <p className="error">
+          Clerk has signed you in, but Convex has not accepted the session token. Check <code>CLERK_JWT_ISSUER_DOMAIN</code> in the Convex deployment's
+          environment (your Clerk Frontend API URL) and that the Convex integration is turned on in Clerk's dashboard.
+        </p>
+      ) : (
+        <p className="error">
+          Clerk could not be reached. Check <code>VITE_CLERK_PUBLISHABLE_KEY</code> in <code>.env.local</code>, your network connection, and that no browser
+          extension blocks Clerk's script (its Frontend API domain).
+        </p>
+      )}
+      <p className="hint">The page keeps trying: it continues by itself if the connection comes back.</p>
+    </main>
+  );
 }
 
 /** Signed in, but Clerk's `user.created` webhook has not reached Convex yet. */

@@ -30,7 +30,7 @@ function MissingConfig() {
       </p>
       <ul>
         <li>
-          <code>VITE_CONVEX_URL</code> {convexUrl ? "✓" : "(missing: run npx convex dev, it writes it for you)"}
+          <code>VITE_CONVEX_URL</code> {convexUrl ? "✓" : "(missing: run npm run dev, whose convex dev writes it for you)"}
         </li>
         <li>
           <code>VITE_CLERK_PUBLISHABLE_KEY</code> {publishableKey ? "✓" : "(missing: Clerk dashboard → API keys)"}

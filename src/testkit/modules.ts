@@ -1,0 +1,28 @@
+/**
+ * The component's modules, as convex-test loads them: keyed by path, with `_generated/` among
+ * them (convex-test finds the modules' root by it). Listed, not globbed, so the compiled kit
+ * needs no bundler: a user's vitest loads `dist/component/*.js` as it loads any package file.
+ * test/testkit.modules.test.ts fails when a component module is missing here.
+ */
+export const componentModules: Record<string, () => Promise<unknown>> = {
+  "./component/_generated/api.js": () => import("../component/_generated/api.js"),
+  "./component/_generated/server.js": () => import("../component/_generated/server.js"),
+  "./component/apply.js": () => import("../component/apply.js"),
+  "./component/backfill.js": () => import("../component/backfill.js"),
+  "./component/cascades.js": () => import("../component/cascades.js"),
+  "./component/convex.config.js": () => import("../component/convex.config.js"),
+  "./component/health.js": () => import("../component/health.js"),
+  "./component/hooks.js": () => import("../component/hooks.js"),
+  "./component/kinds.js": () => import("../component/kinds.js"),
+  "./component/lists.js": () => import("../component/lists.js"),
+  "./component/memberships.js": () => import("../component/memberships.js"),
+  "./component/ordering.js": () => import("../component/ordering.js"),
+  "./component/organizations.js": () => import("../component/organizations.js"),
+  "./component/pageLookup.js": () => import("../component/pageLookup.js"),
+  "./component/prune.js": () => import("../component/prune.js"),
+  "./component/runLifecycle.js": () => import("../component/runLifecycle.js"),
+  "./component/schema.js": () => import("../component/schema.js"),
+  "./component/sync.js": () => import("../component/sync.js"),
+  "./component/users.js": () => import("../component/users.js"),
+  "./component/windows.js": () => import("../component/windows.js"),
+};
