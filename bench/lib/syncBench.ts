@@ -8,13 +8,13 @@ import { expect } from "vitest";
 import { convexTest } from "convex-test";
 import { TransactionMetricsTracker } from "convex-test/dist/transactionMetrics.js";
 import clerkUsersTest from "convex-clerk-users/test";
-import type { SyncStatus, SyncUsersArgs } from "convex-clerk-users";
+import type { ResyncStatus, ResyncArgs } from "convex-clerk-users";
 import type { FunctionReference } from "convex/server";
 import schema from "../../example/convex/schema";
 import { components } from "../../example/convex/_generated/api";
 import { appModules } from "../../test/setup";
 import { SECRET_KEY, type FakeRateLimit } from "../../test/fixtures/clerkApi";
-import { CLERK_RATE_LIMITS, PACING_MARGIN_MS } from "../../src/client/clerkApi";
+import { CLERK_RATE_LIMITS, PACING_MARGIN_MS } from "../../src/client/resync/pacer";
 import { startClerkApiProcess } from "../clerkApiProcess";
 import { installHashIndexes } from "../syncIndexes";
 
@@ -97,7 +97,7 @@ export function designRequests(users: number) {
 
 type Goal = { name: string; ok: boolean; detail: string; enforced: boolean };
 
-type SyncAction = FunctionReference<"action", "public" | "internal", SyncUsersArgs, SyncStatus>;
+type SyncAction = FunctionReference<"action", "public" | "internal", ResyncArgs, ResyncStatus>;
 
 /** Runs the resync and its scheduled steps until the run stops running. */
 async function runToEnd(t: ReturnType<typeof convexTest>, action: SyncAction) {
@@ -105,7 +105,7 @@ async function runToEnd(t: ReturnType<typeof convexTest>, action: SyncAction) {
   while (status.state === "running") {
     await t.finishInProgressScheduledFunctions();
     await new Promise((resolve) => setTimeout(resolve, 10));
-    status = (await t.query(components.clerkUsers.backfill.status, {}))!;
+    status = (await t.query(components.clerkUsers.resync.status, {}))!;
   }
   return status;
 }
@@ -155,7 +155,7 @@ export async function benchmark(
   const secondLog = secondPass ? (await api.log()).slice(log.length) : [];
   await api.close();
 
-  expect(status).toMatchObject({ state: "completed", usersSeen: USERS, created: USERS, removed: 0, invalidUsers: 0 });
+  expect(status).toMatchObject({ state: "completed", counts: { user: { seen: USERS, created: USERS, removed: 0, invalid: 0 } } });
   // Profiles the app's hooks made, read in batches under Convex's read limit.
   let profiles = 0;
   for (let after = "", batch = 10_000; batch === 10_000;) {
@@ -215,7 +215,7 @@ export async function benchmark(
     ["wall time / this model's floor", judged > 0 ? (wallMs / judged).toFixed(2) : `n/a (${fmt(floor)} requests fit in the first window)`],
   ];
   if (again && secondStatus) {
-    expect(secondStatus).toMatchObject({ state: "completed", usersSeen: USERS, created: 0, updated: 0, unchanged: USERS, removed: 0 });
+    expect(secondStatus).toMatchObject({ state: "completed", counts: { user: { seen: USERS, created: 0, updated: 0, unchanged: USERS, removed: 0 } } });
     rows.push([
       "second pass, nothing changed",
       `${perUser(again.queries)} index ranges read, ${perUser(again.docsRead)} documents read, ${perUser(again.docsWritten)} written, per user; ${fmt(secondLog.length)} requests, ${fmt(secondLog.filter((r) => r.status === 429).length)} refused`,

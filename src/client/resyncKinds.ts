@@ -3,7 +3,7 @@ import { isClerkOrganizationJSON, organizationFromClerk } from "../shared/clerkO
 import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
 import { RECHECK_IDS_PER_REQUEST, idOf } from "../shared/paging.js";
 import type { Kind, KindRows } from "../shared/validators.js";
-import { isPostponed, type ClerkApi, type Params, type Postponed } from "./clerkApi.js";
+import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resync/clerkApi.js";
 
 /**
  * What the resync needs to know about each kind of Clerk object: where Clerk lists it, how its

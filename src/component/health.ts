@@ -70,9 +70,9 @@ export const status = query({
         )
         .take(WAITING_COUNTED)
     ).length;
-    const lastRun = await ctx.db.query("syncRuns").order("desc").first();
+    const lastRun = await ctx.db.query("resyncRuns").order("desc").first();
     const lastCompleted = await ctx.db
-      .query("syncRuns")
+      .query("resyncRuns")
       .withIndex("by_state", (q) => q.eq("state", "completed"))
       .order("desc")
       .first();
@@ -172,7 +172,7 @@ function fieldsOf({ _id, _creationTime, ...window }: Doc<"webhookHealth">): Heal
   return window;
 }
 
-function resyncSummary(run: Doc<"syncRuns">) {
+function resyncSummary(run: Doc<"resyncRuns">) {
   const { state, phase, startedAt, finishedAt, lastError } = run;
   return { state, phase, startedAt, ...(finishedAt !== undefined ? { finishedAt } : {}), ...(lastError ? { lastError } : {}) };
 }

@@ -134,7 +134,7 @@ export const KEPT_RUNS = 10;
 export async function pruneRuns(ctx: MutationCtx) {
   const beyond = (
     await ctx.db
-      .query("syncRuns")
+      .query("resyncRuns")
       .order("desc")
       .take(KEPT_RUNS + 10)
   )
@@ -150,7 +150,7 @@ export async function pruneRuns(ctx: MutationCtx) {
     for (const candidate of left) await ctx.db.delete("resyncCandidates", candidate._id);
     candidates += left.length;
     if (candidates >= PRUNE_BATCH) return { deleted, full: true };
-    await ctx.db.delete("syncRuns", run._id);
+    await ctx.db.delete("resyncRuns", run._id);
     deleted++;
   }
   return { deleted, full: beyond.length === 10 };

@@ -2,11 +2,11 @@ import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vListCursor } from "../shared/paging.js";
 import { healthWindowFields } from "../shared/health.js";
-import { vSyncStatus } from "../shared/syncStatus.js";
+import { vResyncStatus } from "../shared/resync.js";
 import { membershipFields, organizationFields, userFields, vKind } from "../shared/validators.js";
-import { vWindow } from "./windows.js";
+import { vSpan } from "./resync/listing.js";
 
-const { runId: _runId, ...runStatusFields } = vSyncStatus.fields;
+const { runId: _runId, ...runStatusFields } = vResyncStatus.fields;
 
 export default defineSchema({
   /** Clerk's users as of the newest event applied. Only live users: a deleted one leaves a tombstone. */
@@ -15,7 +15,7 @@ export default defineSchema({
     .index("by_email", ["email"])
     /**
      * Clerk's creation time. A resync's page lists every user Clerk has in a span of it, so a
-     * row in that span the page did not list is a candidate for removal (windows.ts).
+     * row in that span the page did not list is a candidate for removal (resync/listing.ts).
      */
     .index("by_created_at", ["createdAt"])
     /** Rows made from a token before the webhook (`provisional: true`) by creation time: health's `silent`. */
@@ -24,7 +24,7 @@ export default defineSchema({
   organizations: defineTable(organizationFields)
     .index("by_clerk_id", ["clerkId"])
     .index("by_slug", ["slug"])
-    /** Clerk's creation time: a resync's windows, as for users. */
+    /** Clerk's creation time: a resync's spans, as for users. */
     .index("by_created_at", ["createdAt"]),
   /**
    * Memberships as of the newest event applied. `by_org_user` lists an organization's members
@@ -34,7 +34,7 @@ export default defineSchema({
     .index("by_clerk_id", ["clerkId"])
     .index("by_org_user", ["orgId", "userId"])
     .index("by_user", ["userId", "orgId"])
-    /** Clerk's creation time: a resync's windows, as for users. */
+    /** Clerk's creation time: a resync's spans, as for users. */
     .index("by_created_at", ["createdAt"]),
   /**
    * Tombstones of deleted users, organizations and memberships: Clerk never reuses an id, so once
@@ -44,8 +44,8 @@ export default defineSchema({
     .index("by_clerk_id", ["kind", "clerkId"])
     /** Pruned after the retention period (prune.ts). */
     .index("by_deleted_at", ["deletedAt"]),
-  /** Resync runs (backfill.ts): progress, cursor and last error of each; the latest few are kept. */
-  syncRuns: defineTable({
+  /** Resync runs (resync.ts): progress, cursor and last error of each; the latest few are kept. */
+  resyncRuns: defineTable({
     // What the status query shows (its `runId` is this row's `_id`)...
     ...runStatusFields,
     // ...and what only the run's own steps read.
@@ -58,15 +58,15 @@ export default defineSchema({
      */
     existingUpTo: v.number(),
     cursor: vListCursor,
-    /** The part of the last committed page's window still to judge (windows.ts), if any. */
-    window: v.optional(vWindow),
+    /** The part of the last committed page's span still to judge (resync/listing.ts), if any. */
+    span: v.optional(vSpan),
   }).index("by_state", ["state"]),
   /**
    * Rows a run's listing did not find in their span of creation time: once the listing is
    * complete, reconcile asks Clerk about each by id and removes those it no longer has.
    */
   resyncCandidates: defineTable({
-    runId: v.id("syncRuns"),
+    runId: v.id("resyncRuns"),
     clerkId: v.string(),
     /** What the row belonged to (a membership's `orgId` and `userId`): how Clerk is asked about it. */
     belongsTo: v.optional(v.record(v.string(), v.string())),

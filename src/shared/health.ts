@@ -137,7 +137,6 @@ export const vResyncSummary = v.object({
   finishedAt: v.optional(v.number()),
   lastError: v.optional(v.object({ code: v.string(), message: v.string(), at: v.number() })),
 });
-export type ResyncSummary = Infer<typeof vResyncSummary>;
 
 /** What `health.status` returns. */
 export const vHealthStatus = v.object({

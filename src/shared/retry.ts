@@ -1,4 +1,4 @@
-import type { SyncErrorCode } from "./syncStatus.js";
+import type { ResyncErrorCode } from "./resync.js";
 
 /**
  * How the resync retries one request to Clerk's Backend API.
@@ -28,7 +28,7 @@ export type AttemptResult = { status: number; retryAfter?: string | null } | { n
 /** Attempts made so far for one request, counted by kind. */
 export type AttemptCounts = { failures: number; rateLimited: number };
 
-export type RetryDecision = { retry: true; delayMs: number; counts: AttemptCounts } | { retry: false; code: SyncErrorCode; message: string };
+export type RetryDecision = { retry: true; delayMs: number; counts: AttemptCounts } | { retry: false; code: ResyncErrorCode; message: string };
 
 /** The secret key's env var, named in every message about a rejected key. */
 export const SECRET_KEY_ENV_VAR = "CLERK_SECRET_KEY";

@@ -124,10 +124,6 @@ export const vChange = v.union(
   }),
 );
 export type Change = Infer<typeof vChange>;
-/** A change to a user: the resync's and the webhook's `user.*` events. */
-export type UserChange = Extract<Change, { kind: "user" }> | { kind: "user"; op: "delete"; clerkId: string };
-/** A deletion of any kind. */
-export type DeleteChange = Extract<Change, { op: "delete" }>;
 
 /** Where a change came from: a Clerk webhook delivery, or a resync from Clerk's Backend API. */
 export const vChangeSource = v.union(v.literal("webhook"), v.literal("resync"));

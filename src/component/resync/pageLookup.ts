@@ -1,8 +1,8 @@
 import { compareValues } from "convex/values";
-import type { Kind } from "../shared/validators.js";
-import type { MutationCtx } from "./_generated/server.js";
-import { lookUp, type Row, type StoredRow } from "./apply.js";
-import { KINDS } from "./kinds.js";
+import type { Kind } from "../../shared/validators.js";
+import type { MutationCtx } from "../_generated/server.js";
+import { lookUp, type Row, type StoredRow } from "../apply.js";
+import { KINDS } from "../kinds.js";
 
 /** Ids looked up one by one rather than by a range. */
 const FEW = 8;
