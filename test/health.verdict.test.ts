@@ -190,7 +190,12 @@ describe("the verdict", () => {
       "misconfigured",
       /set CLERK_WEBHOOK_SECRET/,
     ],
-    ["not a signing secret, or a placeholder: misconfigured, copy it again", { lastRejection: rejection(now - min, "invalidSecret", 500) }, "misconfigured", /whsec_/],
+    [
+      "not a signing secret, or a placeholder: misconfigured, copy it again",
+      { lastRejection: rejection(now - min, "invalidSecret", 500) },
+      "misconfigured",
+      /whsec_/,
+    ],
     ["timestamps refused: rejecting, replays or clock", { lastRejection: rejection(now - min, "badTimestamp") }, "rejecting", /clock/],
     [
       "only requests without svix headers (a scanner): not rejecting",

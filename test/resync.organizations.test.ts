@@ -165,7 +165,7 @@ describe("a resync with { organizations: true }", () => {
       counts: { organization: { removed: 0 } },
     });
     expect((await orgIds()).filter((id) => !id.startsWith("org_other"))).toHaveLength(15);
-    // If Clerk really deleted them: a sync made with allowMassRemoval resumes the run and removes them.
+    // If Clerk really deleted them: a resync made with allowMassRemoval resumes the run and removes them.
     expect(await run("massRemoval")).toMatchObject({ state: "completed", counts: { organization: { removed: 15 } } });
     expect((await orgIds()).every((id) => id.startsWith("org_other"))).toBe(true);
   });
@@ -210,7 +210,7 @@ describe("a resync with { organizations: true }", () => {
     expect(api.log.filter((r) => r.path === "/v1/users")).toHaveLength(4);
   });
 
-  test("a failed run is resumed only by an action of the same options: a users-only sync starts afresh and asks nothing of organizations", async () => {
+  test("a failed run is resumed only by an action of the same options: a users-only resync starts afresh and asks nothing of organizations", async () => {
     api.beforeRequest = () => (api.log.at(-1)!.path === "/v1/organizations" ? { status: 401 } : undefined);
     await run("withOrgs").catch(() => undefined);
     expect(await t.query(components.clerkUsers.resync.status, {})).toMatchObject({ state: "failed", kind: "organization" });

@@ -23,11 +23,11 @@ const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
 /** Variants an app could define, with small pages so a few dozen users span several. */
 const variants = {
   small: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry }),
-  /** Each step takes one page (or one chunk of a window, or one reconcile batch), then schedules the next. */
+  /** Each step takes one page (or one chunk of a span, or one reconcile batch), then schedules the next. */
   stepwise: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, maxStepMs: 0, allowMassRemoval: true }),
   /** Removes however many users Clerk no longer has. */
   massRemoval: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, allowMassRemoval: true }),
-  /** The example's sync (pages of 500) that removes however many users Clerk no longer has. */
+  /** The example's resync (pages of 500) that removes however many users Clerk no longer has. */
   fullPagesMassRemoval: makeResyncAction(components.clerkUsers, { ...hooks, allowMassRemoval: true }),
   /** As `stepwise`, paced to 3 requests per 100 ms. */
   stepwisePaced: makeResyncAction(components.clerkUsers, { pageSize: 10, retry: fastRetry, maxStepMs: 0, rateLimit: { requests: 3, windowMs: 100 } }),
@@ -107,7 +107,7 @@ async function settled(timeoutMs = 20_000): Promise<ResyncStatus> {
     await t.finishInProgressScheduledFunctions();
     const current = await status();
     if (current && current.state !== "running") return current;
-    if (Date.now() > deadline) throw new Error(`sync still running: ${JSON.stringify(current)}`);
+    if (Date.now() > deadline) throw new Error(`resync still running: ${JSON.stringify(current)}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -147,7 +147,7 @@ function backendWith(functions: Record<string, unknown>, optionsFor: (app: Recor
   return { backend, run: () => backend.action(makeFunctionReference<"action", Record<string, never>, ResyncStatus>("custom:sync"), {}) };
 }
 
-describe("a full sync", () => {
+describe("a full resync", () => {
   test("fills the table from Clerk: 500 users per request, oldest first, one request per page", async () => {
     api.add(...clerkUsers(1100 - 35, 35));
     const result = await t.action(internal.clerk.resync, {});
@@ -241,7 +241,7 @@ describe("Clerk's rate limit and failures", () => {
     expect((await backend.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).page.length).toBe(35);
   });
 
-  test("a step that hands over mid-window tells the next one, which keeps to the same window", async () => {
+  test("a step that hands over mid-window tells the next one, which keeps to the same rate-limit window", async () => {
     await api.close();
     api = await startFakeClerkApi({ users: clerkUsers(35), rateLimit: { requests: 3, windowMs: 100, model: "window" } });
     process.env.CLERK_API_URL = api.url;
@@ -254,7 +254,7 @@ describe("Clerk's rate limit and failures", () => {
     expect(scheduled.some((job) => Array.isArray((job.args[0] as { sentAt?: unknown }).sentAt))).toBe(true);
   });
 
-  test("a run started right after another keeps to the window the last one used", async () => {
+  test("a run started right after another keeps to the rate-limit window the last one used", async () => {
     await api.close();
     api = await startFakeClerkApi({ users: clerkUsers(35), rateLimit: { requests: 3, windowMs: 150, model: "window" } });
     process.env.CLERK_API_URL = api.url;
@@ -337,7 +337,7 @@ describe("Clerk's rate limit and failures", () => {
 });
 
 describe("what the app sees", () => {
-  test("rows a resync wrote reach queries and hooks as Clerk's data only, with no sync bookkeeping", async () => {
+  test("rows a resync wrote reach queries and hooks as Clerk's data only, with no resync bookkeeping", async () => {
     const hookArgs: Array<Record<string, unknown>> = [];
     const hooks = internalMutationGeneric({
       args: { source: v.string(), events: v.array(v.any()) },
@@ -361,7 +361,7 @@ describe("what the app sees", () => {
 });
 
 describe("resumable", () => {
-  test("a long sync continues in scheduled steps", async () => {
+  test("a long resync continues in scheduled steps", async () => {
     const first = await t.action(variant("stepwise"), {});
     expect(first).toMatchObject({ state: "running", pagesDone: 1 });
 
@@ -441,7 +441,7 @@ describe("resumable", () => {
 });
 
 describe("the webhook's ordering rules hold", () => {
-  test("a backfilled row never overwrites a newer webhook row", async () => {
+  test("a resynced row never overwrites a newer webhook row", async () => {
     const newer = clerkUser("user_000003", { created_at: 1_700_000_003_000, first_name: "Webhook", updated_at: 1_790_000_000_000 });
     expect((await deliver(userEvent("user.updated", newer))).status).toBe(200);
 
@@ -515,6 +515,20 @@ describe("a page's stored users are read by id range", () => {
     expect((await profiles()).map((p) => p.versions).sort()).toEqual([...Array(33).fill(1), 2]);
   });
 
+  test("a page read past the listing's next offset is refused: it would leave a gap no continuity check sees", async () => {
+    const runId = await startRun("step", 60_000);
+    const page = api.list().slice(10, 20);
+    await expect(
+      t.mutation(components.clerkUsers.resync.advance, {
+        runId,
+        lease: "step",
+        handback: { op: "list", offset: 10, limit: 10, listed: page.map(listed), rows: { kind: "user", rows: [] }, invalid: [] },
+        requests: 1,
+      }),
+    ).rejects.toThrow(/past the listing's next offset/);
+    expect(await status()).toMatchObject({ pagesDone: 0, requests: 0 });
+  });
+
   test("a user twice in one batch is stored once, at its newest version", async () => {
     const runId = await startRun("step", 60_000);
     const users = [
@@ -576,7 +590,7 @@ describe("reconcile", () => {
   });
 
   test("rows made by requireUser before the webhook landed are reconciled too: kept if Clerk lists them", async () => {
-    // Provisional rows carry no creation time: the last page's window ends with them.
+    // Provisional rows carry no creation time: the last page's span ends with them.
     for (const clerkId of ["user_000003", "user_signed_in_then_deleted"]) {
       await t.mutation(components.clerkUsers.sync.ensureUser, { user: { clerkId, updatedAt: 0, email: `${clerkId}@example.com` } });
     }
@@ -597,7 +611,7 @@ describe("reconcile", () => {
     expect((await profiles()).every((p) => p.versions === 1)).toBe(true);
   });
 
-  test("a window holding more rows than one transaction judges, many created in the same millisecond, is judged to the end", async () => {
+  test("a span holding more rows than one transaction judges, many created in the same millisecond, is judged to the end", async () => {
     // 1,200 rows of users Clerk no longer has, all created at one instant inside the listing's
     // span (an import, say): judging continues across chunks through rows tied on created_at.
     const at = 1_700_000_005_000;
@@ -609,18 +623,18 @@ describe("reconcile", () => {
     expect(await storedIds()).toEqual(listedIds());
   });
 
-  test("judging a large window keeps to the step's time: the next step goes on with it", async () => {
+  test("judging a large span keeps to the step's time: the next step goes on with it", async () => {
     const at = 1_700_000_005_000;
     const stale = Array.from({ length: 1200 }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
     for (let i = 0; i < stale.length; i += 400) await t.mutation(testDump.seed, { rows: stale.slice(i, i + 400) });
 
-    // Steps of no time at all: each does one page commit or one chunk of a window, then hands over.
+    // Steps of no time at all: each does one page commit or one chunk of a span, then hands over.
     await t.action(variant("stepwise"), {});
     const done = await settled();
     expect(done).toMatchObject({ state: "completed", pagesDone: 4, counts: { user: { created: 35, removed: 1200 } } });
-    // Steps: page 1 and 500 of its window's 1,200 rows; 500 more; the last 200 and page 2;
-    // page 3; page 4, whose window then ends with rows that have no creation time; those, and
-    // the first 500 candidates re-checked; 500 more; the last 200. Judging the whole window in
+    // Steps: page 1 and 500 of its span's 1,200 rows; 500 more; the last 200 and page 2;
+    // page 3; page 4, whose span then ends with rows that have no creation time; those, and
+    // the first 500 candidates re-checked; 500 more; the last 200. Judging the whole span in
     // the first step would have taken 6.
     expect(done.steps).toBe(8);
     expect(await storedIds()).toEqual(listedIds());
@@ -647,7 +661,7 @@ describe("reconcile", () => {
     for (const user of ours) expect(await storedIds()).toContain(user.id);
   });
 
-  test("a real mass deletion is refused too, until a sync made with allowMassRemoval resumes the run", async () => {
+  test("a real mass deletion is refused too, until a resync made with allowMassRemoval resumes the run", async () => {
     await t.action(variant("small"), {});
     api.remove(...listedIds().slice(0, 30));
     // 30 removals, and only 5 stored users still in Clerk.

@@ -15,13 +15,15 @@ import { components } from "../../example/convex/_generated/api";
 import { appModules } from "../../test/setup";
 import { SECRET_KEY, type FakeRateLimit } from "../../test/fixtures/clerkApi";
 import { CLERK_RATE_LIMITS, PACING_MARGIN_MS } from "../../src/client/resync/pacer";
+import { CLERK_MAX_PAGE_SIZE } from "../../src/shared/paging";
 import { startClerkApiProcess } from "../clerkApiProcess";
 import { installHashIndexes } from "../syncIndexes";
 
 export const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 /** BENCH_HOOKS=0 skips the run with the example app's hooks (bench/sync.hooks.ts). */
 export const HOOKS = process.env.BENCH_HOOKS !== "0";
-const PAGE = 500;
+/** The sync's default page: Clerk's largest. */
+const PAGE = CLERK_MAX_PAGE_SIZE;
 /** Pages overlap by one user, to notice a list that shifted under the pass (src/shared/paging.ts). */
 const OVERLAP = 1;
 
@@ -183,7 +185,7 @@ export async function benchmark(
   const at = (ms: number | undefined) => (ms === undefined ? "never" : `${((ms - log[0]!.at) / 1000).toFixed(1)} s`);
   const limitText = `${fmt(limit.requests)} per ${limit.windowMs / 1000} s`;
   const rows: Array<[string, string]> = [
-    ["users synced", `${fmt(status.created)}, and ${fmt(profiles)} profiles written by the app's hooks`],
+    ["users synced", `${fmt(status.counts.user!.created)}, and ${fmt(profiles)} profiles written by the app's hooks`],
     ["requests made", `${fmt(log.length)}: ${fmt(log.length - refused)} answered + ${fmt(refused)} refused (429)`],
     ["  floor: least any client needs", `${fmt(floor)} = floor(users / 500) + 1 (the last page must come back short)`],
     ["  this design", `${fmt(design)} = floor((users - 500) / 499) + 2 (pages overlap by one user)`],

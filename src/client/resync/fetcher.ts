@@ -20,7 +20,13 @@ export class Fetcher {
   /** Whether the page `instruction` names was fetched ahead already (so it costs no request). */
   holds(instruction: Instruction): boolean {
     const { ahead } = this;
-    return instruction.op === "list" && ahead !== undefined && ahead.kind === instruction.kind && ahead.offset === instruction.offset && ahead.limit === instruction.limit;
+    return (
+      instruction.op === "list" &&
+      ahead !== undefined &&
+      ahead.kind === instruction.kind &&
+      ahead.offset === instruction.offset &&
+      ahead.limit === instruction.limit
+    );
   }
 
   /**

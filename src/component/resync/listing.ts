@@ -66,7 +66,8 @@ export async function commitPage(
     throw new Error(`A page of ${page.rows.kind}s, but the run lists ${run.kind}s${run.span ? " and has a span left to judge" : ""}`);
   }
   // A page read past the cursor's next request would leave a gap no check can see from the start.
-  if (page.offset > nextRequestOffset(run.cursor)) throw new Error(`A page read at ${page.offset}, past the listing's next offset ${nextRequestOffset(run.cursor)}`);
+  if (page.offset > nextRequestOffset(run.cursor))
+    throw new Error(`A page read at ${page.offset}, past the listing's next offset ${nextRequestOffset(run.cursor)}`);
   const check = checkPage(run.cursor, page.offset, page.limit, page.listed);
   if (!check.ok) return { run: await write(ctx, run, { heartbeatAt: Date.now() }, fields), rereadFrom: check.retryOffset };
 

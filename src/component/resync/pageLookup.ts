@@ -18,14 +18,14 @@ export async function lookUpMany(
   ctx: MutationCtx,
   kind: Kind,
   clerkIds: readonly string[],
-  /** Rows already read (the page's window): their ids need no read of their own. */
+  /** Rows already read (the page's span): their ids need no read of their own. */
   known: readonly Row[] = [],
 ): Promise<(clerkId: string) => Promise<StoredRow>> {
   const wanted = new Set(clerkIds);
   const found = new Map<string, StoredRow>();
   for (const row of known) if (wanted.has(row.clerkId)) found.set(row.clerkId, { row, deleted: false });
   const rest = [...wanted].filter((id) => !found.has(id));
-  // A few ids left (a re-sync: the page's last users, past its window) are cheaper read alone.
+  // A few ids left (a second pass: the page's last users, past its span) are cheaper read alone.
   const rows =
     rest.length <= FEW
       ? new Map<string, Row | null>()
