@@ -1,7 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { vListCursor } from "../shared/paging.js";
-import { healthWindowFields } from "../shared/health.js";
+import { healthHourFields } from "../shared/health.js";
 import { vResyncStatus } from "../shared/resync.js";
 import { membershipFields, organizationFields, userFields, vKind } from "../shared/validators.js";
 import { vSpan } from "./resync/listing.js";
@@ -75,7 +75,7 @@ export default defineSchema({
    * The webhook's health (health.ts, shared/health.ts): one document per shard per hour, counts
    * per 15 minutes. A shard's newest document carries its last times and open failures forward.
    */
-  webhookHealth: defineTable(healthWindowFields).index("by_shard", ["shard", "hourStart"]).index("by_hour", ["hourStart"]),
+  webhookHealth: defineTable(healthHourFields).index("by_shard", ["shard", "hourStart"]).index("by_hour", ["hourStart"]),
   /** The one pruning run scheduled (prune.ts), if any, and the tombstone retention it applies. */
   pruneState: defineTable({
     scheduledId: v.optional(v.id("_scheduled_functions")),
