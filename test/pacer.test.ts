@@ -1,38 +1,54 @@
 import { describe, expect, test } from "vitest";
-import { CLERK_RATE_LIMITS, PACING_MARGIN_MS, Pacer, assumeSentAt, pacingMarginMs } from "../src/client/resync/pacer";
+import {
+  CLERK_RATE_LIMITS,
+  PACING_MARGIN_MS,
+  assumeSentAt,
+  blockUntil,
+  delayBefore,
+  pacingMarginMs,
+  recentSends,
+  recordSend,
+  settleSend,
+  startPacing,
+} from "../src/client/resync/pacer";
 
-// The pacer is pure bookkeeping: times go in as numbers, delays come out. No clock, no Convex,
-// no HTTP (test/clerkApi.test.ts runs it inside the client against the fake API).
-describe("Pacer", () => {
+// The pacer is pure: times go in as numbers, a delay or the next pacing comes out. No clock, no
+// Convex, no HTTP (test/clerkApi.test.ts runs it inside the client against the fake API).
+describe("pacing", () => {
   test.each([
     { case: "under the limit: no wait", sent: [0, 1, 2], now: 3, delay: 0 },
     { case: "at the limit: until the oldest of the last N leaves the window, plus the margin", sent: [0, 1, 2, 3], now: 4, delay: 100 + 10 - 4 },
     { case: "the window has passed", sent: [0, 1, 2, 3], now: 1_000, delay: 0 },
     { case: "only the last N count", sent: [0, 50, 60, 70, 80], now: 81, delay: 50 + 100 + 10 - 81 },
   ])("$case", ({ sent, now, delay }) => {
-    const pacer = new Pacer({ requests: 4, windowMs: 100 });
-    for (const at of sent) pacer.record(at);
-    expect(pacer.delayBefore(now)).toBe(delay);
+    const pacing = sent.reduce(recordSend, startPacing({ requests: 4, windowMs: 100 }));
+    expect(delayBefore(pacing, now)).toBe(delay);
   });
 
   test("a request counts from its answer: a slow answer moves the window on", () => {
-    const pacer = new Pacer({ requests: 1, windowMs: 100 });
-    const sent = pacer.record(0);
-    pacer.settle(sent, 40); // Clerk may have counted it as late as 40.
-    expect(pacer.delayBefore(50)).toBe(40 + 100 + 10 - 50);
+    const sent = recordSend(startPacing({ requests: 1, windowMs: 100 }), 0);
+    const settled = settleSend(sent, 0, 40); // Clerk may have counted it as late as 40.
+    expect(delayBefore(settled, 50)).toBe(40 + 100 + 10 - 50);
+    expect(delayBefore(sent, 50)).toBe(100 + 10 - 50); // The pacing it came from is unchanged.
   });
 
-  test("a block (Retry-After, headers) holds whatever the count", () => {
-    const pacer = new Pacer(null);
-    pacer.blockUntil(500);
-    expect(pacer.delayBefore(200)).toBe(300);
-    expect(pacer.delayBefore(600)).toBe(0);
+  test("a block (Retry-After, headers) holds whatever the count; a shorter one does not shorten it", () => {
+    const blocked = blockUntil(startPacing(null), 500);
+    expect(delayBefore(blocked, 200)).toBe(300);
+    expect(delayBefore(blockUntil(blocked, 300), 200)).toBe(300);
+    expect(delayBefore(blocked, 600)).toBe(0);
   });
 
-  test("seeded sends count; recent() gives those still in the window", () => {
-    const pacer = new Pacer({ requests: 2, windowMs: 100 }, [10, 0]);
-    expect(pacer.delayBefore(20)).toBe(100 + 10 - 20);
-    expect(pacer.recent(115)).toEqual([10]);
+  test("without a limit nothing is counted, only blocks hold", () => {
+    const pacing = [0, 0, 0].reduce(recordSend, startPacing(null));
+    expect(delayBefore(pacing, 0)).toBe(0);
+    expect(recentSends(pacing, 0)).toEqual([]);
+  });
+
+  test("seeded sends count; recentSends gives those still in the window", () => {
+    const pacing = startPacing({ requests: 2, windowMs: 100 }, [10, 0]);
+    expect(delayBefore(pacing, 20)).toBe(100 + 10 - 20);
+    expect(recentSends(pacing, 115)).toEqual([10]);
   });
 
   test("assumeSentAt: an earlier run's last window's worth of requests, taken as sent when it stopped", () => {
@@ -49,6 +65,6 @@ describe("Pacer", () => {
   });
 
   test("a limit of no requests is refused", () => {
-    expect(() => new Pacer({ requests: 0, windowMs: 10_000 })).toThrow(RangeError);
+    expect(() => startPacing({ requests: 0, windowMs: 10_000 })).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 import { CLERK_MAX_PAGE_SIZE } from "../../shared/paging.js";
 import type { ResyncErrorCode } from "../../shared/resync.js";
 import { DEFAULT_RETRY_POLICY, decideRetry, type AttemptCounts, type AttemptResult, type RetryPolicy } from "../../shared/retry.js";
-import { CLERK_RATE_LIMITS, Pacer, type RateLimit } from "./pacer.js";
+import { CLERK_RATE_LIMITS, blockUntil, delayBefore, recentSends, recordSend, settleSend, startPacing, type Pacing, type RateLimit } from "./pacer.js";
 
 /** One request that takes longer than this is abandoned and retried. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -94,7 +94,7 @@ export class ClerkApi {
   private made = 0;
   private taken = 0;
   private readonly stopped = new AbortController();
-  private readonly pacer: Pacer;
+  private pacing: Pacing;
   private readonly apiUrl: string;
   private readonly retry: RetryPolicy;
   private readonly clock: Clock;
@@ -107,7 +107,7 @@ export class ClerkApi {
     this.clock = options.clock ?? realClock;
     this.fetch = options.fetch ?? ((...args) => fetch(...args));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.pacer = new Pacer(options.rateLimit === undefined ? CLERK_RATE_LIMITS.development : options.rateLimit, options.sentAt);
+    this.pacing = startPacing(options.rateLimit === undefined ? CLERK_RATE_LIMITS.development : options.rateLimit, options.sentAt);
   }
 
   /** Requests sent so far, refusals and retries included. */
@@ -124,7 +124,7 @@ export class ClerkApi {
 
   /** Send times still inside the rate-limit window: pass them as `sentAt` to the client that continues this one's work. */
   recentSends(): number[] {
-    return this.pacer.recent(this.clock.now());
+    return recentSends(this.pacing, this.clock.now());
   }
 
   /** Stops the client: a request or wait in flight rejects with `ClerkApiAborted`, and so does every later call. */
@@ -160,20 +160,21 @@ export class ClerkApi {
     const url = `${this.apiUrl}${path}?${searchParams(params)}`;
     let counts: AttemptCounts = { failures: 0, rateLimited: 0 };
     for (;;) {
-      const paced = this.pacer.delayBefore(this.clock.now());
+      const paced = delayBefore(this.pacing, this.clock.now());
       if (paced > 0) {
         const waited = await this.wait(paced);
         if (waited) return waited;
       }
       if (this.stopped.signal.aborted) throw new ClerkApiAborted();
       this.made++;
-      const sent = this.pacer.record(this.clock.now());
+      const sent = this.clock.now();
+      this.pacing = recordSend(this.pacing, sent);
       let result: Awaited<ReturnType<ClerkApi["attempt"]>>;
       try {
         result = await this.attempt(path, url);
       } finally {
         // Clerk counted the request somewhere between sending and answering: the answer's time is the safe one.
-        this.pacer.settle(sent, this.clock.now());
+        this.pacing = settleSend(this.pacing, sent, this.clock.now());
       }
       if ("items" in result) return result.items;
       // The list of something that is gone (an organization's memberships, after it was deleted).
@@ -182,7 +183,7 @@ export class ClerkApi {
       if (!decision.retry) throw new ClerkApiError(decision.code, decision.message);
       counts = decision.counts;
       // A refusal holds every request, not only this one: the whole key is blocked until then.
-      if ("status" in result && result.status === 429) this.pacer.blockUntil(this.clock.now() + decision.delayMs);
+      if ("status" in result && result.status === 429) this.pacing = blockUntil(this.pacing, this.clock.now() + decision.delayMs);
       const waited = await this.wait(decision.delayMs);
       if (waited) return waited;
     }
@@ -235,7 +236,7 @@ export class ClerkApi {
     const remaining = headers.get("ratelimit-remaining") ?? headers.get("x-ratelimit-remaining");
     if (remaining === null || Number(remaining.trim()) !== 0) return;
     const resetMs = parseReset(headers.get("ratelimit-reset") ?? headers.get("x-ratelimit-reset"), this.clock.now());
-    if (resetMs !== undefined) this.pacer.blockUntil(this.clock.now() + resetMs);
+    if (resetMs !== undefined) this.pacing = blockUntil(this.pacing, this.clock.now() + resetMs);
   }
 }
 

@@ -38,61 +38,67 @@ export function assumeSentAt(at: number, count: number, limit: RateLimit | null,
 }
 
 /**
- * Keeps requests to at most `requests` in any span of `windowMs` (+ margin), each request placed
- * at its answer (`settle`): a request sent a window after an earlier one's answer arrives a window
- * after Clerk counted that one, whatever the network's delays. That is never over a fixed-window
- * limit wherever its windows start, nor over a token bucket of the same rate and burst. Pure
- * bookkeeping: the caller reads the clock and waits.
+ * What the pacer knows: the times the last requests (a window's worth at most) count from, and
+ * when a block ends. Pacing keeps requests to at most `requests` in any span of `windowMs`
+ * (+ margin), each request placed at its answer (`settleSend`): a request sent a window after an
+ * earlier one's answer arrives a window after Clerk counted that one, whatever the network's
+ * delays. That is never over a fixed-window limit wherever its windows start, nor over a token
+ * bucket of the same rate and burst. Every function below is pure: it takes the pacing and the
+ * time, and returns a delay or the next pacing.
+ * ```ts
+ * let pacing = startPacing(CLERK_RATE_LIMITS.development);
+ * await sleep(delayBefore(pacing, Date.now()));
+ * const sent = Date.now();
+ * pacing = recordSend(pacing, sent);
+ * const answer = await fetch(url);
+ * pacing = settleSend(pacing, sent, Date.now());
+ * ```
  */
-export class Pacer {
-  private sent: number[];
-  private blockedUntil = 0;
+export type Pacing = {
+  readonly limit: RateLimit | null;
+  /** Times the last requests count from, ascending: at most `limit.requests` of them. */
+  readonly sent: readonly number[];
+  /** Nothing is sent before this (a `Retry-After`, or rate-limit headers saying none remain). */
+  readonly blockedUntil: number;
+};
 
-  constructor(
-    private readonly limit: RateLimit | null,
-    sentAt: readonly number[] = [],
-  ) {
-    if (limit && (!Number.isInteger(limit.requests) || limit.requests < 1 || !(limit.windowMs > 0))) {
-      throw new RangeError(`rateLimit must allow at least 1 request per window of more than 0 ms, got ${JSON.stringify(limit)}`);
-    }
-    this.sent = limit ? [...sentAt].sort((a, b) => a - b).slice(-limit.requests) : [];
+/** Pacing to `limit` (null: no limit, only blocks), given when earlier requests still in the window were sent. */
+export function startPacing(limit: RateLimit | null, sentAt: readonly number[] = []): Pacing {
+  if (limit && (!Number.isInteger(limit.requests) || limit.requests < 1 || !(limit.windowMs > 0))) {
+    throw new RangeError(`rateLimit must allow at least 1 request per window of more than 0 ms, got ${JSON.stringify(limit)}`);
   }
+  return { limit, sent: limit ? [...sentAt].sort((a, b) => a - b).slice(-limit.requests) : [], blockedUntil: 0 };
+}
 
-  /** How long to wait, from `now`, before the next request may be sent. */
-  delayBefore(now: number): number {
-    let at = this.blockedUntil;
-    if (this.limit && this.sent.length >= this.limit.requests) {
-      at = Math.max(at, this.sent[this.sent.length - this.limit.requests]! + this.limit.windowMs + pacingMarginMs(this.limit));
-    }
-    return Math.max(0, at - now);
-  }
+/** How long to wait, from `now`, before the next request may be sent. */
+export function delayBefore({ limit, sent, blockedUntil }: Pacing, now: number): number {
+  let at = blockedUntil;
+  if (limit && sent.length >= limit.requests) at = Math.max(at, sent[sent.length - limit.requests]! + limit.windowMs + pacingMarginMs(limit));
+  return Math.max(0, at - now);
+}
 
-  /** A request sent at `now`; returns its place, to `settle` when the answer comes. */
-  record(now: number): number {
-    if (!this.limit) return now;
-    this.sent.push(now);
-    if (this.sent.length > this.limit.requests) this.sent.splice(0, this.sent.length - this.limit.requests);
-    return now;
-  }
+/** A request sent at `at`; `settleSend` places it at its answer. */
+export function recordSend(pacing: Pacing, at: number): Pacing {
+  if (!pacing.limit) return pacing;
+  return { ...pacing, sent: [...pacing.sent, at].slice(-pacing.limit.requests) };
+}
 
-  /** The request recorded at `sentAt` was answered at `now`: it counts from then. */
-  settle(sentAt: number, now: number) {
-    if (!this.limit) return;
-    const i = this.sent.lastIndexOf(sentAt);
-    if (i < 0) return;
-    this.sent[i] = Math.max(now, sentAt);
-    this.sent.sort((a, b) => a - b);
-  }
+/** The request recorded at `sentAt` was answered at `answeredAt`: it counts from then. */
+export function settleSend(pacing: Pacing, sentAt: number, answeredAt: number): Pacing {
+  const i = pacing.sent.lastIndexOf(sentAt);
+  if (!pacing.limit || i < 0) return pacing;
+  const sent = pacing.sent.map((at, j) => (j === i ? Math.max(answeredAt, sentAt) : at)).sort((a, b) => a - b);
+  return { ...pacing, sent };
+}
 
-  /** Sends nothing before `at` (a `Retry-After`, or rate-limit headers saying none remain). */
-  blockUntil(at: number) {
-    this.blockedUntil = Math.max(this.blockedUntil, at);
-  }
+/** Sends nothing before `at`. */
+export function blockUntil(pacing: Pacing, at: number): Pacing {
+  return at > pacing.blockedUntil ? { ...pacing, blockedUntil: at } : pacing;
+}
 
-  /** The send times that still count against the window at `now`. */
-  recent(now: number): number[] {
-    if (!this.limit) return [];
-    const window = this.limit.windowMs + pacingMarginMs(this.limit);
-    return this.sent.filter((at) => at > now - window);
-  }
+/** The send times that still count against the window at `now`: a continuing client's `sentAt`. */
+export function recentSends({ limit, sent }: Pacing, now: number): number[] {
+  if (!limit) return [];
+  const windowMs = limit.windowMs + pacingMarginMs(limit);
+  return sent.filter((at) => at > now - windowMs);
 }
