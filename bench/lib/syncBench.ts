@@ -99,10 +99,10 @@ export function designRequests(users: number) {
 
 type Goal = { name: string; ok: boolean; detail: string; enforced: boolean };
 
-type SyncAction = FunctionReference<"action", "public" | "internal", ResyncArgs, ResyncStatus>;
+type ResyncAction = FunctionReference<"action", "public" | "internal", ResyncArgs, ResyncStatus>;
 
 /** Runs the resync and its scheduled steps until the run stops running. */
-async function runToEnd(t: ReturnType<typeof convexTest>, action: SyncAction) {
+async function runToEnd(t: ReturnType<typeof convexTest>, action: ResyncAction) {
   let status = await t.action(action, {});
   while (status.state === "running") {
     await t.finishInProgressScheduledFunctions();
@@ -120,7 +120,7 @@ async function runToEnd(t: ReturnType<typeof convexTest>, action: SyncAction) {
  */
 export async function benchmark(
   label: string,
-  action: SyncAction,
+  action: ResyncAction,
   modules: Record<string, () => Promise<unknown>>,
   { limiter, secondPass = false, appWritesPerUser = 0 }: { limiter: Limiter; secondPass?: boolean; appWritesPerUser?: number },
 ) {
