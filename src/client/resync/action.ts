@@ -187,7 +187,7 @@ async function resyncStep(ctx: ActionCtx, component: ComponentApi, options: Resy
   const deadline = startedAt + config.maxStepMs;
   const api = new ClerkApi({ apiUrl: config.apiUrl, secretKey, retry: config.retry, rateLimit: config.rateLimit, deadline, sentAt });
   try {
-    const result = await carryOut(ctx, component, config, { runId, lease, deadline, api }, step);
+    const result = await work(ctx, component, config, { runId, lease, deadline, api }, step);
     if (result.continueAfterMs !== undefined) {
       // The next step keeps to the same rate-limit window: it is told when this one's recent requests went out.
       const recent = api.recentSends();
@@ -215,7 +215,7 @@ type StepResult = { status: ResyncStatus | null; continueAfterMs?: number };
  * is always handed back (no request is wasted); and the instruction after the judging that
  * finished a span is carried out too, as that judging finished the page before it.
  */
-async function carryOut(ctx: ActionCtx, component: ComponentApi, config: Config, { runId, lease, deadline, api }: Held, first: Step): Promise<StepResult> {
+async function work(ctx: ActionCtx, component: ComponentApi, config: Config, { runId, lease, deadline, api }: Held, first: Step): Promise<StepResult> {
   const fetcher = new Fetcher(api);
   let step = first;
   let mayStop = false;
