@@ -124,6 +124,37 @@ describe("each verdict, reached through the endpoint", () => {
     expect(health).toMatchObject({ verdict: "ok", lastRejection: { svixId: "msg_rotated_1" } });
   });
 
+  test("rejecting: a scanner's requests (no svix headers, too large) after a bad signature do not clear it; a verified delivery does", async () => {
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => {});
+    vi.useFakeTimers({ now: Date.now() });
+    await send(t, created("user_1"));
+    vi.advanceTimersByTime(1_000);
+    expect((await post(t, sign(created("user_2"), { secret: OTHER_SECRET, id: "msg_rotated_1" }))).status).toBe(401);
+    // Seconds later, past the one-a-second bound on recorded rejections: a probe and an oversized body.
+    vi.advanceTimersByTime(2_000);
+    expect((await post(t, { body: "{}", headers: { "content-type": "application/json" } })).status).toBe(400);
+    vi.advanceTimersByTime(2_000);
+    expect((await post(t, sign("x".repeat(600 * 1024)))).status).toBe(413);
+    let health = await status(t);
+    expect(health).toMatchObject({
+      verdict: "rejecting",
+      lastRejection: { status: 413, reason: "tooLarge" },
+      lastVerificationRejection: { status: 401, reason: "badSignature", svixId: "msg_rotated_1" },
+      lastHour: { rejected: { "400": 1, "401": 1, "413": 1 } },
+    });
+    expect(health.advice).toMatch(/CLERK_WEBHOOK_SECRET is not this endpoint's signing secret/);
+    expect(warned.mock.calls.map(([line]) => String(line))).toEqual([
+      expect.stringMatching(/401 Signature verification failed/),
+      expect.stringMatching(/400 Missing headers: svix-id, svix-timestamp, svix-signature/),
+      expect.stringMatching(/413 Body too large/),
+    ]);
+    // The secret fixed, Svix's retry verifies: ok.
+    vi.advanceTimersByTime(2_000);
+    expect((await post(t, sign(created("user_2"), { id: "msg_rotated_1" }))).status).toBe(200);
+    health = await status(t);
+    expect(health).toMatchObject({ verdict: "ok", lastVerificationRejection: { svixId: "msg_rotated_1" } });
+  });
+
   test("misconfigured: no secret in the deployment (500), with the advice to set it", async () => {
     delete process.env.CLERK_WEBHOOK_SECRET;
     delete process.env.CLERK_WEBHOOK_SIGNING_SECRET;

@@ -75,6 +75,14 @@ describe("transitions of an hour", () => {
       (w) => [w.slots[0]!.rejected, w.lastRejection?.reason, w.lastDeliveryAt],
       [{ "401": 1 }, "badSignature", undefined],
     ],
+    ["rejected for its signature: also the last verification rejection", fresh(), forged("msg_x"), (w) => w.lastVerificationRejection?.reason, "badSignature"],
+    [
+      "rejected without svix headers (a scanner) after a bad signature: the last rejection, the verification rejection kept",
+      recordOutcome(fresh(), forged("msg_x"), T - min),
+      { kind: "rejected", status: 400, reason: "missingHeaders" },
+      (w) => [w.lastRejection?.reason, w.lastVerificationRejection],
+      ["missingHeaders", { status: 401, reason: "badSignature", svixId: "msg_x", at: T - min }],
+    ],
     [
       "rejected with a header that is not a svix id: not kept",
       fresh(),
@@ -107,6 +115,7 @@ describe("transitions of an hour", () => {
       lastDeliveryAt: T + 1,
       lastAppliedAt: T,
       lastRejection: { at: T + 2 },
+      lastVerificationRejection: { at: T + 2 },
       lastFailure: { svixId: "msg_2" },
     });
     expect(next.openFailures.map((f) => f.svixId)).toEqual(["msg_2"]);
@@ -171,37 +180,36 @@ describe("the verdict", () => {
   const rejection = (at: number, reason: Incident["reason"] = "badSignature", status = 401): Incident => ({ status, reason, at, svixId: "msg_r" });
   const failure = (at: number, svixId = "msg_f"): Incident => ({ status: 500, reason: "applyFailed", at, svixId });
   const now = T;
-  const base: VerdictInput = { lastDeliveryAt: now - 5 * min, lastRejection: null, openFailures: [], usersWaiting: 0, resyncRepairedUpTo: null };
+  const base: VerdictInput = { lastDeliveryAt: now - 5 * min, lastVerificationRejection: null, openFailures: [], usersWaiting: 0, resyncRepairedUpTo: null };
   const cases: [string, Partial<VerdictInput>, Verdict, RegExp?][] = [
     ["verified deliveries, nothing else: ok", {}, "ok"],
     ["nothing ever: noDeliveriesYet", { lastDeliveryAt: null }, "noDeliveriesYet", /add an endpoint/],
     [
       "only rejections, the signature: rejecting",
-      { lastDeliveryAt: null, lastRejection: rejection(now - min) },
+      { lastDeliveryAt: null, lastVerificationRejection: rejection(now - min) },
       "rejecting",
       /CLERK_WEBHOOK_SECRET is not this endpoint's signing secret/,
     ],
-    ["a rejection after the last verified delivery: rejecting", { lastRejection: rejection(now - min) }, "rejecting"],
-    ["a verified delivery after the rejection (a forgery among real ones): ok", { lastRejection: rejection(now - 10 * min) }, "ok"],
-    ["the rejection over an hour ago: no longer rejecting", { lastDeliveryAt: null, lastRejection: rejection(now - HOUR_MS - 1) }, "noDeliveriesYet"],
+    ["a rejection after the last verified delivery: rejecting", { lastVerificationRejection: rejection(now - min) }, "rejecting"],
+    ["a verified delivery after the rejection (a forgery among real ones): ok", { lastVerificationRejection: rejection(now - 10 * min) }, "ok"],
+    [
+      "the rejection over an hour ago: no longer rejecting",
+      { lastDeliveryAt: null, lastVerificationRejection: rejection(now - HOUR_MS - 1) },
+      "noDeliveriesYet",
+    ],
     [
       "no secret set: misconfigured, set it",
-      { lastDeliveryAt: null, lastRejection: rejection(now - min, "noSecret", 500) },
+      { lastDeliveryAt: null, lastVerificationRejection: rejection(now - min, "noSecret", 500) },
       "misconfigured",
       /set CLERK_WEBHOOK_SECRET/,
     ],
     [
       "not a signing secret, or a placeholder: misconfigured, copy it again",
-      { lastRejection: rejection(now - min, "invalidSecret", 500) },
+      { lastVerificationRejection: rejection(now - min, "invalidSecret", 500) },
       "misconfigured",
       /whsec_/,
     ],
-    ["timestamps refused: rejecting, replays or clock", { lastRejection: rejection(now - min, "badTimestamp") }, "rejecting", /clock/],
-    [
-      "only requests without svix headers (a scanner): not rejecting",
-      { lastDeliveryAt: null, lastRejection: rejection(now - min, "missingHeaders", 400) },
-      "noDeliveriesYet",
-    ],
+    ["timestamps refused: rejecting, replays or clock", { lastVerificationRejection: rejection(now - min, "badTimestamp") }, "rejecting", /clock/],
     ["an open failure: failing, check the logs", { openFailures: [failure(now - 2 * HOUR_MS)] }, "failing", /hook that throws/],
     [
       "an unreadable verified body: failing, subscriptions",
@@ -213,7 +221,11 @@ describe("the verdict", () => {
     ["a failure after the resync started: failing", { openFailures: [failure(now - 10 * min)], resyncRepairedUpTo: now - HOUR_MS }, "failing"],
     ["users signed in, no webhook for them: silent", { usersWaiting: 2 }, "silent", /2 users signed in over 10 minutes ago/],
     ["users waiting and no delivery ever: silent (the endpoint is missing)", { usersWaiting: 1, lastDeliveryAt: null }, "silent"],
-    ["rejecting outranks failing and silent", { lastRejection: rejection(now - min), openFailures: [failure(now - 2 * min)], usersWaiting: 3 }, "rejecting"],
+    [
+      "rejecting outranks failing and silent",
+      { lastVerificationRejection: rejection(now - min), openFailures: [failure(now - 2 * min)], usersWaiting: 3 },
+      "rejecting",
+    ],
     ["failing outranks silent", { openFailures: [failure(now - 2 * min)], usersWaiting: 3 }, "failing"],
   ];
   test.each(cases)("%s", (_name, input, verdict, advice) => {

@@ -1,7 +1,16 @@
 import { isClerkUsersError } from "convex-clerk-users";
 import { beforeEach, describe, expect, test } from "vitest";
 import { api } from "../example/convex/_generated/api";
-import { clerkMembership, clerkOrganization, deletedEvent, membershipEvent, organizationDeletedEvent, organizationEvent } from "./fixtures/clerk";
+import {
+  clerkMembership,
+  clerkOrganization,
+  clerkUser,
+  deletedEvent,
+  membershipEvent,
+  organizationDeletedEvent,
+  organizationEvent,
+  userEvent,
+} from "./fixtures/clerk";
 import { deliver, setup, type TestBackend } from "./setup";
 
 const T0 = 1_700_000_000_000;
@@ -75,6 +84,41 @@ describe("requireMembership checks any organization from the database, active or
     expect(await codeOf(ada().query(api.myOrgs.projects, { orgId: "org_a" }))).toBe("FORBIDDEN");
     await deliver(t, deletedEvent("user_ada"));
     expect(await codeOf(ada().query(api.myOrgs.projects, { orgId: "org_b" }))).toBe("FORBIDDEN");
+  });
+});
+
+describe("when the token and the database disagree about a membership", () => {
+  /** The error's data, or "ok". */
+  async function refusal(promise: Promise<unknown>) {
+    try {
+      await promise;
+    } catch (error) {
+      if (isClerkUsersError(error)) return error.data;
+      throw error;
+    }
+    return "ok";
+  }
+
+  test("only user.* subscribed: an admin by the token is FORBIDDEN, and the message says organization events may not be subscribed", async () => {
+    // Carol's user arrived; her organization's and membership's events never did.
+    await deliver(t, userEvent("user.created", clerkUser("user_carol")));
+    const carol = t.withIdentity({ subject: "user_carol", v: 2, o: { id: "org_c", rol: "admin" } } as never);
+    const refused = await refusal(carol.query(api.clerk.health, {}));
+    expect(refused).toMatchObject({ code: "FORBIDDEN" });
+    expect(refused).toHaveProperty("message", expect.stringMatching(/org_c .*session token says you are \(role "org:admin"\)/));
+    expect(refused).toHaveProperty(
+      "message",
+      expect.stringMatching(/not be subscribed to organization events.*organization\.\*, organizationMembership\.\*.*has not landed/),
+    );
+    // The same for an organization given by id, when it is the token's active one.
+    expect(await refusal(carol.query(api.myOrgs.projects, { orgId: "org_c" }))).toHaveProperty("message", expect.stringMatching(/session token says you are/));
+  });
+
+  test("a token that claims nothing about the organization asked: the plain message", async () => {
+    const plain = { code: "FORBIDDEN", message: "You are not a member of organization org_a." };
+    expect(await refusal(bob().query(api.myOrgs.projects, { orgId: "org_a" }))).toMatchObject(plain); // no active organization
+    const carolInOrgC = t.withIdentity({ subject: "user_carol", v: 2, o: { id: "org_c", rol: "admin" } } as never);
+    expect(await refusal(carolInOrgC.query(api.myOrgs.projects, { orgId: "org_a" }))).toMatchObject(plain); // another one active
   });
 });
 

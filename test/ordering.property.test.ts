@@ -2,7 +2,7 @@ import type { UserJSON } from "@clerk/backend";
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";
-import { userFromClerk } from "../src/shared/clerkUser.js";
+import { userFromClerk } from "../src/shared/kinds/user.js";
 import type { ApplyOutcome } from "../src/shared/validators.js";
 import { clerkUser, deletedEvent, sign, userEvent } from "./fixtures/clerk";
 import { post, setup } from "./setup";

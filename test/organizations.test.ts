@@ -81,6 +81,20 @@ describe("organizations follow Clerk's organization.* events", () => {
   });
 });
 
+describe("organizations.getBySlug while two organizations trade a slug", () => {
+  test("returns the organization Clerk updated last, though the other's older row arrived first", async () => {
+    const bySlug = (slug: string) => t.query(components.clerkUsers.organizations.getBySlug, { slug });
+    await deliver(t, organizationEvent("organization.created", clerkOrganization("org_a", { slug: "acme", updated_at: T0 })));
+    await deliver(t, organizationEvent("organization.created", clerkOrganization("org_b", { slug: "acme-labs", updated_at: T0 })));
+    // org_a gives acme up (T0 + 5), then org_b takes it (T0 + 10): org_b's update lands first.
+    await deliver(t, organizationEvent("organization.updated", clerkOrganization("org_b", { slug: "acme", updated_at: T0 + 10 })));
+    expect(await bySlug("acme")).toMatchObject({ clerkId: "org_b" });
+    await deliver(t, organizationEvent("organization.updated", clerkOrganization("org_a", { slug: "acme-old", updated_at: T0 + 5 })));
+    expect(await bySlug("acme")).toMatchObject({ clerkId: "org_b" });
+    expect(await bySlug("acme-old")).toMatchObject({ clerkId: "org_a" });
+  });
+});
+
 describe("memberships follow Clerk's organizationMembership.* events", () => {
   test("a membership is stored with what a member list shows, without private metadata", async () => {
     expect(
@@ -356,6 +370,38 @@ describe("a cascade that fails part way is finished, and never comes back", () =
       expect(await getMember("user_00504")).toBeNull();
       const removed = new Set(hookCalls.filter((c) => c.hook === "onMembershipDeleted").map((c) => c.args.clerkId));
       expect(removed.size).toBe(CASCADE_BATCH + 5);
+    } finally {
+      vi.useRealTimers();
+    }
+  }, 60_000);
+
+  test("finishAllScheduledFunctions ends while a cascade's hook keeps throwing; the rows stay hidden, and a redelivery finishes them", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.useFakeTimers();
+    try {
+      await bigOrg(CASCADE_BATCH + 5);
+      await post(t, sign(organizationDeletedEvent("org_1"), { id: "msg_org_deleted" }));
+      // The app's hook is broken for good: what an app's own test suite may well do.
+      recording.failing = "onMembershipDeleted";
+      await t.finishAllScheduledFunctions(vi.runAllTimers);
+      const failures = logged.mock.calls.map(([line]) => String(line));
+      expect(failures.at(-1)).toMatch(
+        /removing what belonged to organization org_1 failed 24 times; it stays hidden, and a redelivery of the deletion resumes it/,
+      );
+      expect(failures.slice(0, -1).every((line) => /failed \(attempt \d+\); trying again/.test(line))).toBe(true);
+      // Past the tombstones' retention: the 5 left stay hidden, the organization deleted.
+      expect(Date.now()).toBeGreaterThan(T0 + 90 * 24 * 60 * 60_000);
+      expect(await leftFor("org_1")).toBe(5);
+      expect(await getMember("user_00504")).toBeNull();
+      expect(await outcome(await deliver(t, organizationEvent("organization.updated", org({ updated_at: T0 + 1 }))))).toBe("tombstoned");
+
+      recording.failing = null;
+      expect(await outcome(await post(t, sign(organizationDeletedEvent("org_1"), { id: "msg_org_deleted_again" })))).toBe("duplicate");
+      expect(await leftFor("org_1")).toBe(0);
+      await t.finishAllScheduledFunctions(vi.runAllTimers);
+      expect(logged.mock.calls.length).toBe(failures.length);
+      // Nothing is left for the tombstone to hide, and it is past the retention: the next run pruned it.
+      expect(await outcome(await deliver(t, organizationEvent("organization.updated", org({ updated_at: T0 + 2 }))))).toBe("created");
     } finally {
       vi.useRealTimers();
     }

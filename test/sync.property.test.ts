@@ -4,9 +4,9 @@ import { createFunctionHandle } from "convex/server";
 import { expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";
 import { changesFromBody } from "../src/client/events.js";
-import { membershipFromClerk } from "../src/shared/clerkMembership.js";
-import { organizationFromClerk } from "../src/shared/clerkOrganization.js";
-import { userFromClerk } from "../src/shared/clerkUser.js";
+import { membershipFromClerk } from "../src/shared/kinds/membership.js";
+import { organizationFromClerk } from "../src/shared/kinds/organization.js";
+import { userFromClerk } from "../src/shared/kinds/user.js";
 import {
   clerkMembership,
   clerkOrganization,

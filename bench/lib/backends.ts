@@ -10,9 +10,9 @@ import type { OrganizationJSON, OrganizationMembershipJSON, UserJSON } from "@cl
 import { convexTest } from "convex-test";
 import type { GenericMutationCtx, GenericSchema, SchemaDefinition } from "convex/server";
 import componentSchema from "../../src/component/schema.js";
-import { membershipFromClerk } from "../../src/shared/clerkMembership.js";
-import { organizationFromClerk } from "../../src/shared/clerkOrganization.js";
-import { userFromClerk } from "../../src/shared/clerkUser.js";
+import { membershipFromClerk } from "../../src/shared/kinds/membership.js";
+import { organizationFromClerk } from "../../src/shared/kinds/organization.js";
+import { userFromClerk } from "../../src/shared/kinds/user.js";
 import { WEBHOOK_SECRET, type Delivery } from "../../test/fixtures/clerk.js";
 import { api as baselineApi } from "../baseline/convex/_generated/api.js";
 import baselineSchema from "../baseline/convex/schema.js";

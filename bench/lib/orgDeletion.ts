@@ -10,8 +10,8 @@
  * written straight into the component's table, as the webhook would have stored them.
  */
 import { CASCADE_BATCH } from "../../src/component/cascades.js";
-import { membershipFromClerk } from "../../src/shared/clerkMembership.js";
-import { organizationFromClerk } from "../../src/shared/clerkOrganization.js";
+import { membershipFromClerk } from "../../src/shared/kinds/membership.js";
+import { organizationFromClerk } from "../../src/shared/kinds/organization.js";
 import { clerkMembership, clerkOrganization, organizationDeletedEvent, sign } from "../../test/fixtures/clerk.js";
 import { api as appApi } from "../component-app/convex/_generated/api.js";
 import { componentTest, WEBHOOK_PATH } from "./backends.js";

@@ -36,7 +36,8 @@ function NotSynced() {
       <p>Setting up your account… Clerk's webhook has not reached Convex yet. This page updates by itself when it does.</p>
       <p className="hint">
         Stuck here? Check the webhook endpoint in Clerk's dashboard (<code>https://&lt;deployment&gt;.convex.site/clerk-users-webhook</code>, events{" "}
-        <code>user.*</code>) and <code>CLERK_WEBHOOK_SECRET</code> in your Convex environment.
+        <code>user.*</code>, and for organizations <code>organization.*</code> and <code>organizationMembership.*</code>) and <code>CLERK_WEBHOOK_SECRET</code>{" "}
+        in your Convex environment.
       </p>
       <p>
         {/* messages.post uses `withUser(..., { createIfMissing: true })`: it makes a provisional row from your token. */}

@@ -7,36 +7,29 @@ import {
   type RegisteredMutation,
 } from "convex/server";
 import { v } from "convex/values";
-import { hookArgs, type ChangeSource, type HookEvent, type Membership, type Organization, type User } from "../shared/validators.js";
-
-type Handler<Ctx, Change> = (ctx: Ctx, change: Change & { source: ChangeSource }) => void | Promise<void>;
+import { handlerNameOf, type HandlerNameOf } from "../shared/kinds/registry.js";
+import { hookArgs, type ChangeSource, type HookEvent, type UserHookEvent } from "../shared/validators.js";
 
 /**
- * What the app's hooks receive for each real change (never a duplicate or a stale version).
+ * What the app's hooks receive for each real change (never a duplicate or a stale version), one
+ * handler per kind and what happened, named from the hook event's type (`membership.created` →
+ * `onMembershipCreated`) and given the event's fields:
+ * - `on<Kind>Created({ <kind> })`: the object appeared (for a user, also Clerk's first version
+ *   replacing a provisional row);
+ * - `on<Kind>Updated({ <kind>, previous })`: a newer version arrived;
+ * - `on<Kind>Deleted({ clerkId, <kind> })`: deleted in Clerk; the object is null if it was never
+ *   synced. What belonged to it (an organization's or a user's memberships) goes too, each with
+ *   its own `onMembershipDeleted`.
+ *
  * `source` says whether a webhook delivery or a resync brought it: a resync's first pass creates
- * every user who already existed.
+ * every object that already existed.
  */
-export type UserHookHandlers<Ctx> = {
-  /** A user appeared (or Clerk's first version replaced a provisional row). */
-  onUserCreated?: Handler<Ctx, { user: User }>;
-  /** A newer version of a user arrived. */
-  onUserUpdated?: Handler<Ctx, { user: User; previous: User }>;
-  /** A user was deleted in Clerk; `user` is null if it was never synced. Their memberships go too, each with `onMembershipDeleted`. */
-  onUserDeleted?: Handler<Ctx, { clerkId: string; user: User | null }>;
+export type ClerkHookHandlers<Ctx> = {
+  [E in HookEvent as HandlerNameOf<E["type"]>]?: (ctx: Ctx, change: Omit<E, "type"> & { source: ChangeSource }) => void | Promise<void>;
 };
 
-/** The user hooks, and those of organizations and memberships. */
-export type ClerkHookHandlers<Ctx> = UserHookHandlers<Ctx> & {
-  onOrganizationCreated?: Handler<Ctx, { organization: Organization }>;
-  onOrganizationUpdated?: Handler<Ctx, { organization: Organization; previous: Organization }>;
-  /** An organization was deleted in Clerk; its memberships go too, each with `onMembershipDeleted`. */
-  onOrganizationDeleted?: Handler<Ctx, { clerkId: string; organization: Organization | null }>;
-  onMembershipCreated?: Handler<Ctx, { membership: Membership }>;
-  /** A newer version of a membership arrived: a role or permission change, most often. */
-  onMembershipUpdated?: Handler<Ctx, { membership: Membership; previous: Membership }>;
-  /** A membership ended: the member left or was removed, or its organization or user was deleted. */
-  onMembershipDeleted?: Handler<Ctx, { clerkId: string; membership: Membership | null }>;
-};
+/** The user hooks alone: `onUserCreated`, `onUserUpdated`, `onUserDeleted`. */
+export type UserHookHandlers<Ctx> = Pick<ClerkHookHandlers<Ctx>, HandlerNameOf<UserHookEvent["type"]>>;
 
 /** The hooks mutation's arguments: a transaction's changes, in the order applied, and where they came from. */
 export type HookArgs = { source: ChangeSource; events: HookEvent[] };
@@ -56,18 +49,6 @@ export type ClerkHooks = {
 };
 /** @deprecated Use `ClerkHooks`. */
 export type UserHooks = ClerkHooks;
-
-const HANDLERS: Record<HookEvent["type"], keyof ClerkHookHandlers<unknown>> = {
-  "user.created": "onUserCreated",
-  "user.updated": "onUserUpdated",
-  "user.deleted": "onUserDeleted",
-  "organization.created": "onOrganizationCreated",
-  "organization.updated": "onOrganizationUpdated",
-  "organization.deleted": "onOrganizationDeleted",
-  "membership.created": "onMembershipCreated",
-  "membership.updated": "onMembershipUpdated",
-  "membership.deleted": "onMembershipDeleted",
-};
 
 /**
  * Makes the internal mutation that runs the app's hooks. The webhook and the resync call it in
@@ -95,7 +76,8 @@ export function defineClerkHooks<DataModel extends GenericDataModel>(
     returns: v.null(),
     handler: async (ctx, { source, events }) => {
       for (const { type, ...change } of events) {
-        const handler = handlers[HANDLERS[type]] as Handler<typeof ctx, typeof change> | undefined;
+        // Each event reaches the handler named for its type, which takes exactly its fields.
+        const handler = handlers[handlerNameOf(type)] as ((ctx: unknown, change: object) => void | Promise<void>) | undefined;
         await handler?.(ctx, { ...change, source });
       }
       return null;

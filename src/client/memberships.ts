@@ -4,7 +4,7 @@ import type { ComponentApi } from "../component/_generated/component.js";
 import { clerkUsersError } from "../shared/errors.js";
 import type { Membership, Organization } from "../shared/validators.js";
 import type { RunQueryCtx } from "./auth.js";
-import { readClaims } from "./claims.js";
+import { readClaims, type AuthorizationClaims } from "./claims.js";
 import { requireIdentity, signedInIdentity, type SessionOptions } from "./session.js";
 
 /**
@@ -46,10 +46,12 @@ export async function getMembership(ctx: RunQueryCtx, component: ComponentApi, o
  */
 export async function requireMembership(ctx: RunQueryCtx, component: ComponentApi, requirement: MembershipRequirement = {}): Promise<Membership> {
   const identity = await requireIdentity(ctx, requirement);
-  const orgId = requirement.orgId ?? activeOrgId(identity);
+  // Admitted by the session rule already: a pending session let in keeps its active organization.
+  const claims = readClaims(identity, { treatPendingAsSignedOut: false });
+  const orgId = requirement.orgId ?? claims?.orgId ?? undefined;
   if (!orgId) throw clerkUsersError("FORBIDDEN", "This needs an organization: none was given and none is active.");
   const membership = await ctx.runQuery(component.memberships.get, { orgId, userId: identity.subject });
-  if (!membership) throw clerkUsersError("FORBIDDEN", `You are not a member of organization ${orgId}.`);
+  if (!membership) throw clerkUsersError("FORBIDDEN", notMemberMessage(orgId, claims));
   const { role, permission } = requirement;
   if ((role !== undefined || permission !== undefined) && !membershipHas(membership, { role, permission })) {
     const wanted = [role !== undefined && `role "${role}"`, permission !== undefined && `permission "${permission}"`].filter(Boolean).join(" and ");
@@ -88,6 +90,21 @@ export function membershipHas(membership: Membership, params: { role?: string; p
   });
   // Clerk ANDs the criteria: asked one at a time, an absent one is not a denial.
   return (["role", "permission"] as const).every((key) => params[key] === undefined || check({ [key]: params[key] } as Parameters<typeof check>[0]));
+}
+
+/**
+ * Why the signed-in user is not a member of `orgId`. When their token names `orgId` as the active
+ * organization with a role, Clerk says they are a member and the database has no row: the likely
+ * cause is on the deployment's side (organization events not subscribed, or not landed yet), and
+ * only the message can say so, since the code stays `FORBIDDEN` for callers that branch on it.
+ */
+function notMemberMessage(orgId: string, claims: AuthorizationClaims | null): string {
+  if (claims?.orgId !== orgId || claims.orgRole === null) return `You are not a member of organization ${orgId}.`;
+  return (
+    `You are not a member of organization ${orgId} in the synced memberships, though your session token says you are (role "${claims.orgRole}"). ` +
+    "The webhook endpoint may not be subscribed to organization events yet (organization.*, organizationMembership.*: subscribe them, then run a resync with { organizations: true }), " +
+    "or its webhook has not landed yet (or Clerk removed the membership after the token was issued)."
+  );
 }
 
 function activeOrgId(identity: UserIdentity): string | undefined {

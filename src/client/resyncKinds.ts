@@ -1,14 +1,14 @@
-import { isClerkMembershipJSON, membershipFromClerk } from "../shared/clerkMembership.js";
-import { isClerkOrganizationJSON, organizationFromClerk } from "../shared/clerkOrganization.js";
-import { isClerkUserJSON, userFromClerk } from "../shared/clerkUser.js";
+import { KINDS, kindNamed, type AnyKind } from "../shared/kinds/registry.js";
+import type { Recheck } from "../shared/kinds/define.js";
 import { RECHECK_IDS_PER_REQUEST, idOf } from "../shared/paging.js";
 import type { Kind, KindRows } from "../shared/validators.js";
 import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resync/clerkApi.js";
 
 /**
  * What the resync needs to know about each kind of Clerk object: where Clerk lists it, how its
- * JSON maps to a row, and how to ask Clerk about the ones a listing did not see. Everything else
- * (paging, windows, ordering, hooks, removal) is the same for every kind.
+ * JSON maps to a row, and how to ask Clerk about the ones a listing did not see. Each is data in
+ * the kind's module (`api`); this interprets it. Everything else (paging, windows, ordering,
+ * hooks, removal) is the same for every kind.
  */
 
 export type { KindRows };
@@ -30,40 +30,37 @@ type ResyncKind = {
 /** Oldest first: objects created during the pass land at the end, after the pages already read. */
 export const LIST_ORDER = "+created_at";
 
-export const RESYNC_KINDS: Record<Kind, ResyncKind> = {
-  user: {
-    listPath: "/v1/users",
-    toRow: (json) => (isClerkUserJSON(json) ? userFromClerk(json) : null),
-    recheck: (api, ids) => inChunks(ids, (chunk) => api.getByIds("/v1/users", "user_id", chunk)),
-  },
-  organization: {
-    listPath: "/v1/organizations",
-    // Without it Clerk leaves `members_count` out of the list.
-    listParams: { include_members_count: "true" },
-    toRow: (json) => (isClerkOrganizationJSON(json) ? organizationFromClerk(json) : null),
-    // The list's `query` matches an organization id exactly (and names and slugs in part).
-    recheck: (api, ids) =>
-      sequence(ids, async (id) => {
-        const found = await api.listPage("/v1/organizations", { query: id, limit: 10, offset: 0 });
-        return isPostponed(found) ? found : found.filter((org) => idOf(org) === id);
-      }),
-  },
-  membership: {
-    listPath: "/v1/organization_memberships",
-    toRow: (json) => (isClerkMembershipJSON(json) ? membershipFromClerk(json) : null),
-    // Asked per organization, for the candidates' users in it.
-    recheck: (api, ids, belongsTo) => {
-      const byOrg = new Map<string, string[]>();
-      ids.forEach((_, i) => {
-        const { orgId, userId } = belongsTo[i] ?? {};
-        if (orgId && userId) byOrg.set(orgId, [...(byOrg.get(orgId) ?? []), userId]);
+function resyncKind(kind: AnyKind): ResyncKind {
+  const { path, params, toRow, recheck } = kind.api;
+  return { listPath: path, ...(params ? { listParams: params } : {}), toRow, recheck: (api, ids, belongsTo) => ask(api, recheck, ids, belongsTo) };
+}
+
+export const RESYNC_KINDS = Object.fromEntries(KINDS.map((kind) => [kind.name, resyncKind(kind)])) as Record<Kind, ResyncKind>;
+
+/** Asks Clerk about `ids` the way the kind's `recheck` says. */
+function ask(api: ClerkApi, recheck: Recheck, ids: readonly string[], belongsTo: readonly Record<string, string>[]): Promise<unknown[] | Postponed> {
+  switch (recheck.by) {
+    case "ids":
+      return inChunks(ids, (chunk) => api.getByIds(recheck.path, recheck.param, chunk));
+    case "query":
+      return sequence(ids, async (id) => {
+        const found = await api.listPage(recheck.path, { query: id, limit: 10, offset: 0 });
+        return isPostponed(found) ? found : found.filter((json) => idOf(json) === id);
       });
-      return sequence([...byOrg], ([orgId, userIds]) =>
-        inChunks(userIds, (chunk) => api.getByIds(`/v1/organizations/${encodeURIComponent(orgId)}/memberships`, "user_id", chunk, {}, { notFound: "empty" })),
+    case "byParent": {
+      // Per parent, for the candidates' values of `idField` under it.
+      const byParent = new Map<string, string[]>();
+      ids.forEach((_, i) => {
+        const parentId = belongsTo[i]?.[recheck.parentField];
+        const id = belongsTo[i]?.[recheck.idField];
+        if (parentId && id) byParent.set(parentId, [...(byParent.get(parentId) ?? []), id]);
+      });
+      return sequence([...byParent], ([parentId, values]) =>
+        inChunks(values, (chunk) => api.getByIds(recheck.path(parentId), recheck.param, chunk, {}, { notFound: "empty" })),
       );
-    },
-  },
-};
+    }
+  }
+}
 
 /** Runs `request` over `ids` in chunks Clerk's URLs hold, concatenating the answers. */
 function inChunks(ids: readonly string[], request: (chunk: readonly string[]) => Promise<unknown[] | Postponed>) {
@@ -91,7 +88,7 @@ export function sortOut(kind: Kind, listed: readonly unknown[]): { page: KindRow
   for (const json of listed) {
     const id = idOf(json);
     if (id !== undefined) seen.push(id);
-    const row = RESYNC_KINDS[kind].toRow(json);
+    const row = kindNamed(kind).api.toRow(json);
     if (row) rows.push(row);
     else invalid.push(id ?? "(no id)");
   }

@@ -1,20 +1,20 @@
-import type { ApplyOutcome, Change, HookEvent, Kind } from "../shared/validators.js";
-import type { Doc, Id } from "./_generated/dataModel.js";
+import type { Value } from "convex/values";
+import { hookEvent, type KindName } from "../shared/kinds/registry.js";
+import type { ApplyOutcome, Change } from "../shared/validators.js";
 import type { MutationCtx, QueryCtx } from "./_generated/server.js";
 import { removeChildren } from "./cascades.js";
 import type { HookEvents } from "./hooks.js";
-import { KINDS, type KindSpec } from "./kinds.js";
+import { KINDS } from "./kinds.js";
 import { createdLater, decide, fingerprint, type Stored } from "./ordering.js";
+import { kindReader, kindWriter, withKey, type Row } from "./rows.js";
 
 /**
  * The sync engine: applies one change from Clerk (a webhook event or a resync row) to what is
  * stored, for any kind. Read by index, decide (ordering.ts, pure), write, collect hook events.
- * Every kind follows the same rules; what differs between kinds is data (kinds.ts).
+ * Every kind follows the same rules; what differs between kinds is data (shared/kinds/).
  */
 
-/** A stored row of any kind. */
-export type Row = Doc<"users"> | Doc<"organizations"> | Doc<"memberships">;
-type Table = KindSpec["table"];
+export type { Row };
 
 /** What is stored for one Clerk id: its live row, or whether a tombstone says it was deleted. */
 export type StoredRow = {
@@ -25,15 +25,15 @@ export type StoredRow = {
 };
 
 /** The live row of `kind` with this Clerk id, or null. */
-export async function rowOf(ctx: QueryCtx, kind: Kind, clerkId: string): Promise<Row | null> {
-  return ctx.db
-    .query(KINDS[kind].table as "users")
+export async function rowOf(ctx: QueryCtx, kind: KindName, clerkId: string): Promise<Row | null> {
+  return kindReader(ctx)
+    .query(KINDS[kind].table)
     .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
     .unique();
 }
 
 /** Whether a tombstone says the object of `kind` with this Clerk id was deleted. */
-export async function isDeleted(ctx: QueryCtx, kind: Kind, clerkId: string): Promise<boolean> {
+export async function isDeleted(ctx: QueryCtx, kind: KindName, clerkId: string): Promise<boolean> {
   const tombstone = await ctx.db
     .query("tombstones")
     .withIndex("by_clerk_id", (q) => q.eq("kind", kind).eq("clerkId", clerkId))
@@ -41,17 +41,21 @@ export async function isDeleted(ctx: QueryCtx, kind: Kind, clerkId: string): Pro
   return tombstone !== null;
 }
 
-/** Whether an object this row belongs to (a membership's organization or user) was deleted. */
-export async function isOrphaned(ctx: QueryCtx, kind: Kind, row: Record<string, unknown>): Promise<boolean> {
+/**
+ * Whether an object this row belongs to (a membership's organization or user) was deleted. A
+ * parent field the row does not hold (an optional parent) is no parent of it. Every read that
+ * hides orphans asks this: the one rule.
+ */
+export async function isOrphaned(ctx: QueryCtx, kind: KindName, row: Record<string, unknown>): Promise<boolean> {
   for (const parent of KINDS[kind].parents) {
     const parentId = row[parent.field];
-    if (typeof parentId === "string" && (await isDeleted(ctx, parent.kind, parentId))) return true;
+    if (typeof parentId === "string" && (await isDeleted(ctx, KINDS[parent.kind as KindName].name, parentId))) return true;
   }
   return false;
 }
 
 /** Reads what is stored for `clerkId`: its row by index, and its tombstone only when there is no row. */
-export async function lookUp(ctx: QueryCtx, kind: Kind, clerkId: string): Promise<StoredRow> {
+export async function lookUp(ctx: QueryCtx, kind: KindName, clerkId: string): Promise<StoredRow> {
   const row = await rowOf(ctx, kind, clerkId);
   // A live row means no tombstone (a delete removes the row), so the second read
   // is only paid for objects not in the table.
@@ -66,27 +70,27 @@ export async function applyOne(ctx: MutationCtx, change: Change, hooks: HookEven
   return applyTo(ctx, change, stored, hooks);
 }
 
+type Fields = Record<string, unknown> & { clerkId: string; createdAt?: number };
+
 /**
  * `lookUp` for a kind with a `unique` key (a membership: one per user and organization): one read
  * of the rows holding the key finds the object's own row and its rivals alike.
  */
-async function lookUpByKey(ctx: QueryCtx, kind: Kind, fields: Record<string, unknown>): Promise<StoredRow> {
+async function lookUpByKey(ctx: QueryCtx, kind: KindName, fields: Fields): Promise<StoredRow> {
   const rows = await rowsWithKey(ctx, kind, fields);
   const row = rows.find((r) => r.clerkId === fields.clerkId) ?? null;
   const rivals = rows.filter((r) => r !== row);
   if (row) return { row, deleted: false, rivals };
-  // A rival created later makes this one an old membership, dropped whether or not it was deleted: no tombstone to read.
-  if (rivals.some((rival) => createdLater(rival, fields as { createdAt?: number; clerkId: string }))) return { row: null, deleted: false, rivals };
-  return { row: null, deleted: await isDeleted(ctx, kind, fields.clerkId as string), rivals };
+  // A rival created later makes this one an old object, dropped whether or not it was deleted: no tombstone to read.
+  if (rivals.some((rival) => createdLater(rival, fields))) return { row: null, deleted: false, rivals };
+  return { row: null, deleted: await isDeleted(ctx, kind, fields.clerkId), rivals };
 }
 
-function rowsWithKey(ctx: QueryCtx, kind: Kind, fields: Record<string, unknown>): Promise<Row[]> {
+/** The rows holding the same `unique` key as `fields`, by the key's index (a key of any number of fields). */
+function rowsWithKey(ctx: QueryCtx, kind: KindName, fields: Fields): Promise<Row[]> {
   const { table, unique } = KINDS[kind];
-  const [first, second] = unique!.fields;
-  return ctx.db
-    .query(table as "memberships")
-    .withIndex(unique!.index as "by_org_user", (q) => q.eq(first as "orgId", fields[first!] as string).eq(second as "userId", fields[second!] as string))
-    .collect();
+  if (!unique) throw new Error(`rowsWithKey: kind ${kind} has no unique key`);
+  return kindReader(ctx).query(table).withIndex(unique.index, withKey(unique.fields, fields)).collect();
 }
 
 export function clerkIdOf(change: Change): string {
@@ -102,11 +106,7 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
   // Content is compared only between two versions of one time: most changes need no fingerprint.
   const tie = row !== null && change.op === "upsert" && row.updatedAt === change.row.updatedAt;
   const print = (fields: Record<string, unknown>) => (tie ? fingerprint(fields, spec.volatile) : "");
-  const stored: Stored = row
-    ? { updatedAt: row.updatedAt, fingerprint: print(row), provisional: "provisional" in row && row.provisional === true }
-    : deleted
-      ? "deleted"
-      : null;
+  const stored: Stored = row ? { updatedAt: row.updatedAt, fingerprint: print(row), provisional: row.provisional === true } : deleted ? "deleted" : null;
   const decision = decide(
     change.op === "delete" ? change : { op: "upsert", updatedAt: change.row.updatedAt, fingerprint: print(change.row) },
     stored,
@@ -128,24 +128,24 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
     }
     case "insert":
     case "replace": {
-      const fields = (change as Extract<Change, { op: "upsert" }>).row;
+      if (change.op !== "upsert") throw new Error(`applyTo: a deletion cannot be ${decision.write}ed`);
+      const fields = change.row;
       if (await isOrphaned(ctx, change.kind, fields)) return "tombstoned";
       if (spec.unique && (await supersededBy(ctx, change.kind, fields, row, rivals, hooks))) return "stale";
+      const db = kindWriter(ctx);
       if (decision.write === "insert") {
-        const id = await ctx.db.insert(spec.table, fields as never);
-        if (hooks.wanted) hooks.add(event(change.kind, "created", { [spec.field]: await ctx.db.get(spec.table, id as Id<Table> as never) }));
+        const id = await db.insert(spec.table, fields);
+        if (hooks.wanted) hooks.add(hookEvent(spec, "created", await db.get(spec.table, id)));
         return "created";
       }
       const previous = row!;
-      await ctx.db.replace(spec.table, previous._id as never, fields as never);
+      await db.replace(spec.table, previous._id, fields);
       // A provisional row (made by requireUser before the webhook landed) is not a Clerk
       // version: its first real version is the object's creation, for hooks as for callers.
-      const wasProvisional = stored !== null && stored !== "deleted" && stored.provisional === true;
+      const wasProvisional = previous.provisional === true;
       if (hooks.wanted) {
-        const updated = await ctx.db.get(spec.table, previous._id as never);
-        hooks.add(
-          wasProvisional ? event(change.kind, "created", { [spec.field]: updated }) : event(change.kind, "updated", { [spec.field]: updated, previous }),
-        );
+        const updated = await db.get(spec.table, previous._id);
+        hooks.add(wasProvisional ? hookEvent(spec, "created", updated) : hookEvent(spec, "updated", updated, { previous }));
       }
       return wasProvisional ? "created" : "updated";
     }
@@ -156,11 +156,10 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
  * Removes an object: its row (if any) goes, a tombstone stays, its hook fires, and rows that
  * belong to it (an organization's or a user's memberships) go too (cascades.ts).
  */
-export async function remove(ctx: MutationCtx, kind: Kind, clerkId: string, row: Row | null, hooks: HookEvents) {
-  const spec = KINDS[kind];
-  if (row) await ctx.db.delete(spec.table, row._id as never);
+export async function remove(ctx: MutationCtx, kind: KindName, clerkId: string, row: Row | null, hooks: HookEvents) {
+  if (row) await kindWriter(ctx).delete(KINDS[kind].table, row._id);
   await ctx.db.insert("tombstones", { kind, clerkId, deletedAt: Date.now() });
-  hooks.add(event(kind, "deleted", { clerkId, [spec.field]: row }));
+  hooks.add(hookEvent(KINDS[kind], "deleted", row, { clerkId }));
   await removeChildren(ctx, kind, clerkId, hooks);
 }
 
@@ -168,11 +167,11 @@ export async function remove(ctx: MutationCtx, kind: Kind, clerkId: string, row:
  * The same version again, whose volatile fields (a member count, a sign-in stamp) moved since:
  * they are written as they are now, without a hook, as they are not a change Clerk versioned.
  */
-async function refreshVolatile(ctx: MutationCtx, kind: Kind, row: Row, incoming: Record<string, unknown>) {
+async function refreshVolatile(ctx: MutationCtx, kind: KindName, row: Row, incoming: Partial<Record<string, Value>>) {
   const moved = (KINDS[kind].volatile ?? []).filter(
-    (field) => incoming[field] !== undefined && fingerprint({ v: incoming[field] }) !== fingerprint({ v: (row as Record<string, unknown>)[field] }),
+    (field) => incoming[field] !== undefined && fingerprint({ v: incoming[field] }) !== fingerprint({ v: row[field] }),
   );
-  if (moved.length > 0) await ctx.db.patch(KINDS[kind].table, row._id as never, Object.fromEntries(moved.map((field) => [field, incoming[field]])) as never);
+  if (moved.length > 0) await kindWriter(ctx).patch(KINDS[kind].table, row._id, Object.fromEntries(moved.map((field) => [field, incoming[field]])));
 }
 
 async function parentDeletedFor(ctx: QueryCtx, change: Change) {
@@ -185,25 +184,13 @@ async function parentDeletedFor(ctx: QueryCtx, change: Change) {
  * true if that is another row (`fields` is an older membership, gone in Clerk): what was stored
  * of it is removed. Otherwise the other rows are the older ones, and are removed.
  */
-async function supersededBy(
-  ctx: MutationCtx,
-  kind: Kind,
-  fields: Record<string, unknown>,
-  own: Row | null,
-  known: Row[] | undefined,
-  hooks: HookEvents,
-): Promise<boolean> {
+async function supersededBy(ctx: MutationCtx, kind: KindName, fields: Fields, own: Row | null, known: Row[] | undefined, hooks: HookEvents): Promise<boolean> {
   const rivals = (known ?? (await rowsWithKey(ctx, kind, fields))).filter((rival) => rival.clerkId !== fields.clerkId);
-  if (rivals.some((rival) => createdLater(rival, fields as { createdAt?: number; clerkId: string }))) {
+  if (rivals.some((rival) => createdLater(rival, fields))) {
     // What was stored of it goes; one never stored is simply not written.
-    if (own) await remove(ctx, kind, fields.clerkId as string, own, hooks);
+    if (own) await remove(ctx, kind, fields.clerkId, own, hooks);
     return true;
   }
   for (const rival of rivals) await remove(ctx, kind, rival.clerkId, rival, hooks);
   return false;
-}
-
-/** A hook event of `kind`: its type names Clerk's event (`organization.updated`). */
-function event(kind: Kind, what: "created" | "updated" | "deleted", fields: Record<string, unknown>): HookEvent {
-  return { type: `${kind}.${what}`, ...fields } as HookEvent;
 }

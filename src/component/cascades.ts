@@ -1,9 +1,11 @@
 import { v, type Infer } from "convex/values";
+import { hookEvent } from "../shared/kinds/registry.js";
 import { vChangeSource, vKind, type Kind } from "../shared/validators.js";
 import { internal } from "./_generated/api.js";
 import { internalAction, internalMutation, type MutationCtx } from "./_generated/server.js";
 import { HookEvents } from "./hooks.js";
 import { KINDS, type KindSpec } from "./kinds.js";
+import { kindReader, kindWriter } from "./rows.js";
 
 /**
  * Rows removed per transaction when objects that others belong to are deleted (an organization's
@@ -46,12 +48,11 @@ async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string,
   const budget = budgetOf(ctx);
   let more = false;
   for (const child of KINDS[kind].children) {
-    const spec = KINDS[child.kind];
     if (budget.left === 0) return true;
     const rows = await rowsOf(ctx, child, clerkId).take(budget.left);
     for (const row of rows) {
-      await ctx.db.delete(spec.table as "memberships", row._id);
-      hooks.add({ type: `${child.kind}.deleted`, clerkId: row.clerkId, [spec.field]: row } as never);
+      await kindWriter(ctx).delete(KINDS[child.kind].table, row._id);
+      hooks.add(hookEvent(KINDS[child.kind], "deleted", row, { clerkId: row.clerkId }));
     }
     if (rows.length === budget.left) more = true;
     budget.left -= rows.length;
@@ -67,8 +68,10 @@ export async function hasChildren(ctx: MutationCtx, kind: Kind, clerkId: string)
 
 /** The rows of a child kind that belong to `clerkId`, by the child's index. */
 function rowsOf(ctx: MutationCtx, child: KindSpec["children"][number], clerkId: string) {
-  // Every child index starts with the parent's id field; typed as memberships' for the query builder.
-  return ctx.db.query(KINDS[child.kind].table as "memberships").withIndex(child.index as "by_user", (q) => q.eq(child.field as "userId", clerkId));
+  // Every child index starts with the parent's id field.
+  return kindReader(ctx)
+    .query(KINDS[child.kind].table)
+    .withIndex(child.index, (q) => q.eq(child.field, clerkId));
 }
 
 const vContinuation = v.object({ kind: vKind, clerkId: v.string(), hooks: v.optional(v.string()), source: vChangeSource, attempt: v.number() });

@@ -1,4 +1,5 @@
 import { v } from "convex/values";
+import { user } from "../shared/kinds/user.js";
 import {
   hourOf,
   openHour,
@@ -61,7 +62,7 @@ export const status = query({
     const summary = summarize(hours, now);
     const usersWaiting = (
       await ctx.db
-        .query("users")
+        .query(user.table)
         .withIndex("by_provisional", (q) =>
           q
             .eq("provisional", true)

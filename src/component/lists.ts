@@ -26,6 +26,18 @@ export async function pageByKey<T>(
   return { page, isDone, continueCursor: isDone || last === undefined ? "" : JSON.stringify(keyOf(last)) };
 }
 
+/**
+ * The holder of a value one object at a time holds in Clerk (a primary email, a slug), among the
+ * rows that hold it now. While two objects trade it, deliveries can leave both rows holding it
+ * until the second change lands: the one Clerk updated last holds it.
+ */
+export function holderOf<T extends { updatedAt: number }>(rows: T[]): T | null {
+  return rows.reduce<T | null>((newest, row) => (newest === null || row.updatedAt > newest.updatedAt ? row : newest), null);
+}
+
+/** Most rows read for one held value: more than two hold it only while several objects trade it at once. */
+export const MAX_HOLDERS = 10;
+
 function parseCursor(cursor: string | null): string | undefined {
   if (cursor === null || cursor === "") return undefined;
   try {

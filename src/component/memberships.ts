@@ -1,16 +1,18 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { vMembership, vOrganization } from "../shared/validators.js";
+import { membership, vMembership } from "../shared/kinds/membership.js";
+import { organization, vOrganization } from "../shared/kinds/organization.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { query } from "./_generated/server.js";
-import { isDeleted, rowOf } from "./apply.js";
+import { isOrphaned, rowOf } from "./apply.js";
 import { MAX_PAGE_SIZE, pageByKey } from "./lists.js";
+import { asDoc } from "./rows.js";
 import { createdLater } from "./ordering.js";
 
 /**
  * Reads of memberships. A membership whose organization or user is deleted is never returned,
- * even while the cascade that removes it (cascades.ts) is still running: each read checks the
- * tombstones, which cost an index lookup and no document while they are absent.
+ * even while the cascade that removes it (cascades.ts) is still running: each read asks the
+ * engine's `isOrphaned`, whose tombstone lookups cost an index range and no document while absent.
  */
 
 /**
@@ -22,10 +24,10 @@ export const get = query({
   returns: v.union(vMembership, v.null()),
   handler: async (ctx, { orgId, userId }) => {
     const rows = await ctx.db
-      .query("memberships")
+      .query(membership.table)
       .withIndex("by_org_user", (q) => q.eq("orgId", orgId).eq("userId", userId))
       .take(10);
-    if (rows.length === 0 || (await isDeleted(ctx, "organization", orgId)) || (await isDeleted(ctx, "user", userId))) return null;
+    if (rows.length === 0 || (await isOrphaned(ctx, membership.name, { orgId, userId }))) return null;
     return newest(rows);
   },
 });
@@ -35,16 +37,16 @@ export const listByOrganization = query({
   args: { orgId: v.string(), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vMembership),
   handler: async (ctx, { orgId, paginationOpts }) => {
-    if (await isDeleted(ctx, "organization", orgId)) return { page: [], isDone: true, continueCursor: "" };
+    if (await isOrphaned(ctx, membership.name, { orgId })) return { page: [], isDone: true, continueCursor: "" };
     return pageByKey(
       paginationOpts,
       (after, limit) =>
         ctx.db
-          .query("memberships")
+          .query(membership.table)
           .withIndex("by_org_user", (q) => (after === undefined ? q.eq("orgId", orgId) : q.eq("orgId", orgId).gt("userId", after)))
           .take(limit),
       (row) => row.userId,
-      async (row) => !(await isDeleted(ctx, "user", row.userId)),
+      async (row) => !(await isOrphaned(ctx, membership.name, { userId: row.userId })),
     );
   },
 });
@@ -54,16 +56,16 @@ export const listByUser = query({
   args: { userId: v.string(), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vMembership),
   handler: async (ctx, { userId, paginationOpts }) => {
-    if (await isDeleted(ctx, "user", userId)) return { page: [], isDone: true, continueCursor: "" };
+    if (await isOrphaned(ctx, membership.name, { userId })) return { page: [], isDone: true, continueCursor: "" };
     return pageByKey(
       paginationOpts,
       (after, limit) =>
         ctx.db
-          .query("memberships")
+          .query(membership.table)
           .withIndex("by_user", (q) => (after === undefined ? q.eq("userId", userId) : q.eq("userId", userId).gt("orgId", after)))
           .take(limit),
       (row) => row.orgId,
-      async (row) => !(await isDeleted(ctx, "organization", row.orgId)),
+      async (row) => !(await isOrphaned(ctx, membership.name, { orgId: row.orgId })),
     );
   },
 });
@@ -76,27 +78,27 @@ export const organizationsOf = query({
   args: { userId: v.string() },
   returns: v.array(v.object({ organization: vOrganization, membership: vMembership })),
   handler: async (ctx, { userId }) => {
-    if (await isDeleted(ctx, "user", userId)) return [];
+    if (await isOrphaned(ctx, membership.name, { userId })) return [];
     const rows = await ctx.db
-      .query("memberships")
+      .query(membership.table)
       .withIndex("by_user", (q) => q.eq("userId", userId))
       .take(MAX_PAGE_SIZE);
     const out = [];
-    for (const membership of onePerOrganization(rows)) {
+    for (const member of onePerOrganization(rows)) {
       // A deleted organization's row is gone at once, so finding the row is the liveness check.
-      const organization = (await rowOf(ctx, "organization", membership.orgId)) as Doc<"organizations"> | null;
-      if (organization) out.push({ organization, membership });
+      const row = await rowOf(ctx, organization.name, member.orgId);
+      if (row) out.push({ organization: asDoc(vOrganization, row), membership: member });
     }
     return out;
   },
 });
 
-function newest(rows: Doc<"memberships">[]): Doc<"memberships"> {
+function newest(rows: Doc<typeof membership.table>[]): Doc<typeof membership.table> {
   return rows.reduce((a, b) => (createdLater(b, a) ? b : a));
 }
 
-function onePerOrganization(rows: Doc<"memberships">[]) {
-  const byOrg = new Map<string, Doc<"memberships">[]>();
+function onePerOrganization(rows: Doc<typeof membership.table>[]) {
+  const byOrg = new Map<string, Doc<typeof membership.table>[]>();
   for (const row of rows) byOrg.set(row.orgId, [...(byOrg.get(row.orgId) ?? []), row]);
   return [...byOrg.values()].map(newest);
 }

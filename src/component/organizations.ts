@@ -1,45 +1,26 @@
-import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { vOrganization } from "../shared/validators.js";
+import { organization, vOrganization } from "../shared/kinds/organization.js";
 import { query } from "./_generated/server.js";
-import { pageByKey } from "./lists.js";
+import { holderOf, MAX_HOLDERS } from "./lists.js";
+import { kindReads } from "./reads.js";
 
 const vOrganizationOrNull = v.union(vOrganization, v.null());
 
-/** The synced organization with this Clerk id (`org_...`), or null. */
-export const getByClerkId = query({
-  args: { clerkId: v.string() },
-  returns: vOrganizationOrNull,
-  handler: (ctx, { clerkId }) =>
-    ctx.db
-      .query("organizations")
-      .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
-      .unique(),
-});
+/** `getByClerkId({ clerkId })`: the synced organization with this Clerk id (`org_...`), or null. `list({ paginationOpts })`: every organization in Clerk id order. */
+export const { getByClerkId, list } = kindReads(organization);
 
-/** The synced organization with this slug, or null. */
+/**
+ * The synced organization with this slug, or null. While two organizations trade a slug,
+ * deliveries can leave both rows holding it for a moment: the one Clerk updated last holds it.
+ */
 export const getBySlug = query({
   args: { slug: v.string() },
   returns: vOrganizationOrNull,
-  handler: (ctx, { slug }) =>
-    ctx.db
-      .query("organizations")
-      .withIndex("by_slug", (q) => q.eq("slug", slug))
-      .first(),
-});
-
-/** Pages through synced organizations in Clerk id order, up to 1,000 a page. */
-export const list = query({
-  args: { paginationOpts: paginationOptsValidator },
-  returns: paginationResultValidator(vOrganization),
-  handler: (ctx, { paginationOpts }) =>
-    pageByKey(
-      paginationOpts,
-      (after, limit) =>
-        ctx.db
-          .query("organizations")
-          .withIndex("by_clerk_id", (q) => (after === undefined ? q : q.gt("clerkId", after)))
-          .take(limit),
-      (row) => row.clerkId,
+  handler: async (ctx, { slug }) =>
+    holderOf(
+      await ctx.db
+        .query(organization.table)
+        .withIndex("by_slug", (q) => q.eq("slug", slug))
+        .take(MAX_HOLDERS),
     ),
 });

@@ -1,9 +1,11 @@
 import { v } from "convex/values";
-import { PROVISIONAL_UPDATED_AT, vApplyOutcome, vChange, vUser, vUserFields } from "../shared/validators.js";
+import { PROVISIONAL_UPDATED_AT, user, vUser, vUserFields } from "../shared/kinds/user.js";
+import { vApplyOutcome, vChange } from "../shared/validators.js";
 import { mutation } from "./_generated/server.js";
 import { applyOne, lookUp } from "./apply.js";
 import { recordApplied } from "./health.js";
 import { HookEvents } from "./hooks.js";
+import { asDoc } from "./rows.js";
 
 /**
  * Applies one Clerk event in one transaction: its changes in order (a membership event's
@@ -41,11 +43,12 @@ export const applyEvent = mutation({
 export const ensureUser = mutation({
   args: { user: vUserFields },
   returns: v.union(vUser, v.null()),
-  handler: async (ctx, { user }) => {
-    const stored = await lookUp(ctx, "user", user.clerkId);
+  handler: async (ctx, { user: fields }) => {
+    const stored = await lookUp(ctx, user.name, fields.clerkId);
     // Any stored row is at least as new as a provisional one, and a tombstone is final.
-    if (stored.row || stored.deleted) return stored.row as typeof vUser.type | null;
-    const id = await ctx.db.insert("users", { ...user, updatedAt: PROVISIONAL_UPDATED_AT, provisional: true });
-    return ctx.db.get("users", id);
+    if (stored.row) return asDoc(vUser, stored.row);
+    if (stored.deleted) return null;
+    const id = await ctx.db.insert(user.table, { ...fields, updatedAt: PROVISIONAL_UPDATED_AT, provisional: true });
+    return ctx.db.get(user.table, id);
   },
 });

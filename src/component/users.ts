@@ -1,22 +1,14 @@
-import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { vUser } from "../shared/validators.js";
+import { user, vUser } from "../shared/kinds/user.js";
 import { query } from "./_generated/server.js";
-import { pageByKey } from "./lists.js";
+import { holderOf, MAX_HOLDERS } from "./lists.js";
+import { kindReads } from "./reads.js";
 
 // Returned rows are validated against the public `User` shape; `_id` crosses into the app as a string.
 const vUserOrNull = v.union(vUser, v.null());
 
-/** The synced user with this Clerk id (`identity.subject`), or null. */
-export const getByClerkId = query({
-  args: { clerkId: v.string() },
-  returns: vUserOrNull,
-  handler: (ctx, { clerkId }) =>
-    ctx.db
-      .query("users")
-      .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
-      .unique(),
-});
+/** `getByClerkId({ clerkId })`: the synced user with this Clerk id (`identity.subject`), or null. `list({ paginationOpts })`: every user in Clerk id order. */
+export const { getByClerkId, list } = kindReads(user);
 
 /**
  * The synced user whose primary email is this one (case-insensitive), or null. While two users
@@ -26,27 +18,11 @@ export const getByClerkId = query({
 export const getByEmail = query({
   args: { email: v.string() },
   returns: vUserOrNull,
-  handler: async (ctx, { email }) => {
-    const holders = await ctx.db
-      .query("users")
-      .withIndex("by_email", (q) => q.eq("email", email.toLowerCase()))
-      .take(10);
-    return holders.reduce<(typeof holders)[number] | null>((newest, row) => (newest === null || row.updatedAt > newest.updatedAt ? row : newest), null);
-  },
-});
-
-/** Pages through synced users in Clerk id order, up to 1,000 a page. */
-export const list = query({
-  args: { paginationOpts: paginationOptsValidator },
-  returns: paginationResultValidator(vUser),
-  handler: (ctx, { paginationOpts }) =>
-    pageByKey(
-      paginationOpts,
-      (after, limit) =>
-        ctx.db
-          .query("users")
-          .withIndex("by_clerk_id", (q) => (after === undefined ? q : q.gt("clerkId", after)))
-          .take(limit),
-      (row) => row.clerkId,
+  handler: async (ctx, { email }) =>
+    holderOf(
+      await ctx.db
+        .query(user.table)
+        .withIndex("by_email", (q) => q.eq("email", email.toLowerCase()))
+        .take(MAX_HOLDERS),
     ),
 });

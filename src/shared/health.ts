@@ -1,4 +1,6 @@
 import { v, type Infer } from "convex/values";
+import { SUBSCRIPTIONS, subscriptionsOf } from "./kinds/registry.js";
+import { user } from "./kinds/user.js";
 
 /**
  * The webhook's health, as pure functions: how one delivery's outcome changes an hour of
@@ -107,6 +109,8 @@ export const healthHourFields = {
   lastAppliedAt: v.optional(v.number()),
   lastFailure: v.optional(vIncident),
   lastRejection: v.optional(vIncident),
+  /** The last rejection that says the secret is wrong (`VERIFICATION_REASONS`): what `rejecting` rests on. */
+  lastVerificationRejection: v.optional(vIncident),
   /** Failed messages of this shard not applied since, newest first. */
   openFailures: v.array(vIncident),
 };
@@ -154,6 +158,11 @@ export const vHealthStatus = v.object({
   /** Last delivery that wrote something. */
   lastAppliedAt: v.union(v.number(), v.null()),
   lastRejection: v.union(vIncident, v.null()),
+  /**
+   * The last request refused for a bad signature or timestamp, or for want of a usable secret.
+   * Requests any sender makes (no svix headers, too large) are `lastRejection`, never this.
+   */
+  lastVerificationRejection: v.union(vIncident, v.null()),
   lastFailure: v.union(vIncident, v.null()),
   /** Failed messages not applied since (Svix retries them; a fix lets the next retry through). */
   openFailures: v.array(vIncident),
@@ -164,6 +173,9 @@ export const vHealthStatus = v.object({
 export type HealthStatus = Infer<typeof vHealthStatus>;
 
 // ---- Recording ------------------------------------------------------------------------------
+
+/** Rejections that say the secret, not the sender, is wrong when nothing verified follows them. */
+const VERIFICATION_REASONS: ReadonlySet<string> = new Set<RejectionReason>(["noSecret", "invalidSecret", "badSignature", "badTimestamp"]);
 
 export const hourOf = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
 const slotStartOf = (at: number) => Math.floor(at / SLOT_MS) * SLOT_MS;
@@ -190,12 +202,12 @@ export function openHour(shard: number, at: number, previous: HealthHour | null)
   const hourStart = hourOf(at);
   // A clock that stepped back counts in the newest hour rather than open an older one.
   if (previous && previous.hourStart >= hourStart) return previous;
-  const { lastDeliveryAt, lastAppliedAt, lastFailure, lastRejection } = previous ?? {};
+  const { lastDeliveryAt, lastAppliedAt, lastFailure, lastRejection, lastVerificationRejection } = previous ?? {};
   return {
     shard,
     hourStart,
     slots: Array.from({ length: SLOTS_PER_HOUR }, emptyCounts),
-    ...defined({ lastDeliveryAt, lastAppliedAt, lastFailure, lastRejection }),
+    ...defined({ lastDeliveryAt, lastAppliedAt, lastFailure, lastRejection, lastVerificationRejection }),
     openFailures: (previous?.openFailures ?? []).filter((failure) => at - failure.at < OPEN_FAILURE_KEPT_MS),
   };
 }
@@ -208,7 +220,9 @@ export function recordOutcome(hour: HealthHour, outcome: DeliveryOutcome, at: nu
   switch (outcome.kind) {
     case "rejected": {
       counts.rejected[String(outcome.status)] = (counts.rejected[String(outcome.status)] ?? 0) + 1;
-      return { ...hour, slots, lastRejection: incident(outcome, at) };
+      const rejection = incident(outcome, at);
+      // A scanner's request says nothing about the secret: it must not hide the last one that did.
+      return { ...hour, slots, lastRejection: rejection, ...(VERIFICATION_REASONS.has(outcome.reason) ? { lastVerificationRejection: rejection } : {}) };
     }
     case "failed": {
       counts.failed++;
@@ -274,6 +288,7 @@ export function summarize(hours: HealthHour[], now: number): HealthSummary {
     lastDeliveryAt: max((w) => w.lastDeliveryAt),
     lastAppliedAt: max((w) => w.lastAppliedAt),
     lastRejection: newestIncident((w) => w.lastRejection),
+    lastVerificationRejection: newestIncident((w) => w.lastVerificationRejection),
     lastFailure: newestIncident((w) => w.lastFailure),
     openFailures: latest
       .flatMap((w) => w.openFailures)
@@ -293,10 +308,7 @@ function add(into: Counts, counts: Counts) {
 
 // ---- The verdict ----------------------------------------------------------------------------
 
-/** Rejections that say the secret, not the sender, is wrong when nothing verified follows them. */
-const VERIFICATION_REASONS: ReadonlySet<string> = new Set<RejectionReason>(["noSecret", "invalidSecret", "badSignature", "badTimestamp"]);
-
-export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastRejection" | "openFailures"> & {
+export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastVerificationRejection" | "openFailures"> & {
   usersWaiting: number;
   /** When the last completed resync started: failures before it are repaired by it. */
   resyncRepairedUpTo: number | null;
@@ -307,14 +319,16 @@ export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastRejection
  * 1. `misconfigured`: in the last hour, the endpoint had no usable signing secret (none set, one
  *    that is not a secret, or a placeholder whose short key anyone could sign with), and no
  *    verified delivery arrived after: every delivery is refused with a 500 until it is fixed.
- *    `rejecting`: the same, but requests failed verification: the secret does not match.
+ *    `rejecting`: the same, but requests failed verification: the secret does not match. Only a
+ *    verified delivery clears either: a request without svix headers or too large (a scanner, a
+ *    probe) is anyone's to send and says nothing about the secret.
  * 2. `failing`: verified deliveries failed to apply and have not been applied since.
  * 3. `silent`: users signed in over 10 minutes ago (provisional rows) and their webhook has not arrived.
  * 4. `noDeliveriesYet`: no verified delivery has ever arrived.
  * 5. `ok`.
  */
 export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict; advice: string } {
-  const { lastRejection: rejection, lastDeliveryAt } = input;
+  const { lastVerificationRejection: rejection, lastDeliveryAt } = input;
   if (rejection && VERIFICATION_REASONS.has(rejection.reason) && now - rejection.at < HOUR_MS && (lastDeliveryAt === null || lastDeliveryAt < rejection.at)) {
     const misconfigured = rejection.reason === "noSecret" || rejection.reason === "invalidSecret";
     return { verdict: misconfigured ? "misconfigured" : "rejecting", advice: REJECTING_ADVICE[rejection.reason as keyof typeof REJECTING_ADVICE] };
@@ -326,21 +340,20 @@ export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict;
       verdict: "failing",
       advice:
         newest.reason === "badPayload"
-          ? `${failures.length} verified deliveries could not be read as Clerk events (last: ${newest.svixId ?? "?"}); check the endpoint subscribes only to user.*, organization.* and organizationMembership.*, then run the resync.`
+          ? `${failures.length} verified deliveries could not be read as Clerk events (last: ${newest.svixId ?? "?"}); check the endpoint subscribes only to ${SUBSCRIPTIONS}, then run the resync.`
           : `${failures.length} verified deliveries failed to apply and were rolled back (last: ${newest.svixId ?? "?"}): check your deployment's logs for the error (most often a hook that throws), fix it, and Svix's next retry applies them; if Svix gave up, replay them from Clerk's dashboard or run the resync.`,
     };
   }
   if (input.usersWaiting > 0) {
     return {
       verdict: "silent",
-      advice: `${input.usersWaiting} users signed in over 10 minutes ago and Clerk's webhook has not delivered them: check the endpoint's URL (https://<deployment>.convex.site/clerk-users-webhook) and its user.* subscriptions in Clerk's dashboard, then run the resync.`,
+      advice: `${input.usersWaiting} users signed in over 10 minutes ago and Clerk's webhook has not delivered them: check the endpoint's URL (https://<deployment>.convex.site/clerk-users-webhook) and its ${subscriptionsOf(user)} subscriptions in Clerk's dashboard, then run the resync.`,
     };
   }
   if (lastDeliveryAt === null) {
     return {
       verdict: "noDeliveriesYet",
-      advice:
-        "No verified delivery has arrived: add an endpoint in Clerk's dashboard (Webhooks) at https://<deployment>.convex.site/clerk-users-webhook, subscribe it to user.*, organization.* and organizationMembership.*, and send a test event.",
+      advice: `No verified delivery has arrived: add an endpoint in Clerk's dashboard (Webhooks) at https://<deployment>.convex.site/clerk-users-webhook, subscribe it to ${SUBSCRIPTIONS}, and send a test event.`,
     };
   }
   return { verdict: "ok", advice: "Deliveries are verified and applied." };

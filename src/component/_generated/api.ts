@@ -18,6 +18,7 @@ import type * as memberships from "../memberships.js";
 import type * as ordering from "../ordering.js";
 import type * as organizations from "../organizations.js";
 import type * as prune from "../prune.js";
+import type * as reads from "../reads.js";
 import type * as resync from "../resync.js";
 import type * as resync_counts from "../resync/counts.js";
 import type * as resync_lifecycle from "../resync/lifecycle.js";
@@ -25,6 +26,7 @@ import type * as resync_listing from "../resync/listing.js";
 import type * as resync_pageLookup from "../resync/pageLookup.js";
 import type * as resync_reconcile from "../resync/reconcile.js";
 import type * as resync_runs from "../resync/runs.js";
+import type * as rows from "../rows.js";
 import type * as sync from "../sync.js";
 import type * as users from "../users.js";
 
@@ -46,6 +48,7 @@ const fullApi: ApiFromModules<{
   ordering: typeof ordering;
   organizations: typeof organizations;
   prune: typeof prune;
+  reads: typeof reads;
   resync: typeof resync;
   "resync/counts": typeof resync_counts;
   "resync/lifecycle": typeof resync_lifecycle;
@@ -53,6 +56,7 @@ const fullApi: ApiFromModules<{
   "resync/pageLookup": typeof resync_pageLookup;
   "resync/reconcile": typeof resync_reconcile;
   "resync/runs": typeof resync_runs;
+  rows: typeof rows;
   sync: typeof sync;
   users: typeof users;
 }> = anyApi as any;

@@ -128,6 +128,21 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             startedAt: number;
             state: "running" | "completed" | "failed";
           } | null;
+          lastVerificationRejection: {
+            at: number;
+            reason:
+              | "noSecret"
+              | "invalidSecret"
+              | "missingHeaders"
+              | "tooLarge"
+              | "notUtf8"
+              | "badSignature"
+              | "badTimestamp"
+              | "badPayload"
+              | "applyFailed";
+            status: number;
+            svixId?: string;
+          } | null;
           openFailures: Array<{
             at: number;
             reason:

@@ -129,8 +129,8 @@ async function judgeSpanChunk(ctx: MutationCtx, run: RunDoc, span: Span) {
   const { parents } = KINDS[run.kind];
   for (const row of rows) {
     if (row._creationTime > run.existingUpTo || listed.has(row.clerkId)) continue;
-    const belongsTo =
-      parents.length === 0 ? undefined : Object.fromEntries(parents.map(({ field }) => [field, String((row as Record<string, unknown>)[field])]));
+    const held = parents.flatMap(({ field }) => (typeof row[field] === "string" ? [[field, row[field]] as const] : []));
+    const belongsTo = held.length === 0 ? undefined : Object.fromEntries(held);
     await ctx.db.insert("resyncCandidates", { runId: run._id, clerkId: row.clerkId, belongsTo });
   }
   const lastRow = rows[rows.length - 1];
@@ -145,7 +145,8 @@ async function judgeSpanChunk(ctx: MutationCtx, run: RunDoc, span: Span) {
  * then `_creationTime`). Paged by hand: Convex's `.paginate()` is not available inside components.
  */
 async function nextRows(ctx: MutationCtx, table: KindSpec["table"], { from, to, uncreated, after }: Span, limit: number): Promise<Row[]> {
-  // Every kind's table has the same `by_created_at` index; typed as users' for the query builder.
+  // Every kind's table has the same `by_created_at` index (schema.ts's `kindTable`); typed as
+  // users' for the query builder, whose ranges the kinds' common view cannot type.
   const rows = ctx.db.query(table as "users");
   if (uncreated) {
     return rows

@@ -3,6 +3,7 @@ import type { Kind } from "../../shared/validators.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { lookUp, type Row, type StoredRow } from "../apply.js";
 import { KINDS } from "../kinds.js";
+import { kindReader } from "../rows.js";
 
 /** Ids looked up one by one rather than by a range. */
 const FEW = 8;
@@ -30,8 +31,8 @@ export async function lookUpMany(
     rest.length <= FEW
       ? new Map<string, Row | null>()
       : await readSpan<Row>(rest, (lo, hi, limit) =>
-          ctx.db
-            .query(KINDS[kind].table as "users")
+          kindReader(ctx)
+            .query(KINDS[kind].table)
             .withIndex("by_clerk_id", (q) => q.gte("clerkId", lo).lte("clerkId", hi))
             .take(limit),
         );

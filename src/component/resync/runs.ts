@@ -4,6 +4,7 @@ import { KIND_ORDER, type Kind } from "../../shared/validators.js";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { KINDS } from "../kinds.js";
+import { kindReader } from "../rows.js";
 import { pruneRuns } from "../prune.js";
 import { startCounts } from "./counts.js";
 import type { RunPatch } from "./lifecycle.js";
@@ -60,7 +61,7 @@ export async function insertRun(ctx: MutationCtx, kinds: Kind[], lease: string, 
  * during the run, so Clerk had them after the listing started.
  */
 export async function listingStart(ctx: QueryCtx, kind: Kind, counts: RunDoc["counts"]) {
-  const newest = await ctx.db.query(KINDS[kind].table).order("desc").first();
+  const newest = await kindReader(ctx).query(KINDS[kind].table).order("desc").first();
   return { cursor: START_CURSOR, span: undefined, existingUpTo: newest?._creationTime ?? 0, counts: startCounts(counts, kind) };
 }
 

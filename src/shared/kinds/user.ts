@@ -1,8 +1,45 @@
 import type { UserJSON } from "@clerk/backend";
-import { v } from "convex/values";
-import { isClerkObject, nullable, withoutUndefined } from "./clerkJson.js";
-import { storableMetadata } from "./metadata.js";
-import type { UserFields } from "./validators.js";
+import { v, type Infer } from "convex/values";
+import { isClerkObject, nullable, withoutUndefined } from "../clerkJson.js";
+import { storableMetadata } from "../metadata.js";
+import { defineKind, docValidator, objectEvents } from "./define.js";
+
+/**
+ * A Clerk user: the `users` table. Everything Clerk may send as null is optional here and stored
+ * as absent. Times are Clerk's own (ms since epoch), so ordering compares Clerk's clock, not ours.
+ */
+export const userFields = {
+  clerkId: v.string(),
+  email: v.optional(v.string()),
+  emailVerified: v.optional(v.boolean()),
+  phoneNumber: v.optional(v.string()),
+  username: v.optional(v.string()),
+  firstName: v.optional(v.string()),
+  lastName: v.optional(v.string()),
+  name: v.optional(v.string()),
+  imageUrl: v.optional(v.string()),
+  publicMetadata: v.optional(v.record(v.string(), v.any())),
+  externalId: v.optional(v.string()),
+  createdAt: v.optional(v.number()),
+  updatedAt: v.number(),
+  lastSignInAt: v.optional(v.number()),
+  /**
+   * Made from the signed-in identity's claims before Clerk's webhook arrived
+   * (`requireUser(..., { createIfMissing: true })`). Clerk never sends this field, so no
+   * payload can look provisional; Clerk's first real version replaces the row, whatever its `updated_at`.
+   */
+  provisional: v.optional(v.literal(true)),
+};
+
+/** `updatedAt` of a provisional row. `user.provisional` says a row is one; this value alone does not. */
+export const PROVISIONAL_UPDATED_AT = 0;
+
+/** A user's fields as applied from Clerk, before they are a document. */
+export const vUserFields = v.object(userFields);
+export type UserFields = Infer<typeof vUserFields>;
+/** A synced user as the app sees it: the row plus its system fields. */
+export const vUser = docValidator(userFields);
+export type User = Infer<typeof vUser>;
 
 /**
  * The parts of Clerk's `UserJSON` this package reads, with the types it relies on.
@@ -65,3 +102,21 @@ export function userFromClerk(json: UserJSON): UserFields {
   };
   return withoutUndefined(row);
 }
+
+const toRow = (json: unknown) => (isClerkUserJSON(json) ? userFromClerk(json) : null);
+
+export const user = defineKind({
+  name: "user",
+  table: "users",
+  fields: userFields,
+  parents: [],
+  // Stamped at each sign-in: a resync must not rewrite every active user (and fire onUserUpdated) for it.
+  volatile: ["lastSignInAt"],
+  webhook: objectEvents("user", "user", toRow, "a Clerk user (needs a non-empty string id and a finite numeric updated_at)"),
+  api: {
+    path: "/v1/users",
+    order: "oldestFirst",
+    recheck: { by: "ids", path: "/v1/users", param: "user_id" },
+    toRow,
+  },
+});

@@ -1,0 +1,127 @@
+import { v, type GenericValidator, type ObjectType, type PropertyValidators, type VFloat64, type VString } from "convex/values";
+
+/**
+ * What a synced kind is, as data: everything the engine, the webhook, the resync, the hooks and
+ * the status need to know about it. One module per kind fills this in (user.ts, organization.ts,
+ * membership.ts); registry.ts derives every list, union and lookup from those modules.
+ */
+
+/** The fields every kind's rows have: Clerk's id, and Clerk's `updated_at` and `created_at` (ms). */
+export type CommonFields = { clerkId: VString; updatedAt: VFloat64; createdAt: ReturnType<typeof v.optional<VFloat64>> };
+
+/** An object this kind belongs to: once it is deleted, this kind's rows of it go and stay gone. */
+export type Parent = {
+  /** The parent's kind name. */
+  kind: string;
+  /** The row's field holding the parent's Clerk id. A row without it does not belong to such a parent. */
+  field: string;
+  /** An index of this kind's table whose first field is `field`: the parent's rows, for its cascade. */
+  index: string;
+};
+
+/** One change to what is stored, from a webhook event or a resync row: a version, or a deletion. */
+export type KindChange<Name extends string = string, Row = Record<string, unknown>> =
+  | { kind: Name; op: "upsert"; row: Row }
+  | {
+      kind: Name;
+      op: "delete";
+      clerkId: string;
+      /** The Clerk ids of what the deleted object belonged to, by field (a membership's `orgId`, `userId`), when the event says. */
+      belongsTo?: Record<string, string>;
+    };
+
+/**
+ * How a kind's rows are asked about again by id, when a resync's listing did not see them:
+ * - `ids`: a list filtered by many ids at once (`GET /v1/users?user_id=...`);
+ * - `query`: a list searched by one id at a time (`GET /v1/organizations?query=org_...`);
+ * - `byParent`: per parent, a list filtered by the ids of another field
+ *   (`GET /v1/organizations/{orgId}/memberships?user_id=...`).
+ */
+export type Recheck =
+  | { by: "ids"; path: string; param: string }
+  | { by: "query"; path: string }
+  | { by: "byParent"; parentField: string; path: (parentId: string) => string; param: string; idField: string };
+
+/** Where and how a resync lists a kind from Clerk's Backend API. */
+export type Listing = {
+  /** The list of every object of the kind. */
+  path: string;
+  /** More query parameters of that list. */
+  params?: Record<string, string>;
+  /**
+   * `oldestFirst`: offset pages sorted by `+created_at`, each proved to continue the last
+   * (paging.ts), so objects created during the pass land after the pages already read.
+   */
+  order: "oldestFirst";
+  recheck: Recheck;
+};
+
+export type KindDef<Name extends string = string, Table extends string = string, Fields extends PropertyValidators = PropertyValidators> = {
+  /** As hook events (`user.created`), tombstones and the resync's status spell it. */
+  name: Name;
+  /** The component's table of its live rows. */
+  table: Table;
+  /** The stored row's fields (Clerk's nulls are absent fields). */
+  fields: Fields & CommonFields;
+  /** What it belongs to (a membership: its organization and its user). */
+  parents: readonly Parent[];
+  /**
+   * At most one live row per value of these fields (the first fields of `index`): of two, the
+   * one created later (by Clerk's `created_at`, then id) wins, and the other is deleted.
+   */
+  unique?: { index: string; fields: readonly string[] };
+  /**
+   * Fields Clerk changes without a new `updated_at` (an organization's member count moves as
+   * members join): not content for ordering, so two copies of one version that differ only in
+   * them are the same version (no hook fires); the stored row takes their newest values.
+   */
+  volatile?: readonly string[];
+  /** Clerk's webhook events about it, and the changes each asks for (or why it is malformed: a 400). */
+  webhook: {
+    events: readonly string[];
+    changes(type: string, data: unknown): readonly KindChange[] | { error: string };
+  };
+  /** The Backend API's listing of it, and how a listed object maps to a row (null: not storable). */
+  api: Listing & { toRow(json: unknown): ObjectType<Fields & CommonFields> | null };
+};
+
+/** The row fields of a kind, as stored (without system fields). */
+export type FieldsOf<K extends KindDef> = ObjectType<K["fields"]>;
+
+/** Declares a kind, keeping its literal types (name, table, fields) for the registry to derive from. */
+export function defineKind<const Name extends string, const Table extends string, Fields extends PropertyValidators & CommonFields>(
+  kind: KindDef<Name, Table, Fields>,
+): KindDef<Name, Table, Fields> {
+  return kind;
+}
+
+/** The validator of a kind's document as the app sees it: its fields and its system fields, `_id` as a string. */
+export function docValidator<Fields extends PropertyValidators>(fields: Fields) {
+  return v.object({ _id: v.string(), _creationTime: v.number(), ...fields });
+}
+
+/** Type-only: a validator's value, for declaring fields. */
+export type ValueOf<V extends GenericValidator> = V["type"];
+
+/**
+ * The webhook of a kind whose events are `<prefix>.created` and `<prefix>.updated` carrying the
+ * whole object, and `<prefix>.deleted` carrying its id (users, organizations).
+ */
+export function objectEvents<Name extends string, Row>(
+  name: Name,
+  prefix: string,
+  toRow: (json: unknown) => Row | null,
+  shape: string,
+): KindDef["webhook"] & { changes(type: string, data: unknown): KindChange<Name, Row>[] | { error: string } } {
+  return {
+    events: [`${prefix}.created`, `${prefix}.updated`, `${prefix}.deleted`],
+    changes(type, data) {
+      if (type === `${prefix}.deleted`) {
+        const id = (data as { id?: unknown }).id;
+        return typeof id === "string" && id.length > 0 ? [{ kind: name, op: "delete", clerkId: id }] : { error: `${type} payload has no id.` };
+      }
+      const row = toRow(data);
+      return row ? [{ kind: name, op: "upsert", row }] : { error: `${type} payload is not ${shape}.` };
+    },
+  };
+}
