@@ -7,7 +7,7 @@ import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resyn
 /**
  * What the resync needs to know about each kind of Clerk object: where Clerk lists it, how its
  * JSON maps to a row, and how to ask Clerk about the ones a listing did not see. Each is data in
- * the kind's module (`api`); this interprets it. Everything else (paging, windows, ordering,
+ * the kind's module (`api`); this interprets it. Everything else (paging, spans, ordering,
  * hooks, removal) is the same for every kind.
  */
 
