@@ -4,16 +4,16 @@
  * window, so the rate limit forces no wait and the sync runs at the pace of its page mutations.
  */
 import { test } from "vitest";
-import { CLERK_RATE_LIMITS, makeSyncUsersAction, type SyncStatus, type SyncUsersArgs } from "convex-clerk-users";
+import { CLERK_RATE_LIMITS, makeResyncAction, type ResyncStatus, type ResyncArgs } from "convex-clerk-users";
 import { makeFunctionReference } from "convex/server";
 import { components } from "../example/convex/_generated/api";
 import { USERS, benchmark } from "./lib/syncBench";
 
 test(`resync of ${USERS.toLocaleString("en-US")} users: the package alone, production limit, fixed window`, async () => {
-  const bare = { syncUsers: makeSyncUsersAction(components.clerkUsers, { rateLimit: CLERK_RATE_LIMITS.production }) };
+  const bare = { resync: makeResyncAction(components.clerkUsers, { rateLimit: CLERK_RATE_LIMITS.production }) };
   await benchmark(
-    "the package alone (makeSyncUsersAction, no hooks), rateLimit: CLERK_RATE_LIMITS.production",
-    makeFunctionReference<"action", SyncUsersArgs, SyncStatus>("benchBare:syncUsers"),
+    "the package alone (makeResyncAction, no hooks), rateLimit: CLERK_RATE_LIMITS.production",
+    makeFunctionReference<"action", ResyncArgs, ResyncStatus>("benchBare:resync"),
     { "../example/convex/benchBare.ts": async () => bare },
     { limiter: { instance: "production", model: "window" } },
   );

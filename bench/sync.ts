@@ -9,7 +9,7 @@
  * The runs (one file each): this one, the package alone at Clerk's development limit under the
  * documented fixed window, then a second pass over the same unchanged users (the run the goals
  * judge); sync.bucket.ts, the same limit as a token bucket; sync.production.ts, the production
- * limit; sync.hooks.ts, the example app's clerk:syncUsers with its hooks (app work, shown for
+ * limit; sync.hooks.ts, the example app's clerk:resync with its hooks (app work, shown for
  * what it costs).
  *
  * Requests are counted by the server; mutations and the documents each one wrote by
@@ -20,16 +20,16 @@
  * times are printed and judged against the limiter's floor, never enforced.
  */
 import { test } from "vitest";
-import { CLERK_RATE_LIMITS, makeSyncUsersAction, type SyncStatus, type SyncUsersArgs } from "convex-clerk-users";
+import { CLERK_RATE_LIMITS, makeResyncAction, type ResyncStatus, type ResyncArgs } from "convex-clerk-users";
 import { makeFunctionReference } from "convex/server";
 import { components } from "../example/convex/_generated/api";
 import { USERS, benchmark } from "./lib/syncBench";
 
 test(`resync of ${USERS.toLocaleString("en-US")} users: the package alone, development limit, fixed window`, async () => {
-  const bare = { syncUsers: makeSyncUsersAction(components.clerkUsers, { rateLimit: CLERK_RATE_LIMITS.development }) };
+  const bare = { resync: makeResyncAction(components.clerkUsers, { rateLimit: CLERK_RATE_LIMITS.development }) };
   await benchmark(
-    "the package alone (makeSyncUsersAction, no hooks)",
-    makeFunctionReference<"action", SyncUsersArgs, SyncStatus>("benchBare:syncUsers"),
+    "the package alone (makeResyncAction, no hooks)",
+    makeFunctionReference<"action", ResyncArgs, ResyncStatus>("benchBare:resync"),
     { "../example/convex/benchBare.ts": async () => bare },
     { limiter: { instance: "development", model: "window" }, secondPass: true },
   );

@@ -1,18 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
-import {
-  CLERK_RATE_LIMITS,
-  ClerkApi,
-  ClerkApiAborted,
-  ClerkApiError,
-  PACING_MARGIN_MS,
-  Pacer,
-  pacingMarginMs,
-  assumeSentAt,
-  isPostponed,
-  parseReset,
-  type ClerkApiOptions,
-  type Clock,
-} from "../src/client/clerkApi";
+import { ClerkApi, ClerkApiAborted, ClerkApiError, isPostponed, parseReset, type ClerkApiOptions, type Clock } from "../src/client/resync/clerkApi";
+import { CLERK_RATE_LIMITS, PACING_MARGIN_MS } from "../src/client/resync/pacer";
 import { SECRET_KEY, clerkUsers, startFakeClerkApi, type FakeClerkApi, type FakeClerkApiOptions } from "./fixtures/clerkApi";
 
 /**
@@ -217,55 +205,7 @@ describe("Clerk's rate limit", () => {
   });
 });
 
-describe("Pacer", () => {
-  test.each([
-    { case: "under the limit: no wait", sent: [0, 1, 2], now: 3, delay: 0 },
-    { case: "at the limit: until the oldest of the last N leaves the window, plus the margin", sent: [0, 1, 2, 3], now: 4, delay: 100 + 10 - 4 },
-    { case: "the window has passed", sent: [0, 1, 2, 3], now: 1_000, delay: 0 },
-    { case: "only the last N count", sent: [0, 50, 60, 70, 80], now: 81, delay: 50 + 100 + 10 - 81 },
-  ])("$case", ({ sent, now, delay }) => {
-    const pacer = new Pacer({ requests: 4, windowMs: 100 });
-    for (const at of sent) pacer.record(at);
-    expect(pacer.delayBefore(now)).toBe(delay);
-  });
-
-  test("a request counts from its answer: a slow answer moves the window on", () => {
-    const pacer = new Pacer({ requests: 1, windowMs: 100 });
-    const sent = pacer.record(0);
-    pacer.settle(sent, 40); // Clerk may have counted it as late as 40.
-    expect(pacer.delayBefore(50)).toBe(40 + 100 + 10 - 50);
-  });
-
-  test("a block (Retry-After, headers) holds whatever the count", () => {
-    const pacer = new Pacer(null);
-    pacer.blockUntil(500);
-    expect(pacer.delayBefore(200)).toBe(300);
-    expect(pacer.delayBefore(600)).toBe(0);
-  });
-
-  test("seeded sends count; recent() gives those still in the window", () => {
-    const pacer = new Pacer({ requests: 2, windowMs: 100 }, [10, 0]);
-    expect(pacer.delayBefore(20)).toBe(100 + 10 - 20);
-    expect(pacer.recent(115)).toEqual([10]);
-  });
-
-  test("assumeSentAt: an earlier run's last window's worth of requests, taken as sent when it stopped", () => {
-    const limit = { requests: 3, windowMs: 100 };
-    expect(assumeSentAt(1_000, 201, limit, 1_050)).toEqual([1_000, 1_000, 1_000]);
-    expect(assumeSentAt(1_000, 2, limit, 1_050)).toEqual([1_000, 1_000]);
-    expect(assumeSentAt(1_000, 201, limit, 1_000 + 100 + pacingMarginMs(limit))).toEqual([]);
-    expect(assumeSentAt(1_000, 201, null, 1_050)).toEqual([]);
-  });
-
-  test("the margin is PACING_MARGIN_MS, at most a tenth of the window", () => {
-    expect(pacingMarginMs(CLERK_RATE_LIMITS.development)).toBe(PACING_MARGIN_MS);
-    expect(pacingMarginMs({ requests: 3, windowMs: 150 })).toBe(15);
-  });
-
-  test("a limit of no requests is refused", () => {
-    expect(() => new Pacer({ requests: 0, windowMs: 10_000 })).toThrow(RangeError);
-  });
-
+describe("rate-limit headers", () => {
   test("parseReset: delta-seconds, or epoch seconds", () => {
     expect(parseReset("3", T0)).toBe(3_000);
     expect(parseReset(String((T0 + 4_000) / 1000), T0)).toBe(4_000);

@@ -1,5 +1,5 @@
 import { ConvexError } from "convex/values";
-import { isClerkUsersError, isSyncUsersError } from "convex-clerk-users";
+import { isClerkUsersError, isResyncError } from "convex-clerk-users";
 import { describe, expect, test } from "vitest";
 import { api, internal } from "../example/convex/_generated/api";
 import { setup } from "./setup";
@@ -23,18 +23,18 @@ describe("one error shape, one guard", () => {
     const foreign = new ConvexError({ code: "FORBIDDEN", message: "from elsewhere" });
     expect(isClerkUsersError(foreign)).toBe(false);
     expect(isClerkUsersError(foreign, "FORBIDDEN")).toBe(false);
-    expect(isSyncUsersError(new ConvexError({ kind: "syncUsers", code: "UNAUTHORIZED", message: "old shape" }))).toBe(false);
+    expect(isResyncError(new ConvexError({ kind: "syncUsers", code: "UNAUTHORIZED", message: "old shape" }))).toBe(false);
     expect(isClerkUsersError(new Error("FORBIDDEN"))).toBe(false);
   });
 
   test("a resync's error has the same shape: both guards recognise it", async () => {
     const t = setup();
     delete process.env.CLERK_SECRET_KEY;
-    const error = await t.action(internal.clerk.syncUsers, {}).catch((e: unknown) => e);
+    const error = await t.action(internal.clerk.resync, {}).catch((e: unknown) => e);
     expect((error as ConvexError<Record<string, string>>).data).toMatchObject({ kind: "convex-clerk-users", code: "MISSING_SECRET_KEY" });
     expect(isClerkUsersError(error, "MISSING_SECRET_KEY")).toBe(true);
-    expect(isSyncUsersError(error, "MISSING_SECRET_KEY")).toBe(true);
+    expect(isResyncError(error, "MISSING_SECRET_KEY")).toBe(true);
     // A helper's code is not a resync's.
-    expect(isSyncUsersError(await t.query(api.myOrgs.projects, { orgId: "org_1" }).catch((e: unknown) => e))).toBe(false);
+    expect(isResyncError(await t.query(api.myOrgs.projects, { orgId: "org_1" }).catch((e: unknown) => e))).toBe(false);
   });
 });

@@ -36,7 +36,7 @@ const min = 60_000;
 /** Everything the component keeps about health (test-only component query). */
 const dumpHealth = queryGeneric({
   args: {},
-  handler: async (ctx) => ({ windows: await ctx.db.query("webhookHealth").collect(), pruneState: await ctx.db.query("pruneState").collect() }),
+  handler: async (ctx) => ({ hours: await ctx.db.query("webhookHealth").collect(), pruneState: await ctx.db.query("pruneState").collect() }),
 });
 const dumpRef = (components.clerkUsers as unknown as { testHealth: { dump: FunctionReference<"query", "internal"> } }).testHealth.dump;
 
@@ -67,7 +67,7 @@ function backend(options: { throwingHooks?: boolean } = {}) {
 }
 
 const status = (t: TestBackend): Promise<HealthStatus> => t.query(components.clerkUsers.health.status, {});
-const dump = (t: TestBackend) => t.query(dumpRef, {}) as Promise<{ windows: { shard: number; hourStart: number }[]; pruneState: unknown[] }>;
+const dump = (t: TestBackend) => t.query(dumpRef, {}) as Promise<{ hours: { shard: number; hourStart: number }[]; pruneState: unknown[] }>;
 const send = (t: TestBackend, event: object, options: { secret?: string; id?: string } = {}) => post(t, sign(event, options));
 const created = (id: string, updatedAt = 1_700_000_000_000) => userEvent("user.created", clerkUser(id, { updated_at: updatedAt }));
 
@@ -252,8 +252,8 @@ describe("what it costs and what it keeps", () => {
     const elapsedS = (FORGED * STEP_MS) / 1000;
     const health = await status(t);
     const recorded = health.lastHour.rejected["401"]!;
-    const { windows } = await dump(t);
-    const rejectionDocs = windows.filter((w) => w.shard === REJECTIONS_SHARD).length;
+    const { hours } = await dump(t);
+    const rejectionDocs = hours.filter((w) => w.shard === REJECTIONS_SHARD).length;
     console.log(
       `flood: ${FORGED} forged requests over ${elapsedS} s -> ${recorded} rejection writes (bound: one a second, ${Math.ceil(elapsedS) + 1}), ${rejectionDocs} document; ${real} real deliveries applied among them`,
     );
@@ -266,18 +266,18 @@ describe("what it costs and what it keeps", () => {
     expect(health.verdict).toBe("ok");
   });
 
-  test("one window per shard per hour: deliveries update their shard's document, and the documents stay few", async () => {
+  test("one hour per shard per hour: deliveries update their shard's document, and the documents stay few", async () => {
     vi.useFakeTimers({ now: Date.UTC(2025, 0, 6, 9, 0) });
     const DELIVERIES = 200;
     for (let i = 0; i < DELIVERIES; i++) await send(t, created(`user_${i}`));
-    let { windows } = await dump(t);
-    console.log(`storage: ${DELIVERIES} deliveries in one hour -> ${windows.length} health documents (at most ${SHARDS} shards)`);
-    expect(windows.length).toBeLessThanOrEqual(SHARDS);
-    expect(windows.length).toBeGreaterThan(SHARDS / 2);
+    let { hours } = await dump(t);
+    console.log(`storage: ${DELIVERIES} deliveries in one hour -> ${hours.length} health documents (at most ${SHARDS} shards)`);
+    expect(hours.length).toBeLessThanOrEqual(SHARDS);
+    expect(hours.length).toBeGreaterThan(SHARDS / 2);
     vi.advanceTimersByTime(60 * min);
     for (let i = 0; i < DELIVERIES; i++) await send(t, userEvent("user.updated", clerkUser(`user_${i}`, { updated_at: 1_700_000_001_000 })));
-    ({ windows } = await dump(t));
-    expect(windows.length).toBeLessThanOrEqual(2 * SHARDS);
+    ({ hours } = await dump(t));
+    expect(hours.length).toBeLessThanOrEqual(2 * SHARDS);
     expect((await status(t)).last24Hours.applied).toBe(2 * DELIVERIES);
   });
 

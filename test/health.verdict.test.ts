@@ -1,6 +1,6 @@
 /**
- * The webhook's health as a state machine, without Convex: how each outcome changes a window
- * (`recordOutcome`), what windows add up to (`summarize`), and which verdict follows (`verdictOf`),
+ * The webhook's health as a state machine, without Convex: how each outcome changes an hour
+ * (`recordOutcome`), what hours add up to (`summarize`), and which verdict follows (`verdictOf`),
  * each as a table, the way ordering.test.ts tests event decisions.
  */
 import { describe, expect, test } from "vitest";
@@ -10,7 +10,7 @@ import {
   keptSvixId,
   MAX_OPEN_FAILURES,
   OPEN_FAILURE_KEPT_MS,
-  openWindow,
+  openHour,
   recordOutcome,
   REJECTION_RECORD_EVERY_MS,
   SHARDS,
@@ -20,7 +20,7 @@ import {
   summarize,
   verdictOf,
   type DeliveryOutcome,
-  type HealthWindow,
+  type HealthHour,
   type Incident,
   type Verdict,
   type VerdictInput,
@@ -29,13 +29,13 @@ import {
 const T = Date.UTC(2025, 0, 6, 9, 0);
 const min = 60_000;
 
-const fresh = (at = T, shard = 0) => openWindow(shard, at, null);
+const fresh = (at = T, shard = 0) => openHour(shard, at, null);
 const applied = (svixId: string): DeliveryOutcome => ({ kind: "applied", svixId });
 const failed = (svixId: string): DeliveryOutcome => ({ kind: "failed", status: 500, reason: "applyFailed", svixId });
 const forged = (svixId?: string): DeliveryOutcome => ({ kind: "rejected", status: 401, reason: "badSignature", svixId });
 
-describe("transitions of a window", () => {
-  const cases: [string, HealthWindow, DeliveryOutcome, (w: HealthWindow) => unknown, unknown][] = [
+describe("transitions of an hour", () => {
+  const cases: [string, HealthHour, DeliveryOutcome, (w: HealthHour) => unknown, unknown][] = [
     [
       "applied: counted, last delivery and last applied set",
       fresh(),
@@ -91,8 +91,8 @@ describe("transitions of a window", () => {
       { status: 401, reason: "badSignature", at: T },
     ],
   ];
-  test.each(cases)("%s", (_name, window, outcome, pick, expected) => {
-    expect(pick(recordOutcome(window, outcome, T))).toEqual(expected);
+  test.each(cases)("%s", (_name, hour, outcome, pick, expected) => {
+    expect(pick(recordOutcome(hour, outcome, T))).toEqual(expected);
   });
 
   test("an outcome counts in its 15-minute slot of the hour", () => {
@@ -107,9 +107,9 @@ describe("transitions of a window", () => {
     expect(w.openFailures[0]!.svixId).toBe(`msg_${MAX_OPEN_FAILURES + 4}`);
   });
 
-  test("a new hour opens a new window carrying the last times and open failures; counts start at zero", () => {
+  test("a new hour opens a new hour carrying the last times and open failures; counts start at zero", () => {
     const w = recordOutcome(recordOutcome(recordOutcome(fresh(), applied("msg_1"), T), failed("msg_2"), T + 1), forged(), T + 2);
-    const next = openWindow(0, T + HOUR_MS, w);
+    const next = openHour(0, T + HOUR_MS, w);
     expect(next).toMatchObject({
       hourStart: T + HOUR_MS,
       lastDeliveryAt: T + 1,
@@ -120,12 +120,12 @@ describe("transitions of a window", () => {
     });
     expect(next.openFailures.map((f) => f.svixId)).toEqual(["msg_2"]);
     expect(next.slots).toEqual([emptyCounts(), emptyCounts(), emptyCounts(), emptyCounts()]);
-    expect(openWindow(0, T + 30 * min, w)).toBe(w);
+    expect(openHour(0, T + 30 * min, w)).toBe(w);
   });
 
-  test("open failures older than OPEN_FAILURE_KEPT_MS are not carried into a new window", () => {
+  test("open failures older than OPEN_FAILURE_KEPT_MS are not carried into a new hour", () => {
     const w = recordOutcome(fresh(), failed("msg_1"), T);
-    expect(openWindow(0, T + OPEN_FAILURE_KEPT_MS, w).openFailures).toEqual([]);
+    expect(openHour(0, T + OPEN_FAILURE_KEPT_MS, w).openFailures).toEqual([]);
   });
 
   test("rejections are recorded at most once a second", () => {
@@ -148,17 +148,17 @@ describe("transitions of a window", () => {
   });
 });
 
-describe("what windows add up to", () => {
+describe("what hours add up to", () => {
   test("the last hour is the current slot and the three before it; the last day, 96 slots", () => {
     const now = T + 2 * HOUR_MS + 10 * min; // in the first slot of hour T+2h
     const at = (ms: number) => ms;
     let earlier = fresh(T); // hour T
     earlier = recordOutcome(earlier, applied("a"), at(T + 5 * min)); // 2h05 ago: last day only
     earlier = recordOutcome(earlier, applied("b"), at(T + 50 * min)); // slot 3 of hour T
-    let previous = openWindow(0, T + HOUR_MS, earlier);
+    let previous = openHour(0, T + HOUR_MS, earlier);
     previous = recordOutcome(previous, applied("c"), at(T + HOUR_MS + 10 * min)); // slot 0: 4 slots ago, outside the hour
     previous = recordOutcome(previous, applied("d"), at(T + HOUR_MS + 16 * min)); // slot 1: 3 slots ago, inside
-    let current = openWindow(0, T + 2 * HOUR_MS, previous);
+    let current = openHour(0, T + 2 * HOUR_MS, previous);
     current = recordOutcome(current, applied("e"), now);
     const old = recordOutcome(fresh(T - 30 * HOUR_MS, 1), applied("f"), T - 30 * HOUR_MS);
     const summary = summarize([earlier, previous, current, old, current], now);
@@ -168,9 +168,9 @@ describe("what windows add up to", () => {
     expect(SLOT_MS).toBe(15 * min);
   });
 
-  test("open failures are read from each shard's newest window only", () => {
+  test("open failures are read from each shard's newest hour only", () => {
     const failedThen = recordOutcome(fresh(T, 3), failed("msg_1"), T);
-    const recovered = recordOutcome(openWindow(3, T + HOUR_MS, failedThen), applied("msg_1"), T + HOUR_MS);
+    const recovered = recordOutcome(openHour(3, T + HOUR_MS, failedThen), applied("msg_1"), T + HOUR_MS);
     expect(summarize([failedThen, recovered], T + HOUR_MS).openFailures).toEqual([]);
     expect(summarize([failedThen], T + HOUR_MS).openFailures.map((f) => f.svixId)).toEqual(["msg_1"]);
   });

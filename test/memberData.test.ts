@@ -1,5 +1,5 @@
 import { makeFunctionReference } from "convex/server";
-import { makeSyncUsersAction, type SyncStatus } from "convex-clerk-users";
+import { makeResyncAction, type ResyncStatus } from "convex-clerk-users";
 import clerkUsersTest from "convex-clerk-users/test";
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -15,7 +15,7 @@ import { appModules } from "./setup";
 // leaves nothing Clerk removed.
 
 const T0 = 1_700_000_000_000;
-const resync = makeSyncUsersAction(components.clerkUsers, { organizations: true, rateLimit: false, retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 } });
+const resync = makeResyncAction(components.clerkUsers, { organizations: true, rateLimit: false, retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 } });
 
 let t: ReturnType<typeof convexTest>;
 let api: FakeClerkApi | undefined;
@@ -115,7 +115,7 @@ test("a resync clears member data Clerk removed, though the membership's version
   api = await startFakeClerkApi({ users: [ada({ last_name: null })], organizations: [membership.organization], memberships: [membership] });
   process.env.CLERK_SECRET_KEY = SECRET_KEY;
   process.env.CLERK_API_URL = api.url;
-  const status = await t.action(makeFunctionReference<"action", Record<string, never>, SyncStatus>("memberResync:resync"), {});
+  const status = await t.action(makeFunctionReference<"action", Record<string, never>, ResyncStatus>("memberResync:resync"), {});
   expect(status).toMatchObject({ state: "completed" });
   const row = await member("org_1");
   expect(row).not.toBeNull();

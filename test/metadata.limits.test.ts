@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { convexTest } from "convex-test";
 import { getConvexSize, type Value } from "convex/values";
 import clerkUsersTest from "convex-clerk-users/test";
-import type { SyncStatus } from "convex-clerk-users";
+import type { ResyncStatus } from "convex-clerk-users";
 import schema from "../example/convex/schema";
 import { components, internal } from "../example/convex/_generated/api";
 import { MAX_METADATA_DEPTH, MAX_METADATA_SIZE, storableMetadata } from "../src/shared/metadata.js";
@@ -155,8 +155,8 @@ describe("the resync stores every user whatever metadata Clerk lists", () => {
   test("a user with a 1,100-character key and 1,300 nested fields does not fail the page", async () => {
     const t = convexTest({ schema, modules: appModules, transactionLimits: true });
     clerkUsersTest.register(t);
-    const result: SyncStatus = await t.action(internal.clerk.syncUsers, {});
-    expect(result).toMatchObject({ state: "completed", usersSeen: 35, created: 35 });
+    const result: ResyncStatus = await t.action(internal.clerk.resync, {});
+    expect(result).toMatchObject({ state: "completed", counts: { user: { seen: 35, created: 35 } } });
     const user = await t.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_000010" });
     expect(user?.publicMetadata?.role).toBe("admin");
     expectStorable(user);

@@ -1,5 +1,5 @@
 import { makeFunctionReference } from "convex/server";
-import { makeSyncUsersAction, type SyncStatus } from "convex-clerk-users";
+import { makeResyncAction, type ResyncStatus } from "convex-clerk-users";
 import { convexTest } from "convex-test";
 import clerkUsersTest from "convex-clerk-users/test";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -128,7 +128,7 @@ describe("a resync repairs a row that differs from Clerk's at the same updated_a
   });
 
   test("the differing row is replaced with onUserUpdated; an unchanged one is not written", async () => {
-    const sync = makeSyncUsersAction(components.clerkUsers, { hooks: recordingHooksRef });
+    const sync = makeResyncAction(components.clerkUsers, { hooks: recordingHooksRef });
     const backend = convexTest(schema, {
       ...appModules,
       "../example/convex/repair.ts": async () => ({ sync }),
@@ -145,8 +145,8 @@ describe("a resync repairs a row that differs from Clerk's at the same updated_a
     }
     const user2 = await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_2" });
     hookCalls.length = 0;
-    const result = await backend.action(makeFunctionReference<"action", Record<string, never>, SyncStatus>("repair:sync"), {});
-    expect(result).toMatchObject({ state: "completed", updated: 1, unchanged: 1 });
+    const result = await backend.action(makeFunctionReference<"action", Record<string, never>, ResyncStatus>("repair:sync"), {});
+    expect(result).toMatchObject({ state: "completed", counts: { user: { updated: 1, unchanged: 1 } } });
     expect(await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_1" })).toMatchObject({ firstName: "Clerk" });
     expect(hookCalls.map((c) => [c.hook, (c.args.user as { clerkId: string }).clerkId, c.args.source])).toEqual([["onUserUpdated", "user_1", "resync"]]);
     // The unchanged row is the same document, not rewritten.

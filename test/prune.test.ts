@@ -1,5 +1,5 @@
 /**
- * Storage stays bounded with no cron in the app: old health windows, tombstones past their
+ * Storage stays bounded with no cron in the app: old health hours, tombstones past their
  * retention, on convex-test's fake timers. The component schedules its own pruning runs.
  */
 import { httpRouter, queryGeneric, type FunctionReference } from "convex/server";
@@ -9,7 +9,7 @@ import clerkUsersTest from "convex-clerk-users/test";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import schema from "../example/convex/schema";
 import { components } from "../example/convex/_generated/api";
-import { HOUR_MS, WINDOW_KEPT_MS } from "../src/shared/health";
+import { HOUR_MS, HOURS_KEPT_MS } from "../src/shared/health";
 import { clerkUser, deletedEvent, sign, userEvent, WEBHOOK_SECRET } from "./fixtures/clerk";
 import { appModules, post, type TestBackend } from "./setup";
 
@@ -19,13 +19,13 @@ const T0 = Date.UTC(2025, 0, 6, 9, 0);
 const dumpStorage = queryGeneric({
   args: {},
   handler: async (ctx) => ({
-    windows: await ctx.db.query("webhookHealth").collect(),
+    hours: await ctx.db.query("webhookHealth").collect(),
     tombstones: await ctx.db.query("tombstones").collect(),
     pruneState: await ctx.db.query("pruneState").collect(),
   }),
 });
 const dumpRef = (components.clerkUsers as unknown as { testPrune: { dump: FunctionReference<"query", "internal"> } }).testPrune.dump;
-type Storage = { windows: { shard: number; hourStart: number }[]; tombstones: { clerkId: string; deletedAt: number }[]; pruneState: { runAt?: number }[] };
+type Storage = { hours: { shard: number; hourStart: number }[]; tombstones: { clerkId: string; deletedAt: number }[]; pruneState: { runAt?: number }[] };
 const storage = (t: TestBackend) => t.query(dumpRef, {}) as Promise<Storage>;
 
 function backend() {
@@ -56,34 +56,34 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("health windows", () => {
-  test("windows older than 25 hours are pruned, each shard's newest kept; the counts and last times stay right", async () => {
+describe("health hours", () => {
+  test("hours older than 25 hours are pruned, each shard's newest kept; the counts and last times stay right", async () => {
     for (let hour = 0; hour < 30; hour++) {
       for (let i = 0; i < 5; i++) await send(t, user(`user_${i}`, T0 + hour * HOUR_MS + i));
       await pass(t, HOUR_MS);
     }
     const now = Date.now();
-    const { windows } = await storage(t);
+    const { hours } = await storage(t);
     const newest = new Map<number, number>();
-    for (const w of windows) newest.set(w.shard, Math.max(newest.get(w.shard) ?? 0, w.hourStart));
-    const tooOld = windows.filter((w) => w.hourStart < now - WINDOW_KEPT_MS - HOUR_MS && w.hourStart !== newest.get(w.shard));
-    console.log(`windows: 30 hours of deliveries -> ${windows.length} documents kept, ${tooOld.length} older than 26 h`);
+    for (const w of hours) newest.set(w.shard, Math.max(newest.get(w.shard) ?? 0, w.hourStart));
+    const tooOld = hours.filter((w) => w.hourStart < now - HOURS_KEPT_MS - HOUR_MS && w.hourStart !== newest.get(w.shard));
+    console.log(`hours: 30 hours of deliveries -> ${hours.length} documents kept, ${tooOld.length} older than 26 h`);
     expect(tooOld).toEqual([]);
-    expect(windows.length).toBeLessThanOrEqual(9 * 27);
+    expect(hours.length).toBeLessThanOrEqual(9 * 27);
     const health = await t.query(components.clerkUsers.health.status, {});
     // Now is the start of hour 30: the last day is hours 7 to 29 (hour 6 began exactly 24 h ago).
     expect(health.last24Hours.applied + health.last24Hours.stale + health.last24Hours.duplicate).toBe(23 * 5);
     expect(health.lastDeliveryAt).toBe(T0 + 29 * HOUR_MS);
   });
 
-  test("after a long quiet spell only each shard's newest window is left, and it still knows the last delivery", async () => {
+  test("after a long quiet spell only each shard's newest hour is left, and it still knows the last delivery", async () => {
     await send(t, user("user_1", T0));
     await pass(t, 2 * HOUR_MS);
     await send(t, user("user_1", T0 + 1));
     await t.finishAllScheduledFunctions(vi.runAllTimers);
-    const { windows, pruneState } = await storage(t);
-    const shards = new Set(windows.map((w) => w.shard));
-    expect(windows.length).toBe(shards.size);
+    const { hours, pruneState } = await storage(t);
+    const shards = new Set(hours.map((w) => w.shard));
+    expect(hours.length).toBe(shards.size);
     expect(pruneState.every((s) => s.runAt === undefined)).toBe(true); // nothing left to prune: no run pending
     expect(await t.query(components.clerkUsers.health.status, {})).toMatchObject({ verdict: "ok", lastDeliveryAt: T0 + 2 * HOUR_MS });
   });

@@ -8,20 +8,22 @@ import { expect } from "vitest";
 import { convexTest } from "convex-test";
 import { TransactionMetricsTracker } from "convex-test/dist/transactionMetrics.js";
 import clerkUsersTest from "convex-clerk-users/test";
-import type { SyncStatus, SyncUsersArgs } from "convex-clerk-users";
+import type { ResyncStatus, ResyncArgs } from "convex-clerk-users";
 import type { FunctionReference } from "convex/server";
 import schema from "../../example/convex/schema";
 import { components } from "../../example/convex/_generated/api";
 import { appModules } from "../../test/setup";
 import { SECRET_KEY, type FakeRateLimit } from "../../test/fixtures/clerkApi";
-import { CLERK_RATE_LIMITS, PACING_MARGIN_MS } from "../../src/client/clerkApi";
+import { CLERK_RATE_LIMITS, PACING_MARGIN_MS } from "../../src/client/resync/pacer";
+import { CLERK_MAX_PAGE_SIZE } from "../../src/shared/paging";
 import { startClerkApiProcess } from "../clerkApiProcess";
 import { installHashIndexes } from "../syncIndexes";
 
 export const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 /** BENCH_HOOKS=0 skips the run with the example app's hooks (bench/sync.hooks.ts). */
 export const HOOKS = process.env.BENCH_HOOKS !== "0";
-const PAGE = 500;
+/** The sync's default page: Clerk's largest. */
+const PAGE = CLERK_MAX_PAGE_SIZE;
 /** Pages overlap by one user, to notice a list that shifted under the pass (src/shared/paging.ts). */
 const OVERLAP = 1;
 
@@ -97,15 +99,15 @@ export function designRequests(users: number) {
 
 type Goal = { name: string; ok: boolean; detail: string; enforced: boolean };
 
-type SyncAction = FunctionReference<"action", "public" | "internal", SyncUsersArgs, SyncStatus>;
+type ResyncAction = FunctionReference<"action", "public" | "internal", ResyncArgs, ResyncStatus>;
 
 /** Runs the resync and its scheduled steps until the run stops running. */
-async function runToEnd(t: ReturnType<typeof convexTest>, action: SyncAction) {
+async function runToEnd(t: ReturnType<typeof convexTest>, action: ResyncAction) {
   let status = await t.action(action, {});
   while (status.state === "running") {
     await t.finishInProgressScheduledFunctions();
     await new Promise((resolve) => setTimeout(resolve, 10));
-    status = (await t.query(components.clerkUsers.backfill.status, {}))!;
+    status = (await t.query(components.clerkUsers.resync.status, {}))!;
   }
   return status;
 }
@@ -118,7 +120,7 @@ async function runToEnd(t: ReturnType<typeof convexTest>, action: SyncAction) {
  */
 export async function benchmark(
   label: string,
-  action: SyncAction,
+  action: ResyncAction,
   modules: Record<string, () => Promise<unknown>>,
   { limiter, secondPass = false, appWritesPerUser = 0 }: { limiter: Limiter; secondPass?: boolean; appWritesPerUser?: number },
 ) {
@@ -155,7 +157,7 @@ export async function benchmark(
   const secondLog = secondPass ? (await api.log()).slice(log.length) : [];
   await api.close();
 
-  expect(status).toMatchObject({ state: "completed", usersSeen: USERS, created: USERS, removed: 0, invalidUsers: 0 });
+  expect(status).toMatchObject({ state: "completed", counts: { user: { seen: USERS, created: USERS, removed: 0, invalid: 0 } } });
   // Profiles the app's hooks made, read in batches under Convex's read limit.
   let profiles = 0;
   for (let after = "", batch = 10_000; batch === 10_000;) {
@@ -183,7 +185,7 @@ export async function benchmark(
   const at = (ms: number | undefined) => (ms === undefined ? "never" : `${((ms - log[0]!.at) / 1000).toFixed(1)} s`);
   const limitText = `${fmt(limit.requests)} per ${limit.windowMs / 1000} s`;
   const rows: Array<[string, string]> = [
-    ["users synced", `${fmt(status.created)}, and ${fmt(profiles)} profiles written by the app's hooks`],
+    ["users synced", `${fmt(status.counts.user!.created)}, and ${fmt(profiles)} profiles written by the app's hooks`],
     ["requests made", `${fmt(log.length)}: ${fmt(log.length - refused)} answered + ${fmt(refused)} refused (429)`],
     ["  floor: least any client needs", `${fmt(floor)} = floor(users / 500) + 1 (the last page must come back short)`],
     ["  this design", `${fmt(design)} = floor((users - 500) / 499) + 2 (pages overlap by one user)`],
@@ -215,7 +217,7 @@ export async function benchmark(
     ["wall time / this model's floor", judged > 0 ? (wallMs / judged).toFixed(2) : `n/a (${fmt(floor)} requests fit in the first window)`],
   ];
   if (again && secondStatus) {
-    expect(secondStatus).toMatchObject({ state: "completed", usersSeen: USERS, created: 0, updated: 0, unchanged: USERS, removed: 0 });
+    expect(secondStatus).toMatchObject({ state: "completed", counts: { user: { seen: USERS, created: 0, updated: 0, unchanged: USERS, removed: 0 } } });
     rows.push([
       "second pass, nothing changed",
       `${perUser(again.queries)} index ranges read, ${perUser(again.docsRead)} documents read, ${perUser(again.docsWritten)} written, per user; ${fmt(secondLog.length)} requests, ${fmt(secondLog.filter((r) => r.status === 429).length)} refused`,

@@ -1,18 +1,18 @@
-import { makeSyncUsersAction, requireMembership } from "convex-clerk-users";
+import { makeResyncAction, requireMembership } from "convex-clerk-users";
 import { components, internal } from "./_generated/api";
 import { internalQuery, query } from "./_generated/server";
 
 /**
  * Fills the users table from Clerk's Backend API and repairs drift, with the same hooks as the
  * webhook (http.ts), so profiles follow users whichever way they arrive. Reads CLERK_SECRET_KEY.
- *   npx convex run clerk:syncUsers
+ *   npx convex run clerk:resync
  */
-export const syncUsers = makeSyncUsersAction(components.clerkUsers, { hooks: internal.profiles.clerkHooks });
+export const resync = makeResyncAction(components.clerkUsers, { hooks: internal.profiles.clerkHooks });
 
-/** The latest resync's progress: `npx convex run clerk:syncStatus`. */
-export const syncStatus = internalQuery({
+/** The latest resync's progress: `npx convex run clerk:resyncStatus`. */
+export const resyncStatus = internalQuery({
   args: {},
-  handler: (ctx) => ctx.runQuery(components.clerkUsers.backfill.status, {}),
+  handler: (ctx) => ctx.runQuery(components.clerkUsers.resync.status, {}),
 });
 
 /** "Is my webhook working?": `npx convex run clerk:webhookHealth`. */

@@ -36,8 +36,8 @@ export {
 } from "../shared/validators.js";
 export { isClerkUsersError, type ClerkUsersErrorCode, type ClerkUsersErrorData } from "../shared/errors.js";
 export type { ComponentApi } from "../component/_generated/component.js";
-export { makeSyncUsersAction, isSyncUsersError, DEFAULT_CLERK_API_URL, type SyncUsersOptions, type SyncUsersArgs, type SyncErrorData } from "./sync.js";
-export { vSyncStatus, type SyncStatus, type SyncErrorCode } from "../shared/syncStatus.js";
+export { makeResyncAction, isResyncError, DEFAULT_CLERK_API_URL, type ResyncOptions, type ResyncArgs, type ResyncErrorData } from "./resync/action.js";
+export { vResyncStatus, type ResyncStatus, type ResyncErrorCode, type KindCounts } from "../shared/resync.js";
 export {
   vHealthStatus,
   type HealthStatus,
@@ -45,5 +45,5 @@ export {
   type Counts as HealthCounts,
   type Incident as HealthIncident,
 } from "../shared/health.js";
-export { CLERK_RATE_LIMITS, type RateLimit } from "./clerkApi.js";
+export { CLERK_RATE_LIMITS, type RateLimit } from "./resync/pacer.js";
 export type { RetryPolicy } from "../shared/retry.js";

@@ -2,12 +2,12 @@ import { KINDS, kindNamed, type AnyKind } from "../shared/kinds/registry.js";
 import type { Recheck } from "../shared/kinds/define.js";
 import { RECHECK_IDS_PER_REQUEST, idOf } from "../shared/paging.js";
 import type { Kind, KindRows } from "../shared/validators.js";
-import { isPostponed, type ClerkApi, type Params, type Postponed } from "./clerkApi.js";
+import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resync/clerkApi.js";
 
 /**
  * What the resync needs to know about each kind of Clerk object: where Clerk lists it, how its
  * JSON maps to a row, and how to ask Clerk about the ones a listing did not see. Each is data in
- * the kind's module (`api`); this interprets it. Everything else (paging, windows, ordering,
+ * the kind's module (`api`); this interprets it. Everything else (paging, spans, ordering,
  * hooks, removal) is the same for every kind.
  */
 

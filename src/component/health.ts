@@ -2,7 +2,7 @@ import { v } from "convex/values";
 import { user } from "../shared/kinds/user.js";
 import {
   hourOf,
-  openWindow,
+  openHour,
   recordOutcome,
   REJECTIONS_SHARD,
   shardOf,
@@ -14,9 +14,9 @@ import {
   vFailureReason,
   vHealthStatus,
   vRejectionReason,
-  WINDOW_KEPT_MS,
+  HOURS_KEPT_MS,
   type DeliveryOutcome,
-  type HealthWindow,
+  type HealthHour,
 } from "../shared/health.js";
 import type { ApplyOutcome } from "../shared/validators.js";
 import type { Doc } from "./_generated/dataModel.js";
@@ -25,10 +25,10 @@ import { ensurePruning } from "./prune.js";
 
 /**
  * "Is my webhook working?": what every delivery came to, kept cheap enough to record on every
- * one. The decisions are pure (shared/health.ts); these functions read a window, apply them, and
+ * one. The decisions are pure (shared/health.ts); these functions read an hour, apply them, and
  * write it back.
  *
- * Cost per delivery: one index read and one write, on the window of the shard the svix id hashes
+ * Cost per delivery: one index read and one write, on the hour of the shard the svix id hashes
  * to; the first delivery of a shard's hour also reads the pruning state (prune.ts). A rejection
  * (anyone can send one) writes only if none was recorded in the last second.
  */
@@ -52,14 +52,14 @@ export const status = query({
     const now = Date.now();
     const recent = await ctx.db
       .query("webhookHealth")
-      .withIndex("by_hour", (q) => q.gte("hourStart", hourOf(now) - WINDOW_KEPT_MS))
+      .withIndex("by_hour", (q) => q.gte("hourStart", hourOf(now) - HOURS_KEPT_MS))
       .collect();
-    const windows: HealthWindow[] = recent.map(fieldsOf);
+    const hours: HealthHour[] = recent.map(fieldsOf);
     for (let shard = 0; shard <= REJECTIONS_SHARD; shard++) {
-      const newest = await newestWindow(ctx, shard);
-      if (newest) windows.push(fieldsOf(newest));
+      const newest = await newestHour(ctx, shard);
+      if (newest) hours.push(fieldsOf(newest));
     }
-    const summary = summarize(windows, now);
+    const summary = summarize(hours, now);
     const usersWaiting = (
       await ctx.db
         .query(user.table)
@@ -71,9 +71,9 @@ export const status = query({
         )
         .take(WAITING_COUNTED)
     ).length;
-    const lastRun = await ctx.db.query("syncRuns").order("desc").first();
+    const lastRun = await ctx.db.query("resyncRuns").order("desc").first();
     const lastCompleted = await ctx.db
-      .query("syncRuns")
+      .query("resyncRuns")
       .withIndex("by_state", (q) => q.eq("state", "completed"))
       .order("desc")
       .first();
@@ -110,7 +110,7 @@ export const recordVerified = mutation({
 export const lastRejectionAt = query({
   args: {},
   returns: v.union(v.number(), v.null()),
-  handler: async (ctx) => (await newestWindow(ctx, REJECTIONS_SHARD))?.lastRejection?.at ?? null,
+  handler: async (ctx) => (await newestHour(ctx, REJECTIONS_SHARD))?.lastRejection?.at ?? null,
 });
 
 /**
@@ -123,7 +123,7 @@ export const recordRejection = mutation({
   returns: v.boolean(),
   handler: async (ctx, { status, reason, svixId }) => {
     const now = Date.now();
-    const newest = await newestWindow(ctx, REJECTIONS_SHARD);
+    const newest = await newestHour(ctx, REJECTIONS_SHARD);
     if (!shouldRecordRejection(newest?.lastRejection?.at ?? null, now)) return false;
     await write(ctx, REJECTIONS_SHARD, newest, { kind: "rejected", status, reason, svixId }, now, undefined);
     return true;
@@ -140,7 +140,7 @@ export async function recordApplied(ctx: MutationCtx, svixId: string, outcome: A
 }
 
 async function record(ctx: MutationCtx, shard: number, outcome: DeliveryOutcome, tombstoneRetentionMs: number | undefined) {
-  await write(ctx, shard, await newestWindow(ctx, shard), outcome, Date.now(), tombstoneRetentionMs);
+  await write(ctx, shard, await newestHour(ctx, shard), outcome, Date.now(), tombstoneRetentionMs);
 }
 
 async function write(
@@ -151,17 +151,17 @@ async function write(
   now: number,
   tombstoneRetentionMs: number | undefined,
 ) {
-  const window = recordOutcome(openWindow(shard, now, newest && fieldsOf(newest)), outcome, now);
-  if (newest && newest.hourStart === window.hourStart) {
-    await ctx.db.replace("webhookHealth", newest._id, window);
+  const hour = recordOutcome(openHour(shard, now, newest && fieldsOf(newest)), outcome, now);
+  if (newest && newest.hourStart === hour.hourStart) {
+    await ctx.db.replace("webhookHealth", newest._id, hour);
     return;
   }
-  await ctx.db.insert("webhookHealth", window);
-  // A new window makes the shard's previous one prunable a day from now.
-  await ensurePruning(ctx, now + WINDOW_KEPT_MS, tombstoneRetentionMs);
+  await ctx.db.insert("webhookHealth", hour);
+  // A new hour makes the shard's previous one prunable a day from now.
+  await ensurePruning(ctx, now + HOURS_KEPT_MS, tombstoneRetentionMs);
 }
 
-function newestWindow(ctx: QueryCtx, shard: number) {
+function newestHour(ctx: QueryCtx, shard: number) {
   return ctx.db
     .query("webhookHealth")
     .withIndex("by_shard", (q) => q.eq("shard", shard))
@@ -169,11 +169,11 @@ function newestWindow(ctx: QueryCtx, shard: number) {
     .first();
 }
 
-function fieldsOf({ _id, _creationTime, ...window }: Doc<"webhookHealth">): HealthWindow {
-  return window;
+function fieldsOf({ _id, _creationTime, ...hour }: Doc<"webhookHealth">): HealthHour {
+  return hour;
 }
 
-function resyncSummary(run: Doc<"syncRuns">) {
+function resyncSummary(run: Doc<"resyncRuns">) {
   const { state, phase, startedAt, finishedAt, lastError } = run;
   return { state, phase, startedAt, ...(finishedAt !== undefined ? { finishedAt } : {}), ...(lastError ? { lastError } : {}) };
 }

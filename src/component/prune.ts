@@ -1,5 +1,5 @@
 import { v } from "convex/values";
-import { HOUR_MS, REJECTIONS_SHARD, WINDOW_KEPT_MS } from "../shared/health.js";
+import { HOUR_MS, REJECTIONS_SHARD, HOURS_KEPT_MS } from "../shared/health.js";
 import { internal } from "./_generated/api.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
@@ -10,7 +10,7 @@ import { hasChildren } from "./cascades.js";
  * brought forward) by the first delivery of each shard's hour, that prunes in batches and
  * schedules itself again for the next moment something becomes old enough, or not at all when
  * nothing will. What it prunes:
- * - health windows older than `WINDOW_KEPT_MS`, except each shard's newest (it carries the last
+ * - health hours older than `HOURS_KEPT_MS`, except each shard's newest (it carries the last
  *   times and open failures forward);
  * - tombstones older than the retention (default 90 days; `tombstoneRetentionDays` on
  *   `registerRoutes`). Longer than any Svix redelivery: a replay of a delete older than that
@@ -56,22 +56,22 @@ export async function ensurePruning(ctx: MutationCtx, dueAt: number, tombstoneRe
 /** One pruning run: a batch of each, then the next run (now if a batch was full) or none. */
 export const run = internalMutation({
   args: {},
-  returns: v.object({ windows: v.number(), tombstones: v.number(), runs: v.number() }),
+  returns: v.object({ hours: v.number(), tombstones: v.number(), runs: v.number() }),
   handler: async (ctx) => {
     const now = Date.now();
     const state = await ctx.db.query("pruneState").first();
     const retention = retentionOf(state?.tombstoneRetentionMs);
-    const windows = await pruneWindows(ctx, now);
+    const hours = await pruneHours(ctx, now);
     const tombstones = await pruneTombstones(ctx, now - retention);
     const runs = await pruneRuns(ctx);
-    const full = windows.full || tombstones.full || runs.full;
+    const full = hours.full || tombstones.full || runs.full;
     const due = full ? now : await nextDue(ctx, now, retention);
     const next = due === null ? null : Math.min(due, now + MAX_SLEEP_MS);
     const fields =
       next === null ? { scheduledId: undefined, runAt: undefined } : { scheduledId: await ctx.scheduler.runAt(next, internal.prune.run, {}), runAt: next };
     if (state) await ctx.db.patch("pruneState", state._id, fields);
     else await ctx.db.insert("pruneState", { ...fields, tombstoneRetentionMs: retention });
-    return { windows: windows.deleted, tombstones: tombstones.deleted, runs: runs.deleted };
+    return { hours: hours.deleted, tombstones: tombstones.deleted, runs: runs.deleted };
   },
 });
 
@@ -79,30 +79,30 @@ function retentionOf(ms: number | undefined) {
   return Math.max(MIN_TOMBSTONE_RETENTION_MS, ms ?? DEFAULT_TOMBSTONE_RETENTION_MS);
 }
 
-/** The newest window of each shard, which is never pruned. */
-async function newestWindows(ctx: QueryCtx) {
+/** The newest hour of each shard, which is never pruned. */
+async function newestHours(ctx: QueryCtx) {
   const newest = new Map<number, number>();
   for (let shard = 0; shard <= REJECTIONS_SHARD; shard++) {
-    const window = await ctx.db
+    const hour = await ctx.db
       .query("webhookHealth")
       .withIndex("by_shard", (q) => q.eq("shard", shard))
       .order("desc")
       .first();
-    if (window) newest.set(shard, window.hourStart);
+    if (hour) newest.set(shard, hour.hourStart);
   }
   return newest;
 }
 
-async function pruneWindows(ctx: MutationCtx, now: number) {
+async function pruneHours(ctx: MutationCtx, now: number) {
   const old = await ctx.db
     .query("webhookHealth")
-    .withIndex("by_hour", (q) => q.lt("hourStart", now - WINDOW_KEPT_MS))
+    .withIndex("by_hour", (q) => q.lt("hourStart", now - HOURS_KEPT_MS))
     .take(PRUNE_BATCH);
-  const newest = await newestWindows(ctx);
+  const newest = await newestHours(ctx);
   let deleted = 0;
-  for (const window of old) {
-    if (window.hourStart === newest.get(window.shard)) continue;
-    await ctx.db.delete("webhookHealth", window._id);
+  for (const hour of old) {
+    if (hour.hourStart === newest.get(hour.shard)) continue;
+    await ctx.db.delete("webhookHealth", hour._id);
     deleted++;
   }
   return { deleted, full: old.length === PRUNE_BATCH };
@@ -134,7 +134,7 @@ export const KEPT_RUNS = 10;
 export async function pruneRuns(ctx: MutationCtx) {
   const beyond = (
     await ctx.db
-      .query("syncRuns")
+      .query("resyncRuns")
       .order("desc")
       .take(KEPT_RUNS + 10)
   )
@@ -150,29 +150,29 @@ export async function pruneRuns(ctx: MutationCtx) {
     for (const candidate of left) await ctx.db.delete("resyncCandidates", candidate._id);
     candidates += left.length;
     if (candidates >= PRUNE_BATCH) return { deleted, full: true };
-    await ctx.db.delete("syncRuns", run._id);
+    await ctx.db.delete("resyncRuns", run._id);
     deleted++;
   }
   return { deleted, full: beyond.length === 10 };
 }
 
 /**
- * When the oldest window or tombstone becomes old enough to prune, or null if none will. Tombstones
+ * When the oldest hour or tombstone becomes old enough to prune, or null if none will. Tombstones
  * already old enough are left by a run only while rows still belong to them: no run is due for them.
  */
 async function nextDue(ctx: QueryCtx, now: number, retention: number): Promise<number | null> {
-  const newest = await newestWindows(ctx);
+  const newest = await newestHours(ctx);
   const oldest = await ctx.db
     .query("webhookHealth")
     .withIndex("by_hour")
     .take(REJECTIONS_SHARD + 2);
-  const window = oldest.find((w) => w.hourStart !== newest.get(w.shard));
+  const hour = oldest.find((w) => w.hourStart !== newest.get(w.shard));
   const tombstone = await ctx.db
     .query("tombstones")
     .withIndex("by_deleted_at", (q) => q.gte("deletedAt", now - retention))
     .first();
   const due: number[] = [];
-  if (window) due.push(window.hourStart + WINDOW_KEPT_MS + 1);
+  if (hour) due.push(hour.hourStart + HOURS_KEPT_MS + 1);
   if (tombstone) due.push(tombstone.deletedAt + retention + 1);
   return due.length === 0 ? null : Math.min(...due);
 }

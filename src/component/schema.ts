@@ -1,20 +1,20 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v, type PropertyValidators } from "convex/values";
 import { vListCursor } from "../shared/paging.js";
-import { healthWindowFields } from "../shared/health.js";
-import { vSyncStatus } from "../shared/syncStatus.js";
+import { healthHourFields } from "../shared/health.js";
+import { vResyncStatus } from "../shared/resync.js";
 import type { CommonFields } from "../shared/kinds/define.js";
 import { membership } from "../shared/kinds/membership.js";
 import { organization } from "../shared/kinds/organization.js";
 import { user } from "../shared/kinds/user.js";
 import { vKind } from "../shared/validators.js";
-import { vWindow } from "./windows.js";
+import { vSpan } from "./resync/listing.js";
 
-const { runId: _runId, ...runStatusFields } = vSyncStatus.fields;
+const { runId: _runId, ...runStatusFields } = vResyncStatus.fields;
 
 /**
  * A synced kind's table, with the indexes the engine reads of every kind: by Clerk id (a change's
- * row, a resync page's span) and by Clerk's creation time (a resync's windows). A kind's parents
+ * row) and by Clerk's creation time (a resync page's span: resync/listing.ts). A kind's parents
  * and unique key need more, added in its line below (test/component.rules.test.ts checks them).
  */
 function kindTable<Fields extends PropertyValidators & CommonFields>(kind: { table: string; fields: Fields }) {
@@ -42,8 +42,8 @@ export default defineSchema({
     .index("by_clerk_id", ["kind", "clerkId"])
     /** Pruned after the retention period (prune.ts). */
     .index("by_deleted_at", ["deletedAt"]),
-  /** Resync runs (backfill.ts): progress, cursor and last error of each; the latest few are kept. */
-  syncRuns: defineTable({
+  /** Resync runs (resync.ts): progress, cursor and last error of each; the latest few are kept. */
+  resyncRuns: defineTable({
     // What the status query shows (its `runId` is this row's `_id`)...
     ...runStatusFields,
     // ...and what only the run's own steps read.
@@ -56,15 +56,15 @@ export default defineSchema({
      */
     existingUpTo: v.number(),
     cursor: vListCursor,
-    /** The part of the last committed page's window still to judge (windows.ts), if any. */
-    window: v.optional(vWindow),
+    /** The part of the last committed page's span still to judge (resync/listing.ts), if any. */
+    span: v.optional(vSpan),
   }).index("by_state", ["state"]),
   /**
    * Rows a run's listing did not find in their span of creation time: once the listing is
    * complete, reconcile asks Clerk about each by id and removes those it no longer has.
    */
   resyncCandidates: defineTable({
-    runId: v.id("syncRuns"),
+    runId: v.id("resyncRuns"),
     clerkId: v.string(),
     /** What the row belonged to (a membership's `orgId` and `userId`): how Clerk is asked about it. */
     belongsTo: v.optional(v.record(v.string(), v.string())),
@@ -73,7 +73,7 @@ export default defineSchema({
    * The webhook's health (health.ts, shared/health.ts): one document per shard per hour, counts
    * per 15 minutes. A shard's newest document carries its last times and open failures forward.
    */
-  webhookHealth: defineTable(healthWindowFields).index("by_shard", ["shard", "hourStart"]).index("by_hour", ["hourStart"]),
+  webhookHealth: defineTable(healthHourFields).index("by_shard", ["shard", "hourStart"]).index("by_hour", ["hourStart"]),
   /** The one pruning run scheduled (prune.ts), if any, and the tombstone retention it applies. */
   pruneState: defineTable({
     scheduledId: v.optional(v.id("_scheduled_functions")),

@@ -1,5 +1,5 @@
 import { ConvexError, type Value } from "convex/values";
-import type { SyncErrorCode } from "./syncStatus.js";
+import type { ResyncErrorCode } from "./resync.js";
 
 /**
  * Every error this package throws for a caller to branch on is a `ConvexError` whose data is
@@ -8,10 +8,10 @@ import type { SyncErrorCode } from "./syncStatus.js";
  * - `USER_NOT_FOUND`: signed in, but Clerk's webhook has not synced the user yet.
  * - `FORBIDDEN`: signed in, but the identity or membership lacks the role, permission, plan or
  *   feature, or is not a member of the organization.
- * - A resync's codes (`SyncErrorCode`): `MISSING_SECRET_KEY`, `UNAUTHORIZED`, `RATE_LIMITED`,
- *   `CLERK_UNAVAILABLE`, `CLERK_REQUEST_REJECTED`, `BAD_RESPONSE`, `TOO_MANY_REMOVALS`, `SYNC_FAILED`.
+ * - A resync's codes (`ResyncErrorCode`): `MISSING_SECRET_KEY`, `UNAUTHORIZED`, `RATE_LIMITED`,
+ *   `CLERK_UNAVAILABLE`, `CLERK_REQUEST_REJECTED`, `BAD_RESPONSE`, `TOO_MANY_REMOVALS`, `RESYNC_FAILED`.
  */
-export type ClerkUsersErrorCode = "UNAUTHENTICATED" | "USER_NOT_FOUND" | "FORBIDDEN" | SyncErrorCode;
+export type ClerkUsersErrorCode = "UNAUTHENTICATED" | "USER_NOT_FOUND" | "FORBIDDEN" | ResyncErrorCode;
 
 /** The tag that tells this package's errors from any other library's `{ code }`. */
 export const ERROR_KIND = "convex-clerk-users";

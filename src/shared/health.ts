@@ -3,17 +3,17 @@ import { SUBSCRIPTIONS, subscriptionsOf } from "./kinds/registry.js";
 import { user } from "./kinds/user.js";
 
 /**
- * The webhook's health, as pure functions: how one delivery's outcome changes a window of
- * counts (`openWindow`, `recordOutcome`), what the stored windows add up to (`summarize`), and
+ * The webhook's health, as pure functions: how one delivery's outcome changes an hour of
+ * counts (`openHour`, `recordOutcome`), what the stored hours add up to (`summarize`), and
  * the verdict and advice that follow (`verdictOf`). The component's functions (component/health.ts)
- * only read a window, call these, and write it back.
+ * only read an hour, call these, and write it back.
  *
  * Storage: one document per shard per hour. A verified delivery counts in the shard its svix id
  * hashes to (`shardOf`), so concurrent deliveries rarely write the same document and a retry of
  * a message lands where its failure was. Rejections (requests that fail before verification,
  * anyone can send them) count in a shard of their own, `REJECTIONS_SHARD`, written at most once
- * every `REJECTION_RECORD_EVERY_MS`. A shard's newest window carries its last times and its open
- * failures forward, so those survive the pruning of old windows.
+ * every `REJECTION_RECORD_EVERY_MS`. A shard's newest hour carries its last times and its open
+ * failures forward, so those survive the pruning of old hours.
  *
  * Nothing from a body is ever stored: outcomes are the package's own names, reasons its own codes,
  * and the svix id a header (kept only if it looks like one).
@@ -23,7 +23,7 @@ const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 /** Counts are kept per 15 minutes: "the last hour" is the current slot and the three before it. */
 export const SLOT_MS = 15 * MINUTE_MS;
-export const SLOTS_PER_WINDOW = HOUR_MS / SLOT_MS;
+export const SLOTS_PER_HOUR = HOUR_MS / SLOT_MS;
 /** Shards of verified deliveries: two concurrent deliveries share a document 1 time in 8. */
 export const SHARDS = 8;
 /** The shard rejections are counted in; no verified delivery writes it. */
@@ -34,8 +34,8 @@ export const REJECTION_RECORD_EVERY_MS = 1000;
 export const SILENT_AFTER_MS = 10 * MINUTE_MS;
 /** Provisional rows older than this are not counted as waiting (the resync repairs them). */
 export const SILENT_LOOKBACK_MS = 24 * HOUR_MS;
-/** Windows kept: the last 24 hours of counts, and the hour being written. */
-export const WINDOW_KEPT_MS = 25 * HOUR_MS;
+/** Hours kept: the last 24 hours of counts, and the hour being written. */
+export const HOURS_KEPT_MS = 25 * HOUR_MS;
 /** Failed messages remembered per shard until they are applied. */
 export const MAX_OPEN_FAILURES = 10;
 /** An open failure older than this is forgotten: Svix stopped retrying it long ago (about 28 h). */
@@ -97,14 +97,14 @@ export const vCounts = v.object({
 });
 export type Counts = Infer<typeof vCounts>;
 
-/** The fields of one stored window (the component's `webhookHealth` table). */
-export const healthWindowFields = {
+/** The fields of one stored hour (the component's `webhookHealth` table). */
+export const healthHourFields = {
   shard: v.number(),
-  /** Start of the hour this window counts. */
+  /** When the hour starts. */
   hourStart: v.number(),
   /** Counts per 15-minute slot of the hour. */
   slots: v.array(vCounts),
-  // Carried forward from the shard's previous window, so they outlive pruning:
+  // Carried forward from the shard's previous hour, so they outlive pruning:
   lastDeliveryAt: v.optional(v.number()),
   lastAppliedAt: v.optional(v.number()),
   lastFailure: v.optional(vIncident),
@@ -114,8 +114,8 @@ export const healthWindowFields = {
   /** Failed messages of this shard not applied since, newest first. */
   openFailures: v.array(vIncident),
 };
-export const vHealthWindow = v.object(healthWindowFields);
-export type HealthWindow = Infer<typeof vHealthWindow>;
+export const vHealthHour = v.object(healthHourFields);
+export type HealthHour = Infer<typeof vHealthHour>;
 
 /** What one request came to, as the endpoint answered it. */
 export type DeliveryOutcome =
@@ -141,7 +141,6 @@ export const vResyncSummary = v.object({
   finishedAt: v.optional(v.number()),
   lastError: v.optional(v.object({ code: v.string(), message: v.string(), at: v.number() })),
 });
-export type ResyncSummary = Infer<typeof vResyncSummary>;
 
 /** What `health.status` returns. */
 export const vHealthStatus = v.object({
@@ -196,46 +195,46 @@ export function keptSvixId(header: string | null | undefined): string | undefine
 export const emptyCounts = (): Counts => ({ applied: 0, duplicate: 0, stale: 0, ignored: 0, failed: 0, rejected: {} });
 
 /**
- * A shard's window for the hour of `at`: `previous` (the shard's newest window) if it is that
+ * A shard's hour of counts for the time `at`: `previous` (the shard's newest hour) if it is that
  * hour's, else a new one carrying forward its last times and open failures.
  */
-export function openWindow(shard: number, at: number, previous: HealthWindow | null): HealthWindow {
+export function openHour(shard: number, at: number, previous: HealthHour | null): HealthHour {
   const hourStart = hourOf(at);
-  // A clock that stepped back counts in the newest window rather than open an older one.
+  // A clock that stepped back counts in the newest hour rather than open an older one.
   if (previous && previous.hourStart >= hourStart) return previous;
   const { lastDeliveryAt, lastAppliedAt, lastFailure, lastRejection, lastVerificationRejection } = previous ?? {};
   return {
     shard,
     hourStart,
-    slots: Array.from({ length: SLOTS_PER_WINDOW }, emptyCounts),
+    slots: Array.from({ length: SLOTS_PER_HOUR }, emptyCounts),
     ...defined({ lastDeliveryAt, lastAppliedAt, lastFailure, lastRejection, lastVerificationRejection }),
     openFailures: (previous?.openFailures ?? []).filter((failure) => at - failure.at < OPEN_FAILURE_KEPT_MS),
   };
 }
 
-/** The window after one delivery's outcome at `at` (in the window's hour). */
-export function recordOutcome(window: HealthWindow, outcome: DeliveryOutcome, at: number): HealthWindow {
-  const slot = Math.min(SLOTS_PER_WINDOW - 1, Math.max(0, Math.floor((at - window.hourStart) / SLOT_MS)));
-  const counts = { ...window.slots[slot]!, rejected: { ...window.slots[slot]!.rejected } };
-  const slots = window.slots.map((c, i) => (i === slot ? counts : c));
+/** The hour's counts after one delivery's outcome at `at` (within that hour). */
+export function recordOutcome(hour: HealthHour, outcome: DeliveryOutcome, at: number): HealthHour {
+  const slot = Math.min(SLOTS_PER_HOUR - 1, Math.max(0, Math.floor((at - hour.hourStart) / SLOT_MS)));
+  const counts = { ...hour.slots[slot]!, rejected: { ...hour.slots[slot]!.rejected } };
+  const slots = hour.slots.map((c, i) => (i === slot ? counts : c));
   switch (outcome.kind) {
     case "rejected": {
       counts.rejected[String(outcome.status)] = (counts.rejected[String(outcome.status)] ?? 0) + 1;
       const rejection = incident(outcome, at);
       // A scanner's request says nothing about the secret: it must not hide the last one that did.
-      return { ...window, slots, lastRejection: rejection, ...(VERIFICATION_REASONS.has(outcome.reason) ? { lastVerificationRejection: rejection } : {}) };
+      return { ...hour, slots, lastRejection: rejection, ...(VERIFICATION_REASONS.has(outcome.reason) ? { lastVerificationRejection: rejection } : {}) };
     }
     case "failed": {
       counts.failed++;
       const failure = incident(outcome, at);
-      const others = window.openFailures.filter((open) => open.svixId !== outcome.svixId);
-      return { ...window, slots, lastDeliveryAt: at, lastFailure: failure, openFailures: [failure, ...others].slice(0, MAX_OPEN_FAILURES) };
+      const others = hour.openFailures.filter((open) => open.svixId !== outcome.svixId);
+      return { ...hour, slots, lastDeliveryAt: at, lastFailure: failure, openFailures: [failure, ...others].slice(0, MAX_OPEN_FAILURES) };
     }
     default: {
       counts[outcome.kind]++;
       // Any verified answer to a failed message means it went through (or no longer needs to).
-      const openFailures = window.openFailures.filter((open) => open.svixId !== outcome.svixId);
-      return { ...window, slots, lastDeliveryAt: at, ...(outcome.kind === "applied" ? { lastAppliedAt: at } : {}), openFailures };
+      const openFailures = hour.openFailures.filter((open) => open.svixId !== outcome.svixId);
+      return { ...hour, slots, lastDeliveryAt: at, ...(outcome.kind === "applied" ? { lastAppliedAt: at } : {}), openFailures };
     }
   }
 }
@@ -251,37 +250,37 @@ function incident(outcome: Extract<DeliveryOutcome, { reason: unknown }>, at: nu
 
 // ---- Reading --------------------------------------------------------------------------------
 
-/** What the stored windows add up to at `now`, before the verdict. */
+/** What the stored hours add up to at `now`, before the verdict. */
 export type HealthSummary = Omit<HealthStatus, "verdict" | "advice" | "usersWaiting" | "lastResync" | "at">;
 
 /**
- * Adds up the windows of the last 24 hours and reads the last times and open failures from each
- * shard's newest window. `windows` must hold every window of the last `WINDOW_KEPT_MS` and each
+ * Adds up the hours of the last 24 hours and reads the last times and open failures from each
+ * shard's newest hour. `hours` must hold every hour of the last `HOURS_KEPT_MS` and each
  * shard's newest (duplicates are fine).
  */
-export function summarize(windows: HealthWindow[], now: number): HealthSummary {
+export function summarize(hours: HealthHour[], now: number): HealthSummary {
   const current = slotStartOf(now);
   const lastHour = emptyCounts();
   const last24Hours = emptyCounts();
-  const newest = new Map<number, HealthWindow>();
+  const newest = new Map<number, HealthHour>();
   const seen = new Set<string>();
-  for (const window of windows) {
-    const held = newest.get(window.shard);
-    if (!held || window.hourStart > held.hourStart) newest.set(window.shard, window);
-    const key = `${window.shard}:${window.hourStart}`;
+  for (const hour of hours) {
+    const held = newest.get(hour.shard);
+    if (!held || hour.hourStart > held.hourStart) newest.set(hour.shard, hour);
+    const key = `${hour.shard}:${hour.hourStart}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    window.slots.forEach((counts, i) => {
-      const slotsAgo = (current - (window.hourStart + i * SLOT_MS)) / SLOT_MS;
+    hour.slots.forEach((counts, i) => {
+      const slotsAgo = (current - (hour.hourStart + i * SLOT_MS)) / SLOT_MS;
       if (slotsAgo < 0) return;
-      if (slotsAgo < SLOTS_PER_WINDOW) add(lastHour, counts);
-      if (slotsAgo < 24 * SLOTS_PER_WINDOW) add(last24Hours, counts);
+      if (slotsAgo < SLOTS_PER_HOUR) add(lastHour, counts);
+      if (slotsAgo < 24 * SLOTS_PER_HOUR) add(last24Hours, counts);
     });
   }
   const latest = [...newest.values()];
-  const max = (pick: (w: HealthWindow) => number | undefined) =>
+  const max = (pick: (w: HealthHour) => number | undefined) =>
     latest.reduce<number | null>((m, w) => (pick(w) !== undefined && (m === null || pick(w)! > m) ? pick(w)! : m), null);
-  const newestIncident = (pick: (w: HealthWindow) => Incident | undefined) =>
+  const newestIncident = (pick: (w: HealthHour) => Incident | undefined) =>
     latest.reduce<Incident | null>((m, w) => (pick(w) !== undefined && (m === null || pick(w)!.at > m.at) ? pick(w)! : m), null);
   return {
     lastHour,

@@ -1,11 +1,9 @@
 import { v, type Infer } from "convex/values";
 
-/** The largest `limit` Clerk's `GET /v1/users` accepts, and so the most users one page commit writes. */
-export const MAX_PAGE_SIZE = 500;
-/** User ids asked about per re-check request (`GET /v1/users?user_id=...`), keeping the URL short. */
+/** The largest `limit` Clerk's list endpoints accept, and so the most objects one page commit writes. */
+export const CLERK_MAX_PAGE_SIZE = 500;
+/** Ids asked about per re-check request (`GET /v1/users?user_id=...`), keeping the URL short. */
 export const RECHECK_IDS_PER_REQUEST = 100;
-/** Oldest first: users created during the pass land at the end, after the pages already read. */
-export const USER_LIST_ORDER = "+created_at";
 
 /**
  * Where the listing stands: the next list position to read, and the last committed page's
@@ -25,6 +23,14 @@ export const START_CURSOR: ListCursor = { offset: 0 };
  */
 export function nextRequestOffset(cursor: ListCursor): number {
   return cursor.boundary ? Math.max(0, cursor.offset - 1) : cursor.offset;
+}
+
+/**
+ * The offset requested after a full page read at `offset` that continues the listing: the page's
+ * end, less the one object the next page reads again.
+ */
+export function overlapOffset(offset: number, limit: number): number {
+  return offset + limit - 1;
 }
 
 export type PageCheck =
@@ -68,6 +74,13 @@ export function checkPage(cursor: ListCursor, requestOffset: number, limit: numb
     next.boundary = boundary;
   }
   return { ok: true, next, done: page.length < limit, repeated };
+}
+
+/** A listed object as far as the listing's order goes (`vListed`): its id and creation time, those it has. */
+export function listedOf(item: unknown): { id?: string; created_at?: number } {
+  const id = idOf(item);
+  const createdAt = (item as { created_at?: unknown } | null)?.created_at;
+  return { ...(id !== undefined ? { id } : {}), ...(typeof createdAt === "number" ? { created_at: createdAt } : {}) };
 }
 
 /** A listed user's id, if it has one. */

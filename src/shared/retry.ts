@@ -1,9 +1,9 @@
-import type { SyncErrorCode } from "./syncStatus.js";
+import type { ResyncErrorCode } from "./resync.js";
 
 /**
  * How the resync retries one request to Clerk's Backend API.
  * - `429` waits what `Retry-After` says (Clerk sends it in seconds). Rate limiting is the normal
- *   pace of a long sync, so it has its own, larger cap: `maxRateLimitedAttempts`.
+ *   pace of a long resync, so it has its own, larger cap: `maxRateLimitedAttempts`.
  * - `5xx` and network errors back off exponentially (`baseDelayMs` doubling, at most `maxDelayMs`),
  *   for at most `maxAttempts` attempts in all.
  * - `401`/`403` (a wrong or revoked key) and other `4xx` stop at once: retrying cannot fix them.
@@ -28,7 +28,7 @@ export type AttemptResult = { status: number; retryAfter?: string | null } | { n
 /** Attempts made so far for one request, counted by kind. */
 export type AttemptCounts = { failures: number; rateLimited: number };
 
-export type RetryDecision = { retry: true; delayMs: number; counts: AttemptCounts } | { retry: false; code: SyncErrorCode; message: string };
+export type RetryDecision = { retry: true; delayMs: number; counts: AttemptCounts } | { retry: false; code: ResyncErrorCode; message: string };
 
 /** The secret key's env var, named in every message about a rejected key. */
 export const SECRET_KEY_ENV_VAR = "CLERK_SECRET_KEY";
@@ -57,7 +57,7 @@ export function decideRetry(result: AttemptResult, counts: AttemptCounts, policy
       return {
         retry: false,
         code: "RATE_LIMITED",
-        message: `Clerk kept answering 429 (rate limited) ${rateLimited} times in a row for one request; the key's rate limit is probably shared with other busy callers. Run the sync again later: it resumes where it stopped.`,
+        message: `Clerk kept answering 429 (rate limited) ${rateLimited} times in a row for one request; the key's rate limit is probably shared with other busy callers. Run the resync again later: it resumes where it stopped.`,
       };
     }
     const delayMs = parseRetryAfter(result.retryAfter, now) ?? backoffDelay(rateLimited, policy);
@@ -79,7 +79,7 @@ function backoff(counts: AttemptCounts, policy: RetryPolicy, what: string): Retr
     return {
       retry: false,
       code: "CLERK_UNAVAILABLE",
-      message: `Clerk's Backend API failed ${failures} times in a row (last: ${what}). Run the sync again later: it resumes where it stopped.`,
+      message: `Clerk's Backend API failed ${failures} times in a row (last: ${what}). Run the resync again later: it resumes where it stopped.`,
     };
   }
   return { retry: true, delayMs: backoffDelay(failures, policy), counts: { ...counts, failures } };

@@ -9,7 +9,6 @@
  */
 
 import type * as apply from "../apply.js";
-import type * as backfill from "../backfill.js";
 import type * as cascades from "../cascades.js";
 import type * as copies from "../copies.js";
 import type * as health from "../health.js";
@@ -19,14 +18,18 @@ import type * as lists from "../lists.js";
 import type * as memberships from "../memberships.js";
 import type * as ordering from "../ordering.js";
 import type * as organizations from "../organizations.js";
-import type * as pageLookup from "../pageLookup.js";
 import type * as prune from "../prune.js";
 import type * as reads from "../reads.js";
+import type * as resync from "../resync.js";
+import type * as resync_counts from "../resync/counts.js";
+import type * as resync_lifecycle from "../resync/lifecycle.js";
+import type * as resync_listing from "../resync/listing.js";
+import type * as resync_pageLookup from "../resync/pageLookup.js";
+import type * as resync_reconcile from "../resync/reconcile.js";
+import type * as resync_runs from "../resync/runs.js";
 import type * as rows from "../rows.js";
-import type * as runLifecycle from "../runLifecycle.js";
 import type * as sync from "../sync.js";
 import type * as users from "../users.js";
-import type * as windows from "../windows.js";
 
 import type {
   ApiFromModules,
@@ -37,7 +40,6 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   apply: typeof apply;
-  backfill: typeof backfill;
   cascades: typeof cascades;
   copies: typeof copies;
   health: typeof health;
@@ -47,14 +49,18 @@ const fullApi: ApiFromModules<{
   memberships: typeof memberships;
   ordering: typeof ordering;
   organizations: typeof organizations;
-  pageLookup: typeof pageLookup;
   prune: typeof prune;
   reads: typeof reads;
+  resync: typeof resync;
+  "resync/counts": typeof resync_counts;
+  "resync/lifecycle": typeof resync_lifecycle;
+  "resync/listing": typeof resync_listing;
+  "resync/pageLookup": typeof resync_pageLookup;
+  "resync/reconcile": typeof resync_reconcile;
+  "resync/runs": typeof resync_runs;
   rows: typeof rows;
-  runLifecycle: typeof runLifecycle;
   sync: typeof sync;
   users: typeof users;
-  windows: typeof windows;
 }> = anyApi as any;
 
 /**

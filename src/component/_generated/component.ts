@@ -23,739 +23,6 @@ import type { FunctionReference } from "convex/server";
  */
 export type ComponentApi<Name extends string | undefined = string | undefined> =
   {
-    backfill: {
-      applyRecheck: FunctionReference<
-        "mutation",
-        "internal",
-        {
-          allowMassRemoval?: boolean;
-          found:
-            | {
-                kind: "user";
-                rows: Array<{
-                  clerkId: string;
-                  createdAt?: number;
-                  email?: string;
-                  emailVerified?: boolean;
-                  externalId?: string;
-                  firstName?: string;
-                  imageUrl?: string;
-                  lastName?: string;
-                  lastSignInAt?: number;
-                  name?: string;
-                  phoneNumber?: string;
-                  provisional?: true;
-                  publicMetadata?: Record<string, any>;
-                  updatedAt: number;
-                  username?: string;
-                }>;
-              }
-            | {
-                kind: "organization";
-                rows: Array<{
-                  adminDeleteEnabled?: boolean;
-                  clerkId: string;
-                  createdAt?: number;
-                  createdBy?: string;
-                  imageUrl?: string;
-                  maxAllowedMemberships?: number;
-                  membersCount?: number;
-                  name: string;
-                  publicMetadata?: Record<string, any>;
-                  slug?: string;
-                  updatedAt: number;
-                }>;
-              }
-            | {
-                kind: "membership";
-                rows: Array<{
-                  clerkId: string;
-                  createdAt?: number;
-                  firstName?: string;
-                  identifier?: string;
-                  imageUrl?: string;
-                  lastName?: string;
-                  orgId: string;
-                  permissions: Array<string>;
-                  publicMetadata?: Record<string, any>;
-                  role: string;
-                  updatedAt: number;
-                  userDataAt?: number;
-                  userId: string;
-                }>;
-              };
-          foundIds: Array<string>;
-          hooks?: string;
-          last: boolean;
-          lease: string;
-          missing: Array<string>;
-          requests: number;
-          runId: string;
-        },
-        {
-          created: number;
-          finishedAt?: number;
-          heartbeatAt: number;
-          invalidUserIds: Array<string>;
-          invalidUsers: number;
-          kind: "user" | "organization" | "membership";
-          kinds: Array<"user" | "organization" | "membership">;
-          lastError?: {
-            at: number;
-            code:
-              | "MISSING_SECRET_KEY"
-              | "UNAUTHORIZED"
-              | "RATE_LIMITED"
-              | "CLERK_UNAVAILABLE"
-              | "CLERK_REQUEST_REJECTED"
-              | "BAD_RESPONSE"
-              | "TOO_MANY_REMOVALS"
-              | "SYNC_FAILED";
-            message: string;
-          };
-          memberships?: {
-            created: number;
-            invalid: number;
-            invalidIds: Array<string>;
-            removed: number;
-            seen: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-          };
-          organizations?: {
-            created: number;
-            invalid: number;
-            invalidIds: Array<string>;
-            removed: number;
-            seen: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-          };
-          pagesDone: number;
-          phase: "listing" | "reconciling";
-          removed: number;
-          requests: number;
-          runId: string;
-          startedAt: number;
-          state: "running" | "completed" | "failed";
-          steps: number;
-          tombstoned: number;
-          unchanged: number;
-          updated: number;
-          usersSeen: number;
-        } | null,
-        Name
-      >;
-      checkpoint: FunctionReference<
-        "mutation",
-        "internal",
-        { lease: string; requests: number; runId: string },
-        {
-          created: number;
-          finishedAt?: number;
-          heartbeatAt: number;
-          invalidUserIds: Array<string>;
-          invalidUsers: number;
-          kind: "user" | "organization" | "membership";
-          kinds: Array<"user" | "organization" | "membership">;
-          lastError?: {
-            at: number;
-            code:
-              | "MISSING_SECRET_KEY"
-              | "UNAUTHORIZED"
-              | "RATE_LIMITED"
-              | "CLERK_UNAVAILABLE"
-              | "CLERK_REQUEST_REJECTED"
-              | "BAD_RESPONSE"
-              | "TOO_MANY_REMOVALS"
-              | "SYNC_FAILED";
-            message: string;
-          };
-          memberships?: {
-            created: number;
-            invalid: number;
-            invalidIds: Array<string>;
-            removed: number;
-            seen: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-          };
-          organizations?: {
-            created: number;
-            invalid: number;
-            invalidIds: Array<string>;
-            removed: number;
-            seen: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-          };
-          pagesDone: number;
-          phase: "listing" | "reconciling";
-          removed: number;
-          requests: number;
-          runId: string;
-          startedAt: number;
-          state: "running" | "completed" | "failed";
-          steps: number;
-          tombstoned: number;
-          unchanged: number;
-          updated: number;
-          usersSeen: number;
-        } | null,
-        Name
-      >;
-      commitPage: FunctionReference<
-        "mutation",
-        "internal",
-        {
-          done: boolean;
-          from: number;
-          hooks?: string;
-          invalid: Array<string>;
-          lease: string;
-          next: {
-            boundary?: { createdAt: number; ids: Array<string> };
-            offset: number;
-          };
-          page:
-            | {
-                kind: "user";
-                rows: Array<{
-                  clerkId: string;
-                  createdAt?: number;
-                  email?: string;
-                  emailVerified?: boolean;
-                  externalId?: string;
-                  firstName?: string;
-                  imageUrl?: string;
-                  lastName?: string;
-                  lastSignInAt?: number;
-                  name?: string;
-                  phoneNumber?: string;
-                  provisional?: true;
-                  publicMetadata?: Record<string, any>;
-                  updatedAt: number;
-                  username?: string;
-                }>;
-              }
-            | {
-                kind: "organization";
-                rows: Array<{
-                  adminDeleteEnabled?: boolean;
-                  clerkId: string;
-                  createdAt?: number;
-                  createdBy?: string;
-                  imageUrl?: string;
-                  maxAllowedMemberships?: number;
-                  membersCount?: number;
-                  name: string;
-                  publicMetadata?: Record<string, any>;
-                  slug?: string;
-                  updatedAt: number;
-                }>;
-              }
-            | {
-                kind: "membership";
-                rows: Array<{
-                  clerkId: string;
-                  createdAt?: number;
-                  firstName?: string;
-                  identifier?: string;
-                  imageUrl?: string;
-                  lastName?: string;
-                  orgId: string;
-                  permissions: Array<string>;
-                  publicMetadata?: Record<string, any>;
-                  role: string;
-                  updatedAt: number;
-                  userDataAt?: number;
-                  userId: string;
-                }>;
-              };
-          repeated: number;
-          requests: number;
-          runId: string;
-          seen: Array<string>;
-        },
-        {
-          status: {
-            created: number;
-            finishedAt?: number;
-            heartbeatAt: number;
-            invalidUserIds: Array<string>;
-            invalidUsers: number;
-            kind: "user" | "organization" | "membership";
-            kinds: Array<"user" | "organization" | "membership">;
-            lastError?: {
-              at: number;
-              code:
-                | "MISSING_SECRET_KEY"
-                | "UNAUTHORIZED"
-                | "RATE_LIMITED"
-                | "CLERK_UNAVAILABLE"
-                | "CLERK_REQUEST_REJECTED"
-                | "BAD_RESPONSE"
-                | "TOO_MANY_REMOVALS"
-                | "SYNC_FAILED";
-              message: string;
-            };
-            memberships?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            organizations?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            pagesDone: number;
-            phase: "listing" | "reconciling";
-            removed: number;
-            requests: number;
-            runId: string;
-            startedAt: number;
-            state: "running" | "completed" | "failed";
-            steps: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-            usersSeen: number;
-          };
-          windowLeft: boolean;
-        } | null,
-        Name
-      >;
-      continueRun: FunctionReference<
-        "mutation",
-        "internal",
-        { lease: string; runId: string },
-        {
-          cursor: {
-            boundary?: { createdAt: number; ids: Array<string> };
-            offset: number;
-          };
-          status: {
-            created: number;
-            finishedAt?: number;
-            heartbeatAt: number;
-            invalidUserIds: Array<string>;
-            invalidUsers: number;
-            kind: "user" | "organization" | "membership";
-            kinds: Array<"user" | "organization" | "membership">;
-            lastError?: {
-              at: number;
-              code:
-                | "MISSING_SECRET_KEY"
-                | "UNAUTHORIZED"
-                | "RATE_LIMITED"
-                | "CLERK_UNAVAILABLE"
-                | "CLERK_REQUEST_REJECTED"
-                | "BAD_RESPONSE"
-                | "TOO_MANY_REMOVALS"
-                | "SYNC_FAILED";
-              message: string;
-            };
-            memberships?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            organizations?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            pagesDone: number;
-            phase: "listing" | "reconciling";
-            removed: number;
-            requests: number;
-            runId: string;
-            startedAt: number;
-            state: "running" | "completed" | "failed";
-            steps: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-            usersSeen: number;
-          };
-          windowLeft: boolean;
-        } | null,
-        Name
-      >;
-      fail: FunctionReference<
-        "mutation",
-        "internal",
-        {
-          code:
-            | "MISSING_SECRET_KEY"
-            | "UNAUTHORIZED"
-            | "RATE_LIMITED"
-            | "CLERK_UNAVAILABLE"
-            | "CLERK_REQUEST_REJECTED"
-            | "BAD_RESPONSE"
-            | "TOO_MANY_REMOVALS"
-            | "SYNC_FAILED";
-          lease: string;
-          message: string;
-          requests: number;
-          runId: string;
-        },
-        {
-          created: number;
-          finishedAt?: number;
-          heartbeatAt: number;
-          invalidUserIds: Array<string>;
-          invalidUsers: number;
-          kind: "user" | "organization" | "membership";
-          kinds: Array<"user" | "organization" | "membership">;
-          lastError?: {
-            at: number;
-            code:
-              | "MISSING_SECRET_KEY"
-              | "UNAUTHORIZED"
-              | "RATE_LIMITED"
-              | "CLERK_UNAVAILABLE"
-              | "CLERK_REQUEST_REJECTED"
-              | "BAD_RESPONSE"
-              | "TOO_MANY_REMOVALS"
-              | "SYNC_FAILED";
-            message: string;
-          };
-          memberships?: {
-            created: number;
-            invalid: number;
-            invalidIds: Array<string>;
-            removed: number;
-            seen: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-          };
-          organizations?: {
-            created: number;
-            invalid: number;
-            invalidIds: Array<string>;
-            removed: number;
-            seen: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-          };
-          pagesDone: number;
-          phase: "listing" | "reconciling";
-          removed: number;
-          requests: number;
-          runId: string;
-          startedAt: number;
-          state: "running" | "completed" | "failed";
-          steps: number;
-          tombstoned: number;
-          unchanged: number;
-          updated: number;
-          usersSeen: number;
-        } | null,
-        Name
-      >;
-      judgeWindow: FunctionReference<
-        "mutation",
-        "internal",
-        { lease: string; runId: string },
-        {
-          status: {
-            created: number;
-            finishedAt?: number;
-            heartbeatAt: number;
-            invalidUserIds: Array<string>;
-            invalidUsers: number;
-            kind: "user" | "organization" | "membership";
-            kinds: Array<"user" | "organization" | "membership">;
-            lastError?: {
-              at: number;
-              code:
-                | "MISSING_SECRET_KEY"
-                | "UNAUTHORIZED"
-                | "RATE_LIMITED"
-                | "CLERK_UNAVAILABLE"
-                | "CLERK_REQUEST_REJECTED"
-                | "BAD_RESPONSE"
-                | "TOO_MANY_REMOVALS"
-                | "SYNC_FAILED";
-              message: string;
-            };
-            memberships?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            organizations?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            pagesDone: number;
-            phase: "listing" | "reconciling";
-            removed: number;
-            requests: number;
-            runId: string;
-            startedAt: number;
-            state: "running" | "completed" | "failed";
-            steps: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-            usersSeen: number;
-          };
-          windowLeft: boolean;
-        } | null,
-        Name
-      >;
-      nextCandidates: FunctionReference<
-        "mutation",
-        "internal",
-        { lease: string; runId: string },
-        null | {
-          belongsTo: Array<Record<string, string>>;
-          candidates: Array<string>;
-          kind: "user" | "organization" | "membership";
-          last: boolean;
-        },
-        Name
-      >;
-      start: FunctionReference<
-        "mutation",
-        "internal",
-        {
-          kinds?: Array<"user" | "organization" | "membership">;
-          lease: string;
-          staleAfterMs: number;
-        },
-        {
-          acquired: boolean;
-          cursor: {
-            boundary?: { createdAt: number; ids: Array<string> };
-            offset: number;
-          };
-          status: {
-            created: number;
-            finishedAt?: number;
-            heartbeatAt: number;
-            invalidUserIds: Array<string>;
-            invalidUsers: number;
-            kind: "user" | "organization" | "membership";
-            kinds: Array<"user" | "organization" | "membership">;
-            lastError?: {
-              at: number;
-              code:
-                | "MISSING_SECRET_KEY"
-                | "UNAUTHORIZED"
-                | "RATE_LIMITED"
-                | "CLERK_UNAVAILABLE"
-                | "CLERK_REQUEST_REJECTED"
-                | "BAD_RESPONSE"
-                | "TOO_MANY_REMOVALS"
-                | "SYNC_FAILED";
-              message: string;
-            };
-            memberships?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            organizations?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            pagesDone: number;
-            phase: "listing" | "reconciling";
-            removed: number;
-            requests: number;
-            runId: string;
-            startedAt: number;
-            state: "running" | "completed" | "failed";
-            steps: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-            usersSeen: number;
-          };
-          windowLeft: boolean;
-        },
-        Name
-      >;
-      status: FunctionReference<
-        "query",
-        "internal",
-        {},
-        {
-          created: number;
-          finishedAt?: number;
-          heartbeatAt: number;
-          invalidUserIds: Array<string>;
-          invalidUsers: number;
-          kind: "user" | "organization" | "membership";
-          kinds: Array<"user" | "organization" | "membership">;
-          lastError?: {
-            at: number;
-            code:
-              | "MISSING_SECRET_KEY"
-              | "UNAUTHORIZED"
-              | "RATE_LIMITED"
-              | "CLERK_UNAVAILABLE"
-              | "CLERK_REQUEST_REJECTED"
-              | "BAD_RESPONSE"
-              | "TOO_MANY_REMOVALS"
-              | "SYNC_FAILED";
-            message: string;
-          };
-          memberships?: {
-            created: number;
-            invalid: number;
-            invalidIds: Array<string>;
-            removed: number;
-            seen: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-          };
-          organizations?: {
-            created: number;
-            invalid: number;
-            invalidIds: Array<string>;
-            removed: number;
-            seen: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-          };
-          pagesDone: number;
-          phase: "listing" | "reconciling";
-          removed: number;
-          requests: number;
-          runId: string;
-          startedAt: number;
-          state: "running" | "completed" | "failed";
-          steps: number;
-          tombstoned: number;
-          unchanged: number;
-          updated: number;
-          usersSeen: number;
-        } | null,
-        Name
-      >;
-      takeOver: FunctionReference<
-        "mutation",
-        "internal",
-        { lease: string; runId: string; staleAfterMs: number },
-        {
-          cursor: {
-            boundary?: { createdAt: number; ids: Array<string> };
-            offset: number;
-          };
-          status: {
-            created: number;
-            finishedAt?: number;
-            heartbeatAt: number;
-            invalidUserIds: Array<string>;
-            invalidUsers: number;
-            kind: "user" | "organization" | "membership";
-            kinds: Array<"user" | "organization" | "membership">;
-            lastError?: {
-              at: number;
-              code:
-                | "MISSING_SECRET_KEY"
-                | "UNAUTHORIZED"
-                | "RATE_LIMITED"
-                | "CLERK_UNAVAILABLE"
-                | "CLERK_REQUEST_REJECTED"
-                | "BAD_RESPONSE"
-                | "TOO_MANY_REMOVALS"
-                | "SYNC_FAILED";
-              message: string;
-            };
-            memberships?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            organizations?: {
-              created: number;
-              invalid: number;
-              invalidIds: Array<string>;
-              removed: number;
-              seen: number;
-              tombstoned: number;
-              unchanged: number;
-              updated: number;
-            };
-            pagesDone: number;
-            phase: "listing" | "reconciling";
-            removed: number;
-            requests: number;
-            runId: string;
-            startedAt: number;
-            state: "running" | "completed" | "failed";
-            steps: number;
-            tombstoned: number;
-            unchanged: number;
-            updated: number;
-            usersSeen: number;
-          };
-          windowLeft: boolean;
-        } | null,
-        Name
-      >;
-    };
     health: {
       lastRejectionAt: FunctionReference<
         "query",
@@ -1123,6 +390,760 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           pageStatus?: "SplitRecommended" | "SplitRequired" | null;
           splitCursor?: string | null;
         },
+        Name
+      >;
+    };
+    resync: {
+      advance: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          allowMassRemoval?: boolean;
+          handback:
+            | {
+                invalid: Array<string>;
+                limit: number;
+                listed: Array<{ created_at?: number; id?: string }>;
+                offset: number;
+                op: "list";
+                rows:
+                  | {
+                      kind: "user";
+                      rows: Array<{
+                        clerkId: string;
+                        createdAt?: number;
+                        email?: string;
+                        emailVerified?: boolean;
+                        externalId?: string;
+                        firstName?: string;
+                        imageUrl?: string;
+                        lastName?: string;
+                        lastSignInAt?: number;
+                        name?: string;
+                        phoneNumber?: string;
+                        provisional?: true;
+                        publicMetadata?: Record<string, any>;
+                        updatedAt: number;
+                        username?: string;
+                      }>;
+                    }
+                  | {
+                      kind: "organization";
+                      rows: Array<{
+                        adminDeleteEnabled?: boolean;
+                        clerkId: string;
+                        createdAt?: number;
+                        createdBy?: string;
+                        imageUrl?: string;
+                        maxAllowedMemberships?: number;
+                        membersCount?: number;
+                        name: string;
+                        publicMetadata?: Record<string, any>;
+                        slug?: string;
+                        updatedAt: number;
+                      }>;
+                    }
+                  | {
+                      kind: "membership";
+                      rows: Array<{
+                        clerkId: string;
+                        createdAt?: number;
+                        firstName?: string;
+                        identifier?: string;
+                        imageUrl?: string;
+                        lastName?: string;
+                        orgId: string;
+                        permissions: Array<string>;
+                        publicMetadata?: Record<string, any>;
+                        role: string;
+                        updatedAt: number;
+                        userDataAt?: number;
+                        userId: string;
+                      }>;
+                    };
+              }
+            | {
+                answered: Array<string>;
+                found:
+                  | {
+                      kind: "user";
+                      rows: Array<{
+                        clerkId: string;
+                        createdAt?: number;
+                        email?: string;
+                        emailVerified?: boolean;
+                        externalId?: string;
+                        firstName?: string;
+                        imageUrl?: string;
+                        lastName?: string;
+                        lastSignInAt?: number;
+                        name?: string;
+                        phoneNumber?: string;
+                        provisional?: true;
+                        publicMetadata?: Record<string, any>;
+                        updatedAt: number;
+                        username?: string;
+                      }>;
+                    }
+                  | {
+                      kind: "organization";
+                      rows: Array<{
+                        adminDeleteEnabled?: boolean;
+                        clerkId: string;
+                        createdAt?: number;
+                        createdBy?: string;
+                        imageUrl?: string;
+                        maxAllowedMemberships?: number;
+                        membersCount?: number;
+                        name: string;
+                        publicMetadata?: Record<string, any>;
+                        slug?: string;
+                        updatedAt: number;
+                      }>;
+                    }
+                  | {
+                      kind: "membership";
+                      rows: Array<{
+                        clerkId: string;
+                        createdAt?: number;
+                        firstName?: string;
+                        identifier?: string;
+                        imageUrl?: string;
+                        lastName?: string;
+                        orgId: string;
+                        permissions: Array<string>;
+                        publicMetadata?: Record<string, any>;
+                        role: string;
+                        updatedAt: number;
+                        userDataAt?: number;
+                        userId: string;
+                      }>;
+                    };
+                foundIds: Array<string>;
+                missing: Array<string>;
+                op: "recheck";
+              }
+            | { op: "judge" };
+          hooks?: string;
+          lease: string;
+          pageSize?: number;
+          requests: number;
+          runId: string;
+        },
+        {
+          next:
+            | {
+                ahead?: number;
+                kind: "user" | "organization" | "membership";
+                limit: number;
+                offset: number;
+                op: "list";
+              }
+            | {
+                candidates: Array<{
+                  belongsTo?: Record<string, string>;
+                  clerkId: string;
+                }>;
+                kind: "user" | "organization" | "membership";
+                op: "recheck";
+                refs: Array<string>;
+              }
+            | { op: "judge" }
+            | { op: "done" };
+          status: {
+            counts: {
+              membership?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              organization?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              user?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+            };
+            finishedAt?: number;
+            heartbeatAt: number;
+            kind: "user" | "organization" | "membership";
+            kinds: Array<"user" | "organization" | "membership">;
+            lastError?: {
+              at: number;
+              code:
+                | "MISSING_SECRET_KEY"
+                | "UNAUTHORIZED"
+                | "RATE_LIMITED"
+                | "CLERK_UNAVAILABLE"
+                | "CLERK_REQUEST_REJECTED"
+                | "BAD_RESPONSE"
+                | "TOO_MANY_REMOVALS"
+                | "RESYNC_FAILED";
+              message: string;
+            };
+            pagesDone: number;
+            phase: "listing" | "reconciling";
+            requests: number;
+            runId: string;
+            startedAt: number;
+            state: "running" | "completed" | "failed";
+            steps: number;
+          };
+        } | null,
+        Name
+      >;
+      fail: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          code:
+            | "MISSING_SECRET_KEY"
+            | "UNAUTHORIZED"
+            | "RATE_LIMITED"
+            | "CLERK_UNAVAILABLE"
+            | "CLERK_REQUEST_REJECTED"
+            | "BAD_RESPONSE"
+            | "TOO_MANY_REMOVALS"
+            | "RESYNC_FAILED";
+          lease: string;
+          message: string;
+          requests: number;
+          runId: string;
+        },
+        {
+          counts: {
+            membership?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            organization?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            user?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+          };
+          finishedAt?: number;
+          heartbeatAt: number;
+          kind: "user" | "organization" | "membership";
+          kinds: Array<"user" | "organization" | "membership">;
+          lastError?: {
+            at: number;
+            code:
+              | "MISSING_SECRET_KEY"
+              | "UNAUTHORIZED"
+              | "RATE_LIMITED"
+              | "CLERK_UNAVAILABLE"
+              | "CLERK_REQUEST_REJECTED"
+              | "BAD_RESPONSE"
+              | "TOO_MANY_REMOVALS"
+              | "RESYNC_FAILED";
+            message: string;
+          };
+          pagesDone: number;
+          phase: "listing" | "reconciling";
+          requests: number;
+          runId: string;
+          startedAt: number;
+          state: "running" | "completed" | "failed";
+          steps: number;
+        } | null,
+        Name
+      >;
+      handOver: FunctionReference<
+        "mutation",
+        "internal",
+        { lease: string; requests: number; runId: string },
+        {
+          counts: {
+            membership?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            organization?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            user?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+          };
+          finishedAt?: number;
+          heartbeatAt: number;
+          kind: "user" | "organization" | "membership";
+          kinds: Array<"user" | "organization" | "membership">;
+          lastError?: {
+            at: number;
+            code:
+              | "MISSING_SECRET_KEY"
+              | "UNAUTHORIZED"
+              | "RATE_LIMITED"
+              | "CLERK_UNAVAILABLE"
+              | "CLERK_REQUEST_REJECTED"
+              | "BAD_RESPONSE"
+              | "TOO_MANY_REMOVALS"
+              | "RESYNC_FAILED";
+            message: string;
+          };
+          pagesDone: number;
+          phase: "listing" | "reconciling";
+          requests: number;
+          runId: string;
+          startedAt: number;
+          state: "running" | "completed" | "failed";
+          steps: number;
+        } | null,
+        Name
+      >;
+      resume: FunctionReference<
+        "mutation",
+        "internal",
+        { lease: string; pageSize?: number; runId: string },
+        {
+          next:
+            | {
+                ahead?: number;
+                kind: "user" | "organization" | "membership";
+                limit: number;
+                offset: number;
+                op: "list";
+              }
+            | {
+                candidates: Array<{
+                  belongsTo?: Record<string, string>;
+                  clerkId: string;
+                }>;
+                kind: "user" | "organization" | "membership";
+                op: "recheck";
+                refs: Array<string>;
+              }
+            | { op: "judge" }
+            | { op: "done" };
+          status: {
+            counts: {
+              membership?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              organization?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              user?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+            };
+            finishedAt?: number;
+            heartbeatAt: number;
+            kind: "user" | "organization" | "membership";
+            kinds: Array<"user" | "organization" | "membership">;
+            lastError?: {
+              at: number;
+              code:
+                | "MISSING_SECRET_KEY"
+                | "UNAUTHORIZED"
+                | "RATE_LIMITED"
+                | "CLERK_UNAVAILABLE"
+                | "CLERK_REQUEST_REJECTED"
+                | "BAD_RESPONSE"
+                | "TOO_MANY_REMOVALS"
+                | "RESYNC_FAILED";
+              message: string;
+            };
+            pagesDone: number;
+            phase: "listing" | "reconciling";
+            requests: number;
+            runId: string;
+            startedAt: number;
+            state: "running" | "completed" | "failed";
+            steps: number;
+          };
+        } | null,
+        Name
+      >;
+      start: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          kinds?: Array<"user" | "organization" | "membership">;
+          lease: string;
+          pageSize?: number;
+          staleAfterMs: number;
+        },
+        | {
+            acquired: true;
+            step: {
+              next:
+                | {
+                    ahead?: number;
+                    kind: "user" | "organization" | "membership";
+                    limit: number;
+                    offset: number;
+                    op: "list";
+                  }
+                | {
+                    candidates: Array<{
+                      belongsTo?: Record<string, string>;
+                      clerkId: string;
+                    }>;
+                    kind: "user" | "organization" | "membership";
+                    op: "recheck";
+                    refs: Array<string>;
+                  }
+                | { op: "judge" }
+                | { op: "done" };
+              status: {
+                counts: {
+                  membership?: {
+                    created: number;
+                    invalid: number;
+                    invalidIds: Array<string>;
+                    removed: number;
+                    seen: number;
+                    tombstoned: number;
+                    unchanged: number;
+                    updated: number;
+                  };
+                  organization?: {
+                    created: number;
+                    invalid: number;
+                    invalidIds: Array<string>;
+                    removed: number;
+                    seen: number;
+                    tombstoned: number;
+                    unchanged: number;
+                    updated: number;
+                  };
+                  user?: {
+                    created: number;
+                    invalid: number;
+                    invalidIds: Array<string>;
+                    removed: number;
+                    seen: number;
+                    tombstoned: number;
+                    unchanged: number;
+                    updated: number;
+                  };
+                };
+                finishedAt?: number;
+                heartbeatAt: number;
+                kind: "user" | "organization" | "membership";
+                kinds: Array<"user" | "organization" | "membership">;
+                lastError?: {
+                  at: number;
+                  code:
+                    | "MISSING_SECRET_KEY"
+                    | "UNAUTHORIZED"
+                    | "RATE_LIMITED"
+                    | "CLERK_UNAVAILABLE"
+                    | "CLERK_REQUEST_REJECTED"
+                    | "BAD_RESPONSE"
+                    | "TOO_MANY_REMOVALS"
+                    | "RESYNC_FAILED";
+                  message: string;
+                };
+                pagesDone: number;
+                phase: "listing" | "reconciling";
+                requests: number;
+                runId: string;
+                startedAt: number;
+                state: "running" | "completed" | "failed";
+                steps: number;
+              };
+            };
+          }
+        | {
+            acquired: false;
+            status: {
+              counts: {
+                membership?: {
+                  created: number;
+                  invalid: number;
+                  invalidIds: Array<string>;
+                  removed: number;
+                  seen: number;
+                  tombstoned: number;
+                  unchanged: number;
+                  updated: number;
+                };
+                organization?: {
+                  created: number;
+                  invalid: number;
+                  invalidIds: Array<string>;
+                  removed: number;
+                  seen: number;
+                  tombstoned: number;
+                  unchanged: number;
+                  updated: number;
+                };
+                user?: {
+                  created: number;
+                  invalid: number;
+                  invalidIds: Array<string>;
+                  removed: number;
+                  seen: number;
+                  tombstoned: number;
+                  unchanged: number;
+                  updated: number;
+                };
+              };
+              finishedAt?: number;
+              heartbeatAt: number;
+              kind: "user" | "organization" | "membership";
+              kinds: Array<"user" | "organization" | "membership">;
+              lastError?: {
+                at: number;
+                code:
+                  | "MISSING_SECRET_KEY"
+                  | "UNAUTHORIZED"
+                  | "RATE_LIMITED"
+                  | "CLERK_UNAVAILABLE"
+                  | "CLERK_REQUEST_REJECTED"
+                  | "BAD_RESPONSE"
+                  | "TOO_MANY_REMOVALS"
+                  | "RESYNC_FAILED";
+                message: string;
+              };
+              pagesDone: number;
+              phase: "listing" | "reconciling";
+              requests: number;
+              runId: string;
+              startedAt: number;
+              state: "running" | "completed" | "failed";
+              steps: number;
+            };
+          },
+        Name
+      >;
+      status: FunctionReference<
+        "query",
+        "internal",
+        {},
+        {
+          counts: {
+            membership?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            organization?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            user?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+          };
+          finishedAt?: number;
+          heartbeatAt: number;
+          kind: "user" | "organization" | "membership";
+          kinds: Array<"user" | "organization" | "membership">;
+          lastError?: {
+            at: number;
+            code:
+              | "MISSING_SECRET_KEY"
+              | "UNAUTHORIZED"
+              | "RATE_LIMITED"
+              | "CLERK_UNAVAILABLE"
+              | "CLERK_REQUEST_REJECTED"
+              | "BAD_RESPONSE"
+              | "TOO_MANY_REMOVALS"
+              | "RESYNC_FAILED";
+            message: string;
+          };
+          pagesDone: number;
+          phase: "listing" | "reconciling";
+          requests: number;
+          runId: string;
+          startedAt: number;
+          state: "running" | "completed" | "failed";
+          steps: number;
+        } | null,
+        Name
+      >;
+      takeOver: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          lease: string;
+          pageSize?: number;
+          runId: string;
+          staleAfterMs: number;
+        },
+        {
+          next:
+            | {
+                ahead?: number;
+                kind: "user" | "organization" | "membership";
+                limit: number;
+                offset: number;
+                op: "list";
+              }
+            | {
+                candidates: Array<{
+                  belongsTo?: Record<string, string>;
+                  clerkId: string;
+                }>;
+                kind: "user" | "organization" | "membership";
+                op: "recheck";
+                refs: Array<string>;
+              }
+            | { op: "judge" }
+            | { op: "done" };
+          status: {
+            counts: {
+              membership?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              organization?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              user?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+            };
+            finishedAt?: number;
+            heartbeatAt: number;
+            kind: "user" | "organization" | "membership";
+            kinds: Array<"user" | "organization" | "membership">;
+            lastError?: {
+              at: number;
+              code:
+                | "MISSING_SECRET_KEY"
+                | "UNAUTHORIZED"
+                | "RATE_LIMITED"
+                | "CLERK_UNAVAILABLE"
+                | "CLERK_REQUEST_REJECTED"
+                | "BAD_RESPONSE"
+                | "TOO_MANY_REMOVALS"
+                | "RESYNC_FAILED";
+              message: string;
+            };
+            pagesDone: number;
+            phase: "listing" | "reconciling";
+            requests: number;
+            runId: string;
+            startedAt: number;
+            state: "running" | "completed" | "failed";
+            steps: number;
+          };
+        } | null,
         Name
       >;
     };

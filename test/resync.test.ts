@@ -3,10 +3,10 @@ import { convexTest } from "convex-test";
 import { v } from "convex/values";
 import { internalMutationGeneric, makeFunctionReference, mutationGeneric, queryGeneric, type FunctionReference } from "convex/server";
 import clerkUsersTest from "convex-clerk-users/test";
-import { isSyncUsersError, makeSyncUsersAction, userHookArgs, vUser, type SyncStatus, type SyncUsersOptions } from "convex-clerk-users";
+import { isResyncError, makeResyncAction, userHookArgs, vUser, type ResyncStatus, type ResyncOptions } from "convex-clerk-users";
 import schema from "../example/convex/schema";
 import { components, internal } from "../example/convex/_generated/api";
-import { syncUsers } from "../example/convex/clerk";
+import { resync } from "../example/convex/clerk";
 import { appModules } from "./setup";
 import { WEBHOOK_SECRET, clerkUser, deletedEvent, sign, userEvent } from "./fixtures/clerk";
 import { SECRET_KEY, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./fixtures/clerkApi";
@@ -17,35 +17,35 @@ const logs = captureLogs();
 const syncLog = (code: string) => logs.take(new RegExp(`^convex-clerk-users sync: ${code}: `));
 
 /**
- * The resync, run as an app runs it: the example app's `clerk:syncUsers` (and variants with
+ * The resync, run as an app runs it: the example app's `clerk:resync` (and variants with
  * small pages and short steps, defined the same way) against a real HTTP server playing
  * Clerk's Backend API.
  */
 
-const hooks: SyncUsersOptions = { hooks: internal.profiles.clerkHooks };
+const hooks: ResyncOptions = { hooks: internal.profiles.clerkHooks };
 const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
 
 /** Variants an app could define, with small pages so a few dozen users span several. */
 const variants = {
-  small: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry }),
-  /** Each step takes one page (or one chunk of a window, or one reconcile batch), then schedules the next. */
-  stepwise: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, maxStepMs: 0, allowMassRemoval: true }),
+  small: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry }),
+  /** Each step takes one page (or one chunk of a span, or one reconcile batch), then schedules the next. */
+  stepwise: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, maxStepMs: 0, allowMassRemoval: true }),
   /** Removes however many users Clerk no longer has. */
-  massRemoval: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, allowMassRemoval: true }),
-  /** The example's sync (pages of 500) that removes however many users Clerk no longer has. */
-  fullPagesMassRemoval: makeSyncUsersAction(components.clerkUsers, { ...hooks, allowMassRemoval: true }),
+  massRemoval: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, allowMassRemoval: true }),
+  /** The example's resync (pages of 500) that removes however many users Clerk no longer has. */
+  fullPagesMassRemoval: makeResyncAction(components.clerkUsers, { ...hooks, allowMassRemoval: true }),
   /** As `stepwise`, paced to 3 requests per 100 ms. */
-  stepwisePaced: makeSyncUsersAction(components.clerkUsers, { pageSize: 10, retry: fastRetry, maxStepMs: 0, rateLimit: { requests: 3, windowMs: 100 } }),
+  stepwisePaced: makeResyncAction(components.clerkUsers, { pageSize: 10, retry: fastRetry, maxStepMs: 0, rateLimit: { requests: 3, windowMs: 100 } }),
   /** Runs idle for 50 ms count as crashed. */
-  quickToResume: makeSyncUsersAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, staleAfterMs: 50 }),
+  quickToResume: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, staleAfterMs: 50 }),
 };
-const variant = (name: keyof typeof variants) => makeFunctionReference<"action", { runId?: string; lease?: string }, SyncStatus>(`syncVariants:${name}`);
+const variant = (name: keyof typeof variants) => makeFunctionReference<"action", { runId?: string; lease?: string }, ResyncStatus>(`syncVariants:${name}`);
 
 /** Everything the component stores, to check what it keeps (test-only component query). */
 const dump = queryGeneric({
   args: {},
   handler: async (ctx) => ({
-    runs: await ctx.db.query("syncRuns").collect(),
+    runs: await ctx.db.query("resyncRuns").collect(),
     users: await ctx.db.query("users").collect(),
     tombstones: await ctx.db.query("tombstones").collect(),
   }),
@@ -90,7 +90,7 @@ afterEach(async () => {
   delete process.env.CLERK_API_URL;
 });
 
-const status = () => t.query(components.clerkUsers.backfill.status, {});
+const status = () => t.query(components.clerkUsers.resync.status, {});
 const user = (clerkId: string) => t.query(components.clerkUsers.users.getByClerkId, { clerkId });
 const stored = async () => (await t.query(dumpRef, {})) as { runs: unknown[]; users: { clerkId: string }[]; tombstones: { clerkId: string }[] };
 const storedIds = async () => (await stored()).users.map((u) => u.clerkId).sort();
@@ -106,16 +106,26 @@ const deliver = (event: object) => {
 };
 
 /** Runs scheduled steps until the run stops running. */
-async function settled(timeoutMs = 20_000): Promise<SyncStatus> {
+async function settled(timeoutMs = 20_000): Promise<ResyncStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await t.finishInProgressScheduledFunctions();
     const current = await status();
     if (current && current.state !== "running") return current;
-    if (Date.now() > deadline) throw new Error(`sync still running: ${JSON.stringify(current)}`);
+    if (Date.now() > deadline) throw new Error(`resync still running: ${JSON.stringify(current)}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** Starts a run for a step holding `lease`, as the action does, and returns its id. */
+async function startRun(lease: string, staleAfterMs: number) {
+  const started = await t.mutation(components.clerkUsers.resync.start, { lease, staleAfterMs });
+  if (!started.acquired) throw new Error("a run is already active");
+  return started.step.status.runId;
+}
+
+/** A listed Clerk object as the action hands it back: its id and creation time. */
+const listed = (json: { id: string; created_at: number }) => ({ id: json.id, created_at: json.created_at });
 
 async function rejection(promise: Promise<unknown>) {
   try {
@@ -130,24 +140,24 @@ async function rejection(promise: Promise<unknown>) {
  * A backend whose app module `custom` holds `functions` and an action `sync` made with the
  * options `optionsFor(references to those functions)` gives.
  */
-function backendWith(functions: Record<string, unknown>, optionsFor: (app: Record<string, never>) => SyncUsersOptions) {
+function backendWith(functions: Record<string, unknown>, optionsFor: (app: Record<string, never>) => ResyncOptions) {
   const refs = Object.fromEntries(Object.keys(functions).map((name) => [name, makeFunctionReference(`custom:${name}`)])) as Record<string, never>;
-  const sync = makeSyncUsersAction(components.clerkUsers, optionsFor(refs));
+  const sync = makeResyncAction(components.clerkUsers, optionsFor(refs));
   const backend = convexTest({
     schema,
     modules: { ...appModules, "../example/convex/custom.ts": async () => ({ ...functions, sync }) },
     transactionLimits: true,
   });
   clerkUsersTest.register(backend);
-  return { backend, run: () => backend.action(makeFunctionReference<"action", Record<string, never>, SyncStatus>("custom:sync"), {}) };
+  return { backend, run: () => backend.action(makeFunctionReference<"action", Record<string, never>, ResyncStatus>("custom:sync"), {}) };
 }
 
-describe("a full sync", () => {
+describe("a full resync", () => {
   test("fills the table from Clerk: 500 users per request, oldest first, one request per page", async () => {
     api.add(...clerkUsers(1100 - 35, 35));
-    const result = await t.action(internal.clerk.syncUsers, {});
+    const result = await t.action(internal.clerk.resync, {});
 
-    expect(result).toMatchObject({ state: "completed", pagesDone: 3, usersSeen: 1100, created: 1100, requests: 3, removed: 0 });
+    expect(result).toMatchObject({ state: "completed", pagesDone: 3, requests: 3, counts: { user: { seen: 1100, created: 1100, removed: 0 } } });
     expect(result.finishedAt).toBeGreaterThanOrEqual(result.startedAt);
     expect(await status()).toEqual(result);
     expect((await storedIds()).length).toBe(1100);
@@ -198,8 +208,8 @@ describe("a full sync", () => {
   });
 
   test("is an internal action: not callable from clients", () => {
-    expect((syncUsers as unknown as { isInternal?: boolean }).isInternal).toBe(true);
-    expect((syncUsers as unknown as { isPublic?: boolean }).isPublic).toBeFalsy();
+    expect((resync as unknown as { isInternal?: boolean }).isInternal).toBe(true);
+    expect((resync as unknown as { isPublic?: boolean }).isPublic).toBeFalsy();
   });
 
   test("never asks for a count: one request per page", async () => {
@@ -230,26 +240,26 @@ describe("Clerk's rate limit and failures", () => {
     api = await startFakeClerkApi({ users: clerkUsers(35), rateLimit: { requests: 2, windowMs: 100, model: "window" } });
     process.env.CLERK_API_URL = api.url;
     const { backend, run } = backendWith({}, () => ({ pageSize: 10, rateLimit: { requests: 2, windowMs: 100 } }));
-    expect(await run()).toMatchObject({ state: "completed", created: 35, requests: 4 });
+    expect(await run()).toMatchObject({ state: "completed", requests: 4, counts: { user: { created: 35 } } });
     expect(api.log.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(api.log[2]!.at - api.log[0]!.at).toBeGreaterThanOrEqual(100);
     expect((await backend.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 100, cursor: null } })).page.length).toBe(35);
   });
 
-  test("a step that hands over mid-window tells the next one, which keeps to the same window", async () => {
+  test("a step that hands over mid-window tells the next one, which keeps to the same rate-limit window", async () => {
     await api.close();
     api = await startFakeClerkApi({ users: clerkUsers(35), rateLimit: { requests: 3, windowMs: 100, model: "window" } });
     process.env.CLERK_API_URL = api.url;
     // Every step takes one page, so each page is a new step with a new client.
     const first = await t.action(variant("stepwisePaced"), {});
     expect(first.state).toBe("running");
-    expect(await settled()).toMatchObject({ state: "completed", created: 35 });
+    expect(await settled()).toMatchObject({ state: "completed", counts: { user: { created: 35 } } });
     expect(api.log.filter((r) => r.status === 429)).toEqual([]);
     const scheduled = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
     expect(scheduled.some((job) => Array.isArray((job.args[0] as { sentAt?: unknown }).sentAt))).toBe(true);
   });
 
-  test("a run started right after another keeps to the window the last one used", async () => {
+  test("a run started right after another keeps to the rate-limit window the last one used", async () => {
     await api.close();
     api = await startFakeClerkApi({ users: clerkUsers(35), rateLimit: { requests: 3, windowMs: 150, model: "window" } });
     process.env.CLERK_API_URL = api.url;
@@ -262,13 +272,13 @@ describe("Clerk's rate limit and failures", () => {
   test("unpaced (rateLimit: false), a refusal blocks the key until Retry-After, then the run goes on", async () => {
     api.failNext({ status: 429, retryAfter: "0.05" }, { status: 429, retryAfter: "0.05" });
     const { run } = backendWith({}, () => ({ pageSize: 10, rateLimit: false }));
-    expect(await run()).toMatchObject({ state: "completed", created: 35, requests: 6 });
+    expect(await run()).toMatchObject({ state: "completed", requests: 6, counts: { user: { created: 35 } } });
   });
 
   test("a transient 500 is retried with backoff", async () => {
     api.failNext({ status: 500 });
     const result = await t.action(variant("small"), {});
-    expect(result).toMatchObject({ state: "completed", created: 35 });
+    expect(result).toMatchObject({ state: "completed", counts: { user: { created: 35 } } });
     expect(api.log[0]!.status).toBe(500);
     expect(result.requests).toBe(5);
   });
@@ -278,8 +288,8 @@ describe("Clerk's rate limit and failures", () => {
     api.beforeRequest = ({ offset }) => (down && offset! >= 18 ? { status: 503 } : undefined);
     const error = await rejection(t.action(variant("small"), {}));
 
-    expect(isSyncUsersError(error, "CLERK_UNAVAILABLE")).toBe(true);
     expect(syncLog("CLERK_UNAVAILABLE")).toEqual([expect.stringMatching(/HTTP 503/)]);
+    expect(isResyncError(error, "CLERK_UNAVAILABLE")).toBe(true);
     const failed = await status();
     expect(failed).toMatchObject({ state: "failed", pagesDone: 2, lastError: { code: "CLERK_UNAVAILABLE" } });
     expect((await storedIds()).length).toBe(19);
@@ -287,7 +297,7 @@ describe("Clerk's rate limit and failures", () => {
     down = false;
     api.log.length = 0;
     const resumed = await t.action(variant("small"), {});
-    expect(resumed).toMatchObject({ runId: failed!.runId, state: "completed", pagesDone: 4, usersSeen: 35, steps: 2 });
+    expect(resumed).toMatchObject({ runId: failed!.runId, state: "completed", pagesDone: 4, steps: 2, counts: { user: { seen: 35 } } });
     expect(api.log[0]!.offset).toBe(18); // The page after the last committed one (overlapping it by one), not 0.
     expect(await storedIds()).toEqual(listedIds());
   });
@@ -296,7 +306,7 @@ describe("Clerk's rate limit and failures", () => {
     api.secretKey = "sk_test_some_other_instance";
     const error = await rejection(t.action(variant("small"), {}));
 
-    expect(isSyncUsersError(error, "UNAUTHORIZED")).toBe(true);
+    expect(isResyncError(error, "UNAUTHORIZED")).toBe(true);
     expect(String((error as { data: { message: string } }).data.message)).toContain("CLERK_SECRET_KEY");
     const logged = syncLog("UNAUTHORIZED");
     expect(logged).toEqual([expect.stringContaining("CLERK_SECRET_KEY")]);
@@ -312,7 +322,7 @@ describe("Clerk's rate limit and failures", () => {
   test("no key configured: a clear error, and no request", async () => {
     delete process.env.CLERK_SECRET_KEY;
     const error = await rejection(t.action(variant("small"), {}));
-    expect(isSyncUsersError(error, "MISSING_SECRET_KEY")).toBe(true);
+    expect(isResyncError(error, "MISSING_SECRET_KEY")).toBe(true);
     expect((error as { data: { message: string } }).data.message).toContain("CLERK_SECRET_KEY");
     expect(api.log).toEqual([]);
   });
@@ -327,8 +337,8 @@ describe("Clerk's rate limit and failures", () => {
     const { backend, run } = backendWith({ hooks }, (app) => ({ pageSize: 10, hooks: app.hooks }));
     await rejection(run());
     expect(syncLog("SYNC_FAILED")).toEqual([expect.stringContaining("profile service said no")]);
-    const failed = await backend.query(components.clerkUsers.backfill.status, {});
-    expect(failed).toMatchObject({ state: "failed", pagesDone: 1, created: 10, lastError: { code: "SYNC_FAILED" } });
+    const failed = await backend.query(components.clerkUsers.resync.status, {});
+    expect(failed).toMatchObject({ state: "failed", pagesDone: 1, lastError: { code: "RESYNC_FAILED" }, counts: { user: { created: 10 } } });
     expect(failed!.lastError!.message).toContain("profile service said no");
     // The first page is stored; none of the second, though its rows were written before its hooks ran.
     expect(await backend.query(components.clerkUsers.users.getByClerkId, { clerkId: "user_000009" })).not.toBeNull();
@@ -337,7 +347,7 @@ describe("Clerk's rate limit and failures", () => {
 });
 
 describe("what the app sees", () => {
-  test("rows a resync wrote reach queries and hooks as Clerk's data only, with no sync bookkeeping", async () => {
+  test("rows a resync wrote reach queries and hooks as Clerk's data only, with no resync bookkeeping", async () => {
     const hookArgs: Array<Record<string, unknown>> = [];
     const hooks = internalMutationGeneric({
       args: { source: v.string(), events: v.array(v.any()) },
@@ -361,12 +371,12 @@ describe("what the app sees", () => {
 });
 
 describe("resumable", () => {
-  test("a long sync continues in scheduled steps", async () => {
+  test("a long resync continues in scheduled steps", async () => {
     const first = await t.action(variant("stepwise"), {});
     expect(first).toMatchObject({ state: "running", pagesDone: 1 });
 
     const done = await settled();
-    expect(done).toMatchObject({ runId: first.runId, state: "completed", pagesDone: 4, usersSeen: 35 });
+    expect(done).toMatchObject({ runId: first.runId, state: "completed", pagesDone: 4, counts: { user: { seen: 35 } } });
     expect(done.steps).toBeGreaterThanOrEqual(4);
     expect(await storedIds()).toEqual(listedIds());
   });
@@ -383,27 +393,22 @@ describe("resumable", () => {
   });
 
   test("a second call while a run is active returns its status and starts nothing", async () => {
-    const running = await t.mutation(components.clerkUsers.backfill.start, { lease: "another-step", staleAfterMs: 60_000 });
+    const running = await startRun("another-step", 60_000);
     const result = await t.action(variant("small"), {});
-    expect(result).toMatchObject({ runId: running.status.runId, state: "running", pagesDone: 0 });
+    expect(result).toMatchObject({ runId: running, state: "running", pagesDone: 0 });
     expect(api.log).toEqual([]);
   });
 
   test("a run whose step crashed after writing is taken over by the watchdog once stale, from its last committed page", async () => {
     // A step that committed one page, then died without handing over.
-    const crashed = await t.mutation(components.clerkUsers.backfill.start, { lease: "dead-step", staleAfterMs: 50 });
+    const crashed = { status: { runId: await startRun("dead-step", 50) } };
     const firstPage = api.list().slice(0, 10);
-    await t.mutation(components.clerkUsers.backfill.commitPage, {
+    await t.mutation(components.clerkUsers.resync.advance, {
       runId: crashed.status.runId,
       lease: "dead-step",
-      from: 0,
-      next: { offset: 10, boundary: { createdAt: firstPage[9]!.created_at, ids: [firstPage[9]!.id] } },
-      done: false,
-      page: { kind: "user", rows: [] },
-      seen: firstPage.map((u) => u.id),
-      repeated: 0,
-      invalid: [],
+      handback: { op: "list", offset: 0, limit: 10, listed: firstPage.map(listed), rows: { kind: "user", rows: [] }, invalid: [] },
       requests: 1,
+      pageSize: 10,
     });
     // The watchdog's call (runId alone) leaves a run that wrote recently to its owner, and
     // looks again once that write is stale...
@@ -415,50 +420,44 @@ describe("resumable", () => {
     expect(resumed).toMatchObject({ runId: crashed.status.runId, state: "completed", steps: 2, pagesDone: 4 });
     expect(api.log[0]!.offset).toBe(9);
     // The dead step's lease no longer writes.
-    expect(await t.mutation(components.clerkUsers.backfill.checkpoint, { runId: crashed.status.runId, lease: "dead-step", requests: 1 })).toBeNull();
+    expect(await t.mutation(components.clerkUsers.resync.handOver, { runId: crashed.status.runId, lease: "dead-step", requests: 1 })).toBeNull();
   });
 
-  test("a step that died before its page's window was judged: the next one judges it, then reconciles", async () => {
+  test("a step that died before its page's span was judged: the next one judges it, then reconciles", async () => {
     await deliver(userEvent("user.created", clerkUser("user_ghost")));
-    const crashed = await t.mutation(components.clerkUsers.backfill.start, { lease: "dead-step", staleAfterMs: 50 });
-    // The whole listing in one page; its window ends with rows that have no creation time, left for later.
-    const committed = await t.mutation(components.clerkUsers.backfill.commitPage, {
+    const crashed = { status: { runId: await startRun("dead-step", 50) } };
+    // The whole listing in one page; its span ends with rows that have no creation time, left for later.
+    const committed = await t.mutation(components.clerkUsers.resync.advance, {
       runId: crashed.status.runId,
       lease: "dead-step",
-      from: 0,
-      next: { offset: 35 },
-      done: true,
-      page: { kind: "user", rows: [] },
-      seen: listedIds(),
-      repeated: 0,
-      invalid: [],
+      handback: { op: "list", offset: 0, limit: 500, listed: api.list().map(listed), rows: { kind: "user", rows: [] }, invalid: [] },
       requests: 1,
     });
-    expect(committed).toMatchObject({ windowLeft: true, status: { phase: "listing" } });
+    expect(committed).toMatchObject({ next: { op: "judge" }, status: { phase: "listing" } });
 
     await new Promise((resolve) => setTimeout(resolve, 60));
     await t.action(variant("quickToResume"), { runId: crashed.status.runId });
-    expect(await settled()).toMatchObject({ state: "completed", removed: 1 });
+    expect(await settled()).toMatchObject({ state: "completed", counts: { user: { removed: 1 } } });
     expect(await user("user_ghost")).toBeNull();
     expect(api.listRequests).toEqual([]);
   });
 
   test("a new call takes a stale run over too", async () => {
-    const crashed = await t.mutation(components.clerkUsers.backfill.start, { lease: "dead-step", staleAfterMs: 50 });
+    const crashed = await startRun("dead-step", 50);
     await new Promise((resolve) => setTimeout(resolve, 60));
     const resumed = await t.action(variant("quickToResume"), {});
-    expect(resumed).toMatchObject({ runId: crashed.status.runId, state: "completed" });
+    expect(resumed).toMatchObject({ runId: crashed, state: "completed" });
   });
 });
 
 describe("the webhook's ordering rules hold", () => {
-  test("a backfilled row never overwrites a newer webhook row", async () => {
+  test("a resynced row never overwrites a newer webhook row", async () => {
     const newer = clerkUser("user_000003", { created_at: 1_700_000_003_000, first_name: "Webhook", updated_at: 1_790_000_000_000 });
     expect((await deliver(userEvent("user.updated", newer))).status).toBe(200);
 
     const result = await t.action(variant("small"), {});
     expect(await user("user_000003")).toMatchObject({ firstName: "Webhook", updatedAt: 1_790_000_000_000 });
-    expect(result).toMatchObject({ created: 34, unchanged: 1 });
+    expect(result).toMatchObject({ counts: { user: { created: 34, unchanged: 1 } } });
     expect((await profiles()).find((p) => p.clerkId === "user_000003")?.versions).toBe(1);
   });
 
@@ -469,12 +468,7 @@ describe("the webhook's ordering rules hold", () => {
     const result = await t.action(variant("small"), {});
     expect(result).toMatchObject({
       state: "completed",
-      usersSeen: 35,
-      created: 33,
-      unchanged: 0,
-      tombstoned: 1,
-      invalidUsers: 1,
-      invalidUserIds: ["user_000018"],
+      counts: { user: { seen: 35, created: 33, unchanged: 0, tombstoned: 1, invalid: 1, invalidIds: ["user_000018"] } },
     });
   });
 
@@ -482,19 +476,19 @@ describe("the webhook's ordering rules hold", () => {
     expect((await deliver(deletedEvent("user_000004"))).status).toBe(200);
     const result = await t.action(variant("small"), {});
     expect(await user("user_000004")).toBeNull();
-    expect(result).toMatchObject({ created: 34, tombstoned: 1 });
+    expect(result).toMatchObject({ counts: { user: { created: 34, tombstoned: 1 } } });
     expect((await profiles()).some((p) => p.clerkId === "user_000004")).toBe(false);
   });
 
   test("hooks fire only for real changes", async () => {
     await t.action(variant("small"), {});
     const again = await t.action(variant("small"), {});
-    expect(again).toMatchObject({ state: "completed", created: 0, updated: 0, unchanged: 35, removed: 0 });
+    expect(again).toMatchObject({ state: "completed", counts: { user: { created: 0, updated: 0, unchanged: 35, removed: 0 } } });
     expect((await profiles()).every((p) => p.versions === 1)).toBe(true);
 
     api.update("user_000007", { first_name: "Grace", updated_at: 1_700_000_999_000 });
     const third = await t.action(variant("small"), {});
-    expect(third).toMatchObject({ created: 0, updated: 1, unchanged: 34 });
+    expect(third).toMatchObject({ counts: { user: { created: 0, updated: 1, unchanged: 34 } } });
     const versions = Object.fromEntries((await profiles()).map((p) => [p.clerkId, p.versions]));
     expect(versions.user_000007).toBe(2);
     expect(Object.values(versions).filter((n) => n !== 1)).toEqual([2]);
@@ -517,10 +511,10 @@ describe("a page's stored users are read by id range", () => {
     expect((await deliver(userEvent("user.updated", newer))).status).toBe(200);
 
     const first = await t.action(variant("small"), {});
-    expect(first).toMatchObject({ state: "completed", usersSeen: 35, created: 33, unchanged: 1, tombstoned: 1 });
+    expect(first).toMatchObject({ state: "completed", counts: { user: { seen: 35, created: 33, unchanged: 1, tombstoned: 1 } } });
     api.update("user_000040", { first_name: "Grace", updated_at: 1_700_000_999_000 });
     const second = await t.action(variant("small"), {});
-    expect(second).toMatchObject({ state: "completed", usersSeen: 35, created: 0, updated: 1, unchanged: 33, tombstoned: 1, removed: 0 });
+    expect(second).toMatchObject({ state: "completed", counts: { user: { seen: 35, created: 0, updated: 1, unchanged: 33, tombstoned: 1, removed: 0 } } });
 
     const ids = await storedIds();
     expect(ids).toEqual([...new Set(ids)]);
@@ -531,25 +525,40 @@ describe("a page's stored users are read by id range", () => {
     expect((await profiles()).map((p) => p.versions).sort()).toEqual([...Array(33).fill(1), 2]);
   });
 
+  test("a page read past the listing's next offset is refused: it would leave a gap no continuity check sees", async () => {
+    const runId = await startRun("step", 60_000);
+    const page = api.list().slice(10, 20);
+    await expect(
+      t.mutation(components.clerkUsers.resync.advance, {
+        runId,
+        lease: "step",
+        handback: { op: "list", offset: 10, limit: 10, listed: page.map(listed), rows: { kind: "user", rows: [] }, invalid: [] },
+        requests: 1,
+      }),
+    ).rejects.toThrow(/past the listing's next offset/);
+    expect(await status()).toMatchObject({ pagesDone: 0, requests: 0 });
+  });
+
   test("a user twice in one batch is stored once, at its newest version", async () => {
-    const run = await t.mutation(components.clerkUsers.backfill.start, { lease: "step", staleAfterMs: 60_000 });
+    const runId = await startRun("step", 60_000);
     const users = [
       { clerkId: "user_a", updatedAt: 1, firstName: "Old" },
       { clerkId: "user_a", updatedAt: 2, firstName: "New" },
     ];
     const args = {
-      runId: run.status.runId,
+      runId,
       lease: "step",
-      from: 0,
-      next: { offset: 2 },
-      done: false,
-      page: { kind: "user" as const, rows: users },
-      seen: ["user_a", "user_a"],
-      repeated: 0,
-      invalid: [],
+      handback: {
+        op: "list" as const,
+        offset: 0,
+        limit: 2,
+        listed: [{ id: "user_a" }, { id: "user_a" }],
+        rows: { kind: "user" as const, rows: users },
+        invalid: [],
+      },
       requests: 1,
     };
-    expect((await t.mutation(components.clerkUsers.backfill.commitPage, args))?.status).toMatchObject({ created: 1, updated: 1 });
+    expect((await t.mutation(components.clerkUsers.resync.advance, args))?.status).toMatchObject({ counts: { user: { created: 1, updated: 1 } } });
     expect((await stored()).users.filter((u) => u.clerkId === "user_a")).toHaveLength(1);
     expect(await user("user_a")).toMatchObject({ firstName: "New", updatedAt: 2 });
   });
@@ -561,7 +570,7 @@ describe("reconcile", () => {
     api.remove("user_000001", "user_000020", "user_000034");
 
     const result = await t.action(variant("small"), {});
-    expect(result).toMatchObject({ state: "completed", removed: 3 });
+    expect(result).toMatchObject({ state: "completed", counts: { user: { removed: 3 } } });
     expect(await storedIds()).toEqual(listedIds());
     expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
     // Removed means tombstoned: a late event cannot bring the user back.
@@ -573,7 +582,7 @@ describe("reconcile", () => {
 
   test("more users to re-check than one batch: reconcile pages through them all", async () => {
     api.add(...clerkUsers(1100 - 35, 35));
-    await t.action(internal.clerk.syncUsers, {});
+    await t.action(internal.clerk.resync, {});
     // Rows no pass has listed (webhook-only), and users Clerk then deletes, spanning batches.
     for (const id of ["user_ghost_a", "user_ghost_b"]) expect((await deliver(userEvent("user.created", clerkUser(id)))).status).toBe(200);
     api.remove(
@@ -585,18 +594,18 @@ describe("reconcile", () => {
 
     // 602 removals against 500 users still in Clerk: more than a pass removes unless allowed.
     const result = await t.action(variant("fullPagesMassRemoval"), {});
-    expect(result).toMatchObject({ state: "completed", usersSeen: 500, unchanged: 500, removed: 602 });
+    expect(result).toMatchObject({ state: "completed", counts: { user: { seen: 500, unchanged: 500, removed: 602 } } });
     expect(await storedIds()).toEqual(listedIds());
     expect((await profiles()).map((p) => p.clerkId).sort()).toEqual(listedIds());
   }, 30_000); // 1,100 users through convex-test: a few seconds, more on a busy machine
 
   test("rows made by requireUser before the webhook landed are reconciled too: kept if Clerk lists them", async () => {
-    // Provisional rows carry no creation time: the last page's window ends with them.
+    // Provisional rows carry no creation time: the last page's span ends with them.
     for (const clerkId of ["user_000003", "user_signed_in_then_deleted"]) {
       await t.mutation(components.clerkUsers.sync.ensureUser, { user: { clerkId, updatedAt: 0, email: `${clerkId}@example.com` } });
     }
     const result = await t.action(variant("small"), {});
-    expect(result).toMatchObject({ state: "completed", removed: 1 });
+    expect(result).toMatchObject({ state: "completed", counts: { user: { removed: 1 } } });
     expect(await user("user_signed_in_then_deleted")).toBeNull();
     expect(await user("user_000003")).toMatchObject({ createdAt: 1_700_000_003_000, updatedAt: 1_700_000_003_000 });
     expect(await storedIds()).toEqual(listedIds());
@@ -606,13 +615,13 @@ describe("reconcile", () => {
     await t.action(variant("small"), {});
     const before = await stored();
     const again = await t.action(variant("small"), {});
-    expect(again).toMatchObject({ state: "completed", created: 0, updated: 0, unchanged: 35, removed: 0 });
+    expect(again).toMatchObject({ state: "completed", counts: { user: { created: 0, updated: 0, unchanged: 35, removed: 0 } } });
     // Same documents, field for field: no sighting or bookkeeping is written on the rows.
     expect((await stored()).users).toEqual(before.users);
     expect((await profiles()).every((p) => p.versions === 1)).toBe(true);
   });
 
-  test("a window holding more rows than one transaction judges, many created in the same millisecond, is judged to the end", async () => {
+  test("a span holding more rows than one transaction judges, many created in the same millisecond, is judged to the end", async () => {
     // 1,200 rows of users Clerk no longer has, all created at one instant inside the listing's
     // span (an import, say): judging continues across chunks through rows tied on created_at.
     const at = 1_700_000_005_000;
@@ -620,22 +629,22 @@ describe("reconcile", () => {
     for (let i = 0; i < stale.length; i += 400) await t.mutation(testDump.seed, { rows: stale.slice(i, i + 400) });
 
     const result = await t.action(variant("fullPagesMassRemoval"), {});
-    expect(result).toMatchObject({ state: "completed", created: 35, removed: 1200 });
+    expect(result).toMatchObject({ state: "completed", counts: { user: { created: 35, removed: 1200 } } });
     expect(await storedIds()).toEqual(listedIds());
   });
 
-  test("judging a large window keeps to the step's time: the next step goes on with it", async () => {
+  test("judging a large span keeps to the step's time: the next step goes on with it", async () => {
     const at = 1_700_000_005_000;
     const stale = Array.from({ length: 1200 }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
     for (let i = 0; i < stale.length; i += 400) await t.mutation(testDump.seed, { rows: stale.slice(i, i + 400) });
 
-    // Steps of no time at all: each does one page commit or one chunk of a window, then hands over.
+    // Steps of no time at all: each does one page commit or one chunk of a span, then hands over.
     await t.action(variant("stepwise"), {});
     const done = await settled();
-    expect(done).toMatchObject({ state: "completed", pagesDone: 4, created: 35, removed: 1200 });
-    // Steps: page 1 and 500 of its window's 1,200 rows; 500 more; the last 200 and page 2;
-    // page 3; page 4, whose window then ends with rows that have no creation time; those, and
-    // the first 500 candidates re-checked; 500 more; the last 200. Judging the whole window in
+    expect(done).toMatchObject({ state: "completed", pagesDone: 4, counts: { user: { created: 35, removed: 1200 } } });
+    // Steps: page 1 and 500 of its span's 1,200 rows; 500 more; the last 200 and page 2;
+    // page 3; page 4, whose span then ends with rows that have no creation time; those, and
+    // the first 500 candidates re-checked; 500 more; the last 200. Judging the whole span in
     // the first step would have taken 6.
     expect(done.steps).toBe(8);
     expect(await storedIds()).toEqual(listedIds());
@@ -649,29 +658,29 @@ describe("reconcile", () => {
     api.add(...Array.from({ length: 20 }, (_, i) => clerkUser(`user_dev_${i}`, { created_at: 1_600_000_000_000 + i })));
 
     const error = await rejection(t.action(variant("small"), {}));
-    expect(isSyncUsersError(error, "TOO_MANY_REMOVALS")).toBe(true);
+    expect(isResyncError(error, "TOO_MANY_REMOVALS")).toBe(true);
     expect((error as Error).message).toContain("CLERK_SECRET_KEY");
     expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 35 users .* found only 0 of the stored users/)]);
-    expect(await status()).toMatchObject({ state: "failed", phase: "reconciling", removed: 0, lastError: { code: "TOO_MANY_REMOVALS" } });
+    expect(await status()).toMatchObject({ state: "failed", phase: "reconciling", lastError: { code: "TOO_MANY_REMOVALS" }, counts: { user: { removed: 0 } } });
     expect((await stored()).tombstones).toEqual([]);
     for (const user of ours) expect(await storedIds()).toContain(user.id);
 
     // With the right key again, the failed run resumes: its candidates are all still in Clerk.
     api.remove(...listedIds());
     api.add(...ours);
-    expect(await t.action(variant("small"), {})).toMatchObject({ state: "completed", removed: 0 });
+    expect(await t.action(variant("small"), {})).toMatchObject({ state: "completed", counts: { user: { removed: 0 } } });
     for (const user of ours) expect(await storedIds()).toContain(user.id);
   });
 
-  test("a real mass deletion is refused too, until a sync made with allowMassRemoval resumes the run", async () => {
+  test("a real mass deletion is refused too, until a resync made with allowMassRemoval resumes the run", async () => {
     await t.action(variant("small"), {});
     api.remove(...listedIds().slice(0, 30));
     // 30 removals, and only 5 stored users still in Clerk.
-    expect(isSyncUsersError(await rejection(t.action(variant("small"), {})), "TOO_MANY_REMOVALS")).toBe(true);
     expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 30 users .* found only 5 of the stored users/)]);
+    expect(isResyncError(await rejection(t.action(variant("small"), {})), "TOO_MANY_REMOVALS")).toBe(true);
     expect(await storedIds()).toHaveLength(35);
 
-    expect(await t.action(variant("massRemoval"), {})).toMatchObject({ state: "completed", removed: 30 });
+    expect(await t.action(variant("massRemoval"), {})).toMatchObject({ state: "completed", counts: { user: { removed: 30 } } });
     expect(await storedIds()).toEqual(listedIds());
   });
 
@@ -679,7 +688,7 @@ describe("reconcile", () => {
     await deliver(userEvent("user.created", clerkUser("user_ghost")));
     expect(await user("user_ghost")).not.toBeNull();
     const result = await t.action(variant("small"), {});
-    expect(result.removed).toBe(1);
+    expect(result.counts.user!.removed).toBe(1);
     expect(await user("user_ghost")).toBeNull();
   });
 
@@ -688,11 +697,11 @@ describe("reconcile", () => {
     api.beforeRequest = ({ offset }) => (offset! >= 9 ? { status: 401 } : undefined);
     await rejection(t.action(variant("small"), {}));
     expect(syncLog("UNAUTHORIZED")).toHaveLength(1);
-    expect(await status()).toMatchObject({ state: "failed", pagesDone: 1, removed: 0 });
+    expect(await status()).toMatchObject({ state: "failed", pagesDone: 1, counts: { user: { removed: 0 } } });
     expect(await user("user_ghost")).not.toBeNull();
 
     api.beforeRequest = undefined;
-    expect(await t.action(variant("small"), {})).toMatchObject({ state: "completed", removed: 1 });
+    expect(await t.action(variant("small"), {})).toMatchObject({ state: "completed", counts: { user: { removed: 1 } } });
     expect(await user("user_ghost")).toBeNull();
   });
 
@@ -700,7 +709,7 @@ describe("reconcile", () => {
     await t.action(variant("small"), {});
     api.hiddenFromListing.add("user_000005");
     const result = await t.action(variant("small"), {});
-    expect(result).toMatchObject({ state: "completed", removed: 0 });
+    expect(result).toMatchObject({ state: "completed", counts: { user: { removed: 0 } } });
     expect(await user("user_000005")).not.toBeNull();
     expect(api.log.filter((r) => r.userIds.length > 0).map((r) => r.userIds)).toEqual([["user_000005"]]);
   });
@@ -717,7 +726,7 @@ describe("reconcile", () => {
     const result = await t.action(variant("small"), {});
     expect(result.state).toBe("completed");
     expect(await user("user_late")).not.toBeNull();
-    expect(result.removed).toBe(0);
+    expect(result.counts.user!.removed).toBe(0);
   });
 
   test("users deleted in Clerk mid-pass make no one else skipped: pages that shifted are read again", async () => {
@@ -741,7 +750,7 @@ describe("what Clerk sends", () => {
   test("a listed user that is not a storable Clerk user is counted and reported, not fatal", async () => {
     api.replaceRaw("user_000013", { ...clerkUser("user_000013", { created_at: 1_700_000_013_000 }), updated_at: "yesterday" });
     const result = await t.action(variant("small"), {});
-    expect(result).toMatchObject({ state: "completed", invalidUsers: 1, invalidUserIds: ["user_000013"], created: 34, removed: 0 });
+    expect(result).toMatchObject({ state: "completed", counts: { user: { invalid: 1, invalidIds: ["user_000013"], created: 34, removed: 0 } } });
     expect(await user("user_000012")).not.toBeNull();
     expect(await user("user_000014")).not.toBeNull();
   });
@@ -749,26 +758,20 @@ describe("what Clerk sends", () => {
   test("a 200 that is not a list of users stops with BAD_RESPONSE", async () => {
     api.failNext({ status: 200, body: { hello: "world" } });
     const error = await rejection(t.action(variant("small"), {}));
-    expect(isSyncUsersError(error, "BAD_RESPONSE")).toBe(true);
     expect(syncLog("BAD_RESPONSE")).toEqual([expect.stringContaining("GET /v1/users answered 200 without a JSON list")]);
+    expect(isResyncError(error, "BAD_RESPONSE")).toBe(true);
   });
 });
 
 describe("Convex's limits", () => {
   test("a page commit holds at most 500 users", async () => {
-    const run = await t.mutation(components.clerkUsers.backfill.start, { lease: "step", staleAfterMs: 60_000 });
+    const runId = await startRun("step", 60_000);
     const users = Array.from({ length: 501 }, (_, i) => ({ clerkId: `user_${i}`, updatedAt: 1 }));
     await expect(
-      t.mutation(components.clerkUsers.backfill.commitPage, {
-        runId: run.status.runId,
+      t.mutation(components.clerkUsers.resync.advance, {
+        runId,
         lease: "step",
-        from: 0,
-        next: { offset: 501 },
-        done: false,
-        page: { kind: "user", rows: users },
-        seen: users.map((u) => u.clerkId),
-        repeated: 0,
-        invalid: [],
+        handback: { op: "list", offset: 0, limit: 501, listed: users.map((u) => ({ id: u.clerkId })), rows: { kind: "user", rows: users }, invalid: [] },
         requests: 1,
       }),
     ).rejects.toThrow(/at most 500/);
@@ -786,14 +789,14 @@ describe("Convex's limits", () => {
       },
     });
     const { run } = backendWith({ hooks }, (app) => ({ hooks: app.hooks }));
-    expect(await run()).toMatchObject({ state: "completed", created: 150 });
+    expect(await run()).toMatchObject({ state: "completed", counts: { user: { created: 150 } } });
     expect(sizes.length).toBe(2);
     expect(sizes.reduce((a, b) => a + b)).toBe(150);
   });
 
   test("pageSize is capped at Clerk's 500, and is at least 2", () => {
-    expect(() => makeSyncUsersAction(components.clerkUsers, { pageSize: 501 })).toThrow(/2 to 500/);
+    expect(() => makeResyncAction(components.clerkUsers, { pageSize: 501 })).toThrow(/2 to 500/);
     // Pages overlap by one user: a page of one would never move on.
-    expect(() => makeSyncUsersAction(components.clerkUsers, { pageSize: 1 })).toThrow(/2 to 500/);
+    expect(() => makeResyncAction(components.clerkUsers, { pageSize: 1 })).toThrow(/2 to 500/);
   });
 });

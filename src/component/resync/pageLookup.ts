@@ -1,8 +1,9 @@
 import { compareValues } from "convex/values";
-import type { Kind } from "../shared/validators.js";
-import type { MutationCtx } from "./_generated/server.js";
-import { lookUp, type Row, type StoredRow } from "./apply.js";
-import { KINDS } from "./kinds.js";
+import type { Kind } from "../../shared/validators.js";
+import type { MutationCtx } from "../_generated/server.js";
+import { lookUp, type Row, type StoredRow } from "../apply.js";
+import { KINDS } from "../kinds.js";
+import { kindReader } from "../rows.js";
 
 /** Ids looked up one by one rather than by a range. */
 const FEW = 8;
@@ -18,20 +19,20 @@ export async function lookUpMany(
   ctx: MutationCtx,
   kind: Kind,
   clerkIds: readonly string[],
-  /** Rows already read (the page's window): their ids need no read of their own. */
+  /** Rows already read (the page's span): their ids need no read of their own. */
   known: readonly Row[] = [],
 ): Promise<(clerkId: string) => Promise<StoredRow>> {
   const wanted = new Set(clerkIds);
   const found = new Map<string, StoredRow>();
   for (const row of known) if (wanted.has(row.clerkId)) found.set(row.clerkId, { row, deleted: false });
   const rest = [...wanted].filter((id) => !found.has(id));
-  // A few ids left (a re-sync: the page's last users, past its window) are cheaper read alone.
+  // A few ids left (a second pass: the page's last users, past its span) are cheaper read alone.
   const rows =
     rest.length <= FEW
       ? new Map<string, Row | null>()
       : await readSpan<Row>(rest, (lo, hi, limit) =>
-          ctx.db
-            .query(KINDS[kind].table as "users")
+          kindReader(ctx)
+            .query(KINDS[kind].table)
             .withIndex("by_clerk_id", (q) => q.gte("clerkId", lo).lte("clerkId", hi))
             .take(limit),
         );

@@ -1,10 +1,13 @@
-import type { Kind } from "../shared/validators.js";
+import { nextRequestOffset, overlapOffset, type ListCursor } from "../../shared/paging.js";
+import type { Instruction } from "../../shared/resync.js";
+import type { Kind } from "../../shared/validators.js";
 
 /**
- * A resync run's lifecycle, as pure transitions: each takes what is stored of a run and what
- * happened, and returns the change to write (or why nothing may be written). The mutations in
- * backfill.ts only read the run, call one of these, and write what it returns. The states and
- * their transitions are drawn in README.md beside this file.
+ * A resync run's lifecycle, as pure functions: each transition takes what is stored of a run and
+ * what happened, and returns the change to write (or why nothing may be written); `instructionFor`
+ * says what the step holding the run does next. The component's mutations (resync.ts) read the
+ * run, call these, and write what they return. The states, transitions and instructions are drawn
+ * in README.md beside the component, and test/resync.lifecycle.test.ts walks each one.
  */
 
 export type RunState = "running" | "completed" | "failed";
@@ -16,11 +19,15 @@ export type RunView = {
   phase: RunPhase;
   /** The kind being listed or reconciled now, one of `kinds`. */
   kind: Kind;
-  /** The kinds this run syncs, in order: users first, then organizations, then memberships. */
+  /** The kinds this run syncs, in order: an object's parents before it. */
   kinds: readonly Kind[];
   lease: string;
   heartbeatAt: number;
   steps: number;
+  /** Where the listing of `kind` stands. */
+  cursor: ListCursor;
+  /** The part of the last committed page's span still to judge, if any. */
+  span?: object;
 };
 
 /** What to write to a run. `nextKind` means: the listing of `kind` starts from the first page. */
@@ -38,7 +45,7 @@ export type RunPatch = {
 export type Timing = { lease: string; now: number; staleAfterMs: number };
 
 /** Whether the step holding `lease` owns `run` (only a running run is owned). */
-export function owns(run: RunView, lease: string): boolean {
+export function owns(run: Pick<RunView, "state" | "lease">, lease: string): boolean {
   return run.state === "running" && run.lease === lease;
 }
 
@@ -48,7 +55,7 @@ function isStale(run: RunView, now: number, staleAfterMs: number) {
 
 /**
  * A call of the action that syncs `kinds`, with the latest run:
- * - running and alive: `busy`, it is left to its owner (two syncs never run at once);
+ * - running and alive: `busy`, it is left to its owner (two resyncs never run at once);
  * - running but stale (its step died), or failed, and of the same kinds: `resume` it for this
  *   step, from its last commit;
  * - none, completed, or of other kinds (an action with other options): `new`, a run starting
@@ -79,13 +86,16 @@ export function onTakeOver(run: RunView, { lease, now, staleAfterMs }: Timing): 
   return { lease, heartbeatAt: now, steps: run.steps + 1 };
 }
 
-/** A page (or the last chunk of a page's window) was committed: once the last is judged, reconcile. */
-export function onListed(run: RunView, { done, windowLeft, now }: { done: boolean; windowLeft: boolean; now: number }): RunPatch {
+/** A page (or a chunk of a page's span) was committed: once the last page's span is judged, reconcile. */
+export function onListed(run: RunView, { done, spanLeft, now }: { done: boolean; spanLeft: boolean; now: number }): RunPatch {
   assertPhase(run, "listing", "a listed page");
-  return { heartbeatAt: now, ...(done && !windowLeft ? { phase: "reconciling" } : {}) };
+  return { heartbeatAt: now, ...(done && !spanLeft ? { phase: "reconciling" } : {}) };
 }
 
-/** A reconcile batch was applied: after the last, the next kind's listing starts, or the run completes. */
+/**
+ * A reconcile batch was applied (`last`: no candidate of the kind is left): after the last, the
+ * next kind's listing starts, or the run completes.
+ */
 export function onReconciled(run: RunView, { last, now }: { last: boolean; now: number }): RunPatch {
   assertPhase(run, "reconciling", "a reconcile batch");
   if (!last) return { heartbeatAt: now };
@@ -101,8 +111,37 @@ export function onFailed(run: RunView, { now }: { now: number }): RunPatch {
 }
 
 /** Refuses work of the wrong phase: a page after the listing ended, a recheck before it did. */
-export function assertPhase(run: RunView, phase: RunPhase, what: string) {
+export function assertPhase(run: Pick<RunView, "state" | "phase" | "kind">, phase: RunPhase, what: string) {
   if (run.state !== "running" || run.phase !== phase) {
     throw new Error(`${what} needs a running run that is ${phase}; this one is ${run.state}, ${run.phase} ${run.kind}s`);
   }
+}
+
+export type InstructionInput = {
+  /** Objects per list request: the action's `pageSize`. */
+  pageSize: number;
+  /** Reconciling: the kind's next candidates (none left is `onReconciled`'s `last`, written before). */
+  batch?: Pick<Extract<Instruction, { op: "recheck" }>, "candidates" | "refs">;
+  /** Listing: the last page handed back did not continue the listing; read it again from here. */
+  rereadFrom?: number;
+};
+
+/**
+ * What the step holding `run` does next:
+ * - a run that is not running: `done`;
+ * - listing with a span left to judge: `judge` (a transaction per chunk, before the next page);
+ * - listing: `list` the page that continues the cursor (overlapping the last by one object, see
+ *   paging.ts), or the one to read again from `rereadFrom`; `ahead` is the page after it if it
+ *   comes back full, which the action may fetch meanwhile;
+ * - reconciling: `recheck` the kind's next candidates.
+ */
+export function instructionFor(run: RunView, { pageSize, batch, rereadFrom }: InstructionInput): Instruction {
+  if (run.state !== "running") return { op: "done" };
+  if (run.phase === "reconciling") {
+    if (!batch || batch.refs.length === 0) throw new Error("instructionFor: a reconciling run's instruction needs its next candidates");
+    return { op: "recheck", kind: run.kind, ...batch };
+  }
+  if (run.span) return { op: "judge" };
+  const offset = rereadFrom ?? nextRequestOffset(run.cursor);
+  return { op: "list", kind: run.kind, offset, limit: pageSize, ahead: overlapOffset(offset, pageSize) };
 }

@@ -1,5 +1,5 @@
 import { makeFunctionReference } from "convex/server";
-import { isSyncUsersError, makeSyncUsersAction, type SyncStatus } from "convex-clerk-users";
+import { isResyncError, makeResyncAction, type ResyncStatus } from "convex-clerk-users";
 import clerkUsersTest from "convex-clerk-users/test";
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -22,11 +22,11 @@ const syncLog = (code: string) => logs.take(new RegExp(`^convex-clerk-users sync
 
 const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 };
 const actions = {
-  usersOnly: makeSyncUsersAction(components.clerkUsers, { pageSize: 10, retry: fastRetry, rateLimit: false }),
-  withOrgs: makeSyncUsersAction(components.clerkUsers, { organizations: true, pageSize: 10, retry: fastRetry, rateLimit: false, hooks: recordingHooksRef }),
+  usersOnly: makeResyncAction(components.clerkUsers, { pageSize: 10, retry: fastRetry, rateLimit: false }),
+  withOrgs: makeResyncAction(components.clerkUsers, { organizations: true, pageSize: 10, retry: fastRetry, rateLimit: false, hooks: recordingHooksRef }),
   /** One page (or reconcile batch) per step, each step scheduling the next. */
-  stepwise: makeSyncUsersAction(components.clerkUsers, { organizations: true, pageSize: 10, retry: fastRetry, rateLimit: false, maxStepMs: 0 }),
-  massRemoval: makeSyncUsersAction(components.clerkUsers, {
+  stepwise: makeResyncAction(components.clerkUsers, { organizations: true, pageSize: 10, retry: fastRetry, rateLimit: false, maxStepMs: 0 }),
+  massRemoval: makeResyncAction(components.clerkUsers, {
     organizations: true,
     pageSize: 10,
     retry: fastRetry,
@@ -35,7 +35,7 @@ const actions = {
     hooks: recordingHooksRef,
   }),
 };
-const run = (name: keyof typeof actions) => t.action(makeFunctionReference<"action", { runId?: string; lease?: string }, SyncStatus>(`orgSync:${name}`), {});
+const run = (name: keyof typeof actions) => t.action(makeFunctionReference<"action", { runId?: string; lease?: string }, ResyncStatus>(`orgSync:${name}`), {});
 
 let api: FakeClerkApi;
 let t: ReturnType<typeof convexTest>;
@@ -70,7 +70,7 @@ const deliver = (event: object) => {
 
 describe("a resync with { organizations: true }", () => {
   test("without the option it makes no organization request", async () => {
-    expect(await run("usersOnly")).toMatchObject({ state: "completed", kinds: ["user"], created: 30 });
+    expect(await run("usersOnly")).toMatchObject({ state: "completed", kinds: ["user"], counts: { user: { created: 30 } } });
     expect(api.log.every((r) => r.path === "/v1/users")).toBe(true);
     expect(await orgIds()).toEqual([]);
   });
@@ -80,9 +80,7 @@ describe("a resync with { organizations: true }", () => {
     expect(status).toMatchObject({
       state: "completed",
       kinds: ["user", "organization", "membership"],
-      created: 30,
-      organizations: { seen: 4, created: 4, removed: 0 },
-      memberships: { seen: 30, created: 30, removed: 0 },
+      counts: { user: { created: 30 }, organization: { seen: 4, created: 4, removed: 0 }, membership: { seen: 30, created: 30, removed: 0 } },
     });
     expect(await orgIds()).toEqual(["org_0000", "org_0001", "org_0002", "org_0003"]);
     const members = await membersOf("org_0001");
@@ -113,8 +111,7 @@ describe("a resync with { organizations: true }", () => {
     hookCalls.length = 0;
     expect(await run("withOrgs")).toMatchObject({
       state: "completed",
-      organizations: { unchanged: 4, created: 0, updated: 0 },
-      memberships: { unchanged: 30, created: 0, updated: 0 },
+      counts: { organization: { unchanged: 4, created: 0, updated: 0 }, membership: { unchanged: 30, created: 0, updated: 0 } },
     });
     expect(hookCalls).toEqual([]);
     expect({ orgs: (await t.query(components.clerkUsers.organizations.list, all)).page, members: await allMembers() }).toEqual(before);
@@ -126,13 +123,13 @@ describe("a resync with { organizations: true }", () => {
     expect((await deliver(organizationDeletedEvent("org_0002"))).status).toBe(200);
     expect((await deliver(deletedEvent("user_000003"))).status).toBe(200);
     const status = await run("withOrgs");
-    expect(status).toMatchObject({ state: "completed", organizations: { created: 2, unchanged: 1, tombstoned: 1 } });
+    expect(status).toMatchObject({ state: "completed", counts: { organization: { created: 2, unchanged: 1, tombstoned: 1 } } });
     expect(await t.query(components.clerkUsers.organizations.getByClerkId, { clerkId: "org_0000" })).toMatchObject({ name: "Renamed by a webhook" });
     expect(await orgIds()).not.toContain("org_0002");
     expect(await membersOf("org_0002")).toEqual([]);
     // user_000003's membership (in org_0003) is dropped, and org_0002's members too.
     expect((await membersOf("org_0003")).map((m) => m.userId)).not.toContain("user_000003");
-    expect(status.memberships).toMatchObject({ tombstoned: 1 + 7, created: 30 - 8 });
+    expect(status.counts.membership).toMatchObject({ tombstoned: 1 + 7, created: 30 - 8 });
   });
 
   test("an organization and a membership Clerk no longer has are removed, with their hooks and the cascade", async () => {
@@ -142,7 +139,7 @@ describe("a resync with { organizations: true }", () => {
     api.memberships = api.memberships.filter((m) => m.organization.id !== "org_0003" && m.public_user_data.user_id !== "user_000004");
     hookCalls.length = 0;
     const status = await run("withOrgs");
-    expect(status).toMatchObject({ state: "completed", organizations: { removed: 1 }, memberships: { removed: 1 } });
+    expect(status).toMatchObject({ state: "completed", counts: { organization: { removed: 1 }, membership: { removed: 1 } } });
     expect(await orgIds()).toEqual(["org_0000", "org_0001", "org_0002"]);
     expect((await membersOf("org_0000")).map((m) => m.userId)).not.toContain("user_000004");
     expect(await membersOf("org_0003")).toEqual([]);
@@ -164,18 +161,18 @@ describe("a resync with { organizations: true }", () => {
     api.organizations = fifteen.organizations.map((o, i) => ({ ...o, id: `org_other_${i}`, created_at: 1_600_000_000_000 + i }));
     api.memberships = [];
     const error = await run("withOrgs").catch((e: unknown) => e);
-    expect(isSyncUsersError(error, "TOO_MANY_REMOVALS")).toBe(true);
+    expect(isResyncError(error, "TOO_MANY_REMOVALS")).toBe(true);
     expect((error as Error).message).toContain("organizations");
     expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 15 organizations .* found only 0 of the stored organizations/)]);
-    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({
+    expect(await t.query(components.clerkUsers.resync.status, {})).toMatchObject({
       state: "failed",
       kind: "organization",
       phase: "reconciling",
-      organizations: { removed: 0 },
+      counts: { organization: { removed: 0 } },
     });
     expect((await orgIds()).filter((id) => !id.startsWith("org_other"))).toHaveLength(15);
-    // If Clerk really deleted them: a sync made with allowMassRemoval resumes the run and removes them.
-    expect(await run("massRemoval")).toMatchObject({ state: "completed", organizations: { removed: 15 } });
+    // If Clerk really deleted them: a resync made with allowMassRemoval resumes the run and removes them.
+    expect(await run("massRemoval")).toMatchObject({ state: "completed", counts: { organization: { removed: 15 } } });
     expect((await orgIds()).every((id) => id.startsWith("org_other"))).toBe(true);
   });
 
@@ -184,14 +181,13 @@ describe("a resync with { organizations: true }", () => {
     expect(first.state).toBe("running");
     for (let i = 0; i < 100; i++) {
       await t.finishInProgressScheduledFunctions();
-      const current = await t.query(components.clerkUsers.backfill.status, {});
+      const current = await t.query(components.clerkUsers.resync.status, {});
       if (current?.state !== "running") break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({
+    expect(await t.query(components.clerkUsers.resync.status, {})).toMatchObject({
       state: "completed",
-      organizations: { created: 4 },
-      memberships: { created: 30 },
+      counts: { organization: { created: 4 }, membership: { created: 30 } },
     });
     expect((await allMembers()).length).toBe(30);
   });
@@ -207,20 +203,25 @@ describe("a resync with { organizations: true }", () => {
       }
     };
     const error = await run("withOrgs").catch((e: unknown) => e);
-    expect(isSyncUsersError(error, "UNAUTHORIZED")).toBe(true);
     expect(syncLog("UNAUTHORIZED")).toEqual([expect.stringContaining("HTTP 401")]);
-    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({ state: "failed", kind: "organization", phase: "listing", created: 30 });
+    expect(isResyncError(error, "UNAUTHORIZED")).toBe(true);
+    expect(await t.query(components.clerkUsers.resync.status, {})).toMatchObject({
+      state: "failed",
+      kind: "organization",
+      phase: "listing",
+      counts: { user: { created: 30 } },
+    });
     const resumed = await run("withOrgs");
-    expect(resumed).toMatchObject({ state: "completed", organizations: { created: 4 }, memberships: { created: 30 } });
+    expect(resumed).toMatchObject({ state: "completed", counts: { organization: { created: 4 }, membership: { created: 30 } } });
     // The users were not listed again.
     expect(api.log.filter((r) => r.path === "/v1/users")).toHaveLength(4);
   });
 
-  test("a failed run is resumed only by an action of the same options: a users-only sync starts afresh and asks nothing of organizations", async () => {
+  test("a failed run is resumed only by an action of the same options: a users-only resync starts afresh and asks nothing of organizations", async () => {
     api.beforeRequest = () => (api.log.at(-1)!.path === "/v1/organizations" ? { status: 401 } : undefined);
     await run("withOrgs").catch(() => undefined);
     expect(syncLog("UNAUTHORIZED")).toHaveLength(1);
-    expect(await t.query(components.clerkUsers.backfill.status, {})).toMatchObject({ state: "failed", kind: "organization" });
+    expect(await t.query(components.clerkUsers.resync.status, {})).toMatchObject({ state: "failed", kind: "organization" });
     api.beforeRequest = undefined;
     const before = api.log.length;
     expect(await run("usersOnly")).toMatchObject({ state: "completed", kinds: ["user"] });

@@ -1,8 +1,19 @@
 import { describe, expect, test } from "vitest";
-import { onContinue, onFailed, onListed, onReconciled, onStart, onTakeOver, type RunPatch, type RunView } from "../src/component/runLifecycle.js";
+import {
+  instructionFor,
+  onContinue,
+  onFailed,
+  onListed,
+  onReconciled,
+  onStart,
+  onTakeOver,
+  type RunPatch,
+  type RunView,
+} from "../src/component/resync/lifecycle.js";
 
 // The resync run's lifecycle is pure: this walks every transition of the state machine drawn in
-// src/component/README.md, and the invalid ones, without a backend.
+// src/component/README.md, the invalid ones, and the instruction each state gives the action,
+// without a backend.
 const NOW = 1_000_000;
 const STALE = 60_000;
 const timing = { lease: "mine", now: NOW, staleAfterMs: STALE };
@@ -15,6 +26,7 @@ const run = (overrides: Partial<RunView> = {}): RunView => ({
   lease: "owner",
   heartbeatAt: NOW - 1_000,
   steps: 3,
+  cursor: { offset: 0 },
   ...overrides,
 });
 const alive = run();
@@ -59,27 +71,27 @@ describe("a step keeps or loses the run", () => {
 
 type Step = { from: string; current: RunView; event: string; apply: (r: RunView) => RunPatch; expected: RunPatch };
 const steps: Step[] = [
-  // S1 listing → S1 listing: a page that is not the last, or whose window is still being judged.
+  // S1 listing → S1 listing: a page that is not the last, or whose span is still being judged.
   {
     from: "listing users",
     current: alive,
     event: "a page, more to come",
-    apply: (r) => onListed(r, { done: false, windowLeft: false, now: NOW }),
+    apply: (r) => onListed(r, { done: false, spanLeft: false, now: NOW }),
     expected: { heartbeatAt: NOW },
   },
   {
     from: "listing users",
     current: alive,
-    event: "the last page, its window not all judged",
-    apply: (r) => onListed(r, { done: true, windowLeft: true, now: NOW }),
+    event: "the last page, its span not all judged",
+    apply: (r) => onListed(r, { done: true, spanLeft: true, now: NOW }),
     expected: { heartbeatAt: NOW },
   },
   // S1 listing → S2 reconciling.
   {
     from: "listing users",
     current: alive,
-    event: "the last page, its window judged",
-    apply: (r) => onListed(r, { done: true, windowLeft: false, now: NOW }),
+    event: "the last page, its span judged",
+    apply: (r) => onListed(r, { done: true, spanLeft: false, now: NOW }),
     expected: { heartbeatAt: NOW, phase: "reconciling" },
   },
   // S2 reconciling → S2 / S3 completed.
@@ -142,13 +154,55 @@ test.each(steps)("$from, $event → $expected", ({ current, apply, expected }) =
 
 describe("invalid transitions throw, so a confused step writes nothing", () => {
   test.each([
-    { what: "a page after the listing ended", apply: () => onListed(run({ phase: "reconciling" }), { done: false, windowLeft: false, now: NOW }) },
-    { what: "a page of a failed run", apply: () => onListed(failed, { done: false, windowLeft: false, now: NOW }) },
+    { what: "a page after the listing ended", apply: () => onListed(run({ phase: "reconciling" }), { done: false, spanLeft: false, now: NOW }) },
+    { what: "a page of a failed run", apply: () => onListed(failed, { done: false, spanLeft: false, now: NOW }) },
     { what: "a reconcile batch while listing", apply: () => onReconciled(alive, { last: true, now: NOW }) },
     { what: "a reconcile batch of a completed run", apply: () => onReconciled(completed, { last: true, now: NOW }) },
     { what: "failing a completed run", apply: () => onFailed(completed, { now: NOW }) },
     { what: "failing a failed run", apply: () => onFailed(failed, { now: NOW }) },
   ])("$what", ({ apply }) => {
     expect(apply).toThrow();
+  });
+});
+
+describe("what the step holding the run does next (instructionFor)", () => {
+  const PAGE = 10;
+  const boundary = { createdAt: 1_000, ids: ["user_9"] };
+  const batch = { candidates: [{ clerkId: "user_4" }], refs: ["ref_1"] };
+  test.each([
+    { state: "listing users from the start", current: alive, input: {}, expected: { op: "list", kind: "user", offset: 0, limit: PAGE, ahead: 9 } },
+    {
+      state: "listing after a committed page: the next page reads its last object again",
+      current: run({ cursor: { offset: 10, boundary } }),
+      input: {},
+      expected: { op: "list", kind: "user", offset: 9, limit: PAGE, ahead: 18 },
+    },
+    {
+      state: "listing after a page that did not continue the last: read again from further back",
+      current: run({ cursor: { offset: 10, boundary } }),
+      input: { rereadFrom: 0 },
+      expected: { op: "list", kind: "user", offset: 0, limit: PAGE, ahead: 9 },
+    },
+    { state: "listing with a span left to judge", current: run({ span: {} }), input: {}, expected: { op: "judge" } },
+    {
+      state: "listing the next kind",
+      current: withOrgs({ kind: "organization" }),
+      input: {},
+      expected: { op: "list", kind: "organization", offset: 0, limit: PAGE, ahead: 9 },
+    },
+    {
+      state: "reconciling, candidates left",
+      current: withOrgs({ phase: "reconciling", kind: "membership" }),
+      input: { batch },
+      expected: { op: "recheck", kind: "membership", ...batch },
+    },
+    { state: "completed", current: completed, input: {}, expected: { op: "done" } },
+    { state: "failed", current: failed, input: {}, expected: { op: "done" } },
+  ])("$state → $expected.op", ({ current, input, expected }) => {
+    expect(instructionFor(current, { pageSize: PAGE, ...input })).toEqual(expected);
+  });
+
+  test("a reconciling run with no candidate left has no instruction: onReconciled moves it on first", () => {
+    expect(() => instructionFor(run({ phase: "reconciling" }), { pageSize: PAGE, batch: { candidates: [], refs: [] } })).toThrow();
   });
 });

@@ -1,33 +1,10 @@
-import { DEFAULT_RETRY_POLICY, decideRetry, type AttemptCounts, type AttemptResult, type RetryPolicy } from "../shared/retry.js";
-import type { SyncErrorCode } from "../shared/syncStatus.js";
+import { CLERK_MAX_PAGE_SIZE } from "../../shared/paging.js";
+import type { ResyncErrorCode } from "../../shared/resync.js";
+import { DEFAULT_RETRY_POLICY, decideRetry, type AttemptCounts, type AttemptResult, type RetryPolicy } from "../../shared/retry.js";
+import { CLERK_RATE_LIMITS, blockUntil, delayBefore, recentSends, recordSend, settleSend, startPacing, type Pacing, type RateLimit } from "./pacer.js";
 
-/**
- * Requests allowed per window. Clerk documents its Backend API limit per instance (per secret
- * key) as a fixed window: "100 requests per 10 seconds" for development instances, 1,000 for
- * production; past it every request is refused with `429` and `Retry-After` until the window ends.
- */
-export type RateLimit = { requests: number; windowMs: number };
-
-/** Clerk's documented Backend API limits (clerk.com/docs, "Rate limits"). */
-export const CLERK_RATE_LIMITS = {
-  development: { requests: 100, windowMs: 10_000 },
-  production: { requests: 1_000, windowMs: 10_000 },
-} as const satisfies Record<string, RateLimit>;
-
-/** The largest `limit` Clerk's list endpoints accept. */
-export const CLERK_MAX_PAGE_SIZE = 500;
 /** One request that takes longer than this is abandoned and retried. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-/**
- * Added to each window the pacer keeps, for timers that fire a little early. Network delays
- * need none: windows are measured from the answer to a request, which comes after Clerk counted it.
- */
-export const PACING_MARGIN_MS = 50;
-
-/** The margin the pacer adds to `limit`'s window: `PACING_MARGIN_MS`, at most a tenth of the window. */
-export function pacingMarginMs(limit: RateLimit) {
-  return Math.min(PACING_MARGIN_MS, limit.windowMs / 10);
-}
 
 /** Time, for the pacer and the retries: the real clock by default, a virtual one in tests. */
 export type Clock = { now(): number; sleep(ms: number, signal: AbortSignal): Promise<void> };
@@ -76,10 +53,10 @@ export function isPostponed(value: unknown): value is Postponed {
   return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as Postponed).postponeMs === "number";
 }
 
-/** A request that cannot succeed by retrying: `code` says why (a `SyncErrorCode`). */
+/** A request that cannot succeed by retrying: `code` says why (a `ResyncErrorCode`). */
 export class ClerkApiError extends Error {
   constructor(
-    readonly code: SyncErrorCode,
+    readonly code: ResyncErrorCode,
     message: string,
   ) {
     super(message);
@@ -117,7 +94,7 @@ export class ClerkApi {
   private made = 0;
   private taken = 0;
   private readonly stopped = new AbortController();
-  private readonly pacer: Pacer;
+  private pacing: Pacing;
   private readonly apiUrl: string;
   private readonly retry: RetryPolicy;
   private readonly clock: Clock;
@@ -130,7 +107,7 @@ export class ClerkApi {
     this.clock = options.clock ?? realClock;
     this.fetch = options.fetch ?? ((...args) => fetch(...args));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.pacer = new Pacer(options.rateLimit === undefined ? CLERK_RATE_LIMITS.development : options.rateLimit, options.sentAt);
+    this.pacing = startPacing(options.rateLimit === undefined ? CLERK_RATE_LIMITS.development : options.rateLimit, options.sentAt);
   }
 
   /** Requests sent so far, refusals and retries included. */
@@ -147,7 +124,7 @@ export class ClerkApi {
 
   /** Send times still inside the rate-limit window: pass them as `sentAt` to the client that continues this one's work. */
   recentSends(): number[] {
-    return this.pacer.recent(this.clock.now());
+    return recentSends(this.pacing, this.clock.now());
   }
 
   /** Stops the client: a request or wait in flight rejects with `ClerkApiAborted`, and so does every later call. */
@@ -183,20 +160,21 @@ export class ClerkApi {
     const url = `${this.apiUrl}${path}?${searchParams(params)}`;
     let counts: AttemptCounts = { failures: 0, rateLimited: 0 };
     for (;;) {
-      const paced = this.pacer.delayBefore(this.clock.now());
+      const paced = delayBefore(this.pacing, this.clock.now());
       if (paced > 0) {
         const waited = await this.wait(paced);
         if (waited) return waited;
       }
       if (this.stopped.signal.aborted) throw new ClerkApiAborted();
       this.made++;
-      const sent = this.pacer.record(this.clock.now());
+      const sent = this.clock.now();
+      this.pacing = recordSend(this.pacing, sent);
       let result: Awaited<ReturnType<ClerkApi["attempt"]>>;
       try {
         result = await this.attempt(path, url);
       } finally {
         // Clerk counted the request somewhere between sending and answering: the answer's time is the safe one.
-        this.pacer.settle(sent, this.clock.now());
+        this.pacing = settleSend(this.pacing, sent, this.clock.now());
       }
       if ("items" in result) return result.items;
       // The list of something that is gone (an organization's memberships, after it was deleted).
@@ -205,7 +183,7 @@ export class ClerkApi {
       if (!decision.retry) throw new ClerkApiError(decision.code, decision.message);
       counts = decision.counts;
       // A refusal holds every request, not only this one: the whole key is blocked until then.
-      if ("status" in result && result.status === 429) this.pacer.blockUntil(this.clock.now() + decision.delayMs);
+      if ("status" in result && result.status === 429) this.pacing = blockUntil(this.pacing, this.clock.now() + decision.delayMs);
       const waited = await this.wait(decision.delayMs);
       if (waited) return waited;
     }
@@ -258,7 +236,7 @@ export class ClerkApi {
     const remaining = headers.get("ratelimit-remaining") ?? headers.get("x-ratelimit-remaining");
     if (remaining === null || Number(remaining.trim()) !== 0) return;
     const resetMs = parseReset(headers.get("ratelimit-reset") ?? headers.get("x-ratelimit-reset"), this.clock.now());
-    if (resetMs !== undefined) this.pacer.blockUntil(this.clock.now() + resetMs);
+    if (resetMs !== undefined) this.pacing = blockUntil(this.pacing, this.clock.now() + resetMs);
   }
 }
 
@@ -278,74 +256,4 @@ function searchParams(params: Params) {
     else search.append(key, String(value));
   }
   return search;
-}
-
-/**
- * Send times to seed a pacer with when `count` requests were made by an earlier client that
- * stopped at `at` (e.g. the previous resync run), and only that is known: the last of them, up to
- * a window's worth, are taken as sent at `at`. Empty once that window has passed.
- */
-export function assumeSentAt(at: number, count: number, limit: RateLimit | null, now: number): number[] {
-  if (!limit || now - at >= limit.windowMs + pacingMarginMs(limit)) return [];
-  return new Array<number>(Math.min(Math.max(0, count), limit.requests)).fill(at);
-}
-
-/**
- * Keeps requests to at most `requests` in any span of `windowMs` (+ margin), each request placed
- * at its answer (`settle`): a request sent a window after an earlier one's answer arrives a window
- * after Clerk counted that one, whatever the network's delays. That is never over a fixed-window
- * limit wherever its windows start, nor over a token bucket of the same rate and burst. Pure
- * bookkeeping: the caller reads the clock and waits.
- */
-export class Pacer {
-  private sent: number[];
-  private blockedUntil = 0;
-
-  constructor(
-    private readonly limit: RateLimit | null,
-    sentAt: readonly number[] = [],
-  ) {
-    if (limit && (!Number.isInteger(limit.requests) || limit.requests < 1 || !(limit.windowMs > 0))) {
-      throw new RangeError(`rateLimit must allow at least 1 request per window of more than 0 ms, got ${JSON.stringify(limit)}`);
-    }
-    this.sent = limit ? [...sentAt].sort((a, b) => a - b).slice(-limit.requests) : [];
-  }
-
-  /** How long to wait, from `now`, before the next request may be sent. */
-  delayBefore(now: number): number {
-    let at = this.blockedUntil;
-    if (this.limit && this.sent.length >= this.limit.requests) {
-      at = Math.max(at, this.sent[this.sent.length - this.limit.requests]! + this.limit.windowMs + pacingMarginMs(this.limit));
-    }
-    return Math.max(0, at - now);
-  }
-
-  /** A request sent at `now`; returns its place, to `settle` when the answer comes. */
-  record(now: number): number {
-    if (!this.limit) return now;
-    this.sent.push(now);
-    if (this.sent.length > this.limit.requests) this.sent.splice(0, this.sent.length - this.limit.requests);
-    return now;
-  }
-
-  /** The request recorded at `sentAt` was answered at `now`: it counts from then. */
-  settle(sentAt: number, now: number) {
-    if (!this.limit) return;
-    const i = this.sent.lastIndexOf(sentAt);
-    if (i < 0) return;
-    this.sent[i] = Math.max(now, sentAt);
-    this.sent.sort((a, b) => a - b);
-  }
-
-  /** Sends nothing before `at` (a `Retry-After`, or rate-limit headers saying none remain). */
-  blockUntil(at: number) {
-    this.blockedUntil = Math.max(this.blockedUntil, at);
-  }
-
-  /** The send times that still count against the window at `now`. */
-  recent(now: number): number[] {
-    if (!this.limit) return [];
-    const window = this.limit.windowMs + pacingMarginMs(this.limit);
-    return this.sent.filter((at) => at > now - window);
-  }
 }

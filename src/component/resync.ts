@@ -1,0 +1,162 @@
+import { v } from "convex/values";
+import { CLERK_MAX_PAGE_SIZE } from "../shared/paging.js";
+import { vHandback, vResyncErrorCode, vResyncStatus, vStep, type Step } from "../shared/resync.js";
+import { vKind } from "../shared/validators.js";
+import { mutation, query, type MutationCtx } from "./_generated/server.js";
+import { HookEvents } from "./hooks.js";
+import { assertPhase, instructionFor, onContinue, onFailed, onReconciled, onStart, onTakeOver, owns } from "./resync/lifecycle.js";
+import { commitPage, judgeSpan } from "./resync/listing.js";
+import { applyRecheck, nextCandidates } from "./resync/reconcile.js";
+import { insertRun, latestRun, runKinds, toStatus, write, type RunDoc } from "./resync/runs.js";
+
+/**
+ * The resync's entry points. The component drives a run; the app's action (`makeResyncAction`,
+ * which alone holds Clerk's secret key) asks what to fetch, fetches it, and hands it back:
+ *
+ *   start ─▶ { next } ─▶ the action carries it out ─▶ advance(handback) ─▶ { next } ─▶ … ─▶ done
+ *
+ * Every answer is a `Step`: the run's status and the next instruction (`list` a page, `recheck`
+ * candidates, `judge` the rest of a span, `done`), which `instructionFor` (resync/lifecycle.ts)
+ * derives from the run. The stages are resync/listing.ts (pages and their spans), reconcile.ts
+ * (candidates re-checked, removals) and counts.ts; the transitions are pure (lifecycle.ts, drawn
+ * in README.md).
+ *
+ * Every write carries the run's `lease`: one action step owns a run at a time, and a step that
+ * lost it (another took over a stale run) gets `null` back and stops, having written nothing.
+ */
+
+const vStepOrNull = v.union(vStep, v.null());
+/** Objects per list request (the action's `pageSize`); Clerk's largest page by default. */
+const vPageSize = v.optional(v.number());
+
+/** The latest run's progress, or null if nothing was ever resynced. */
+export const status = query({
+  args: {},
+  returns: v.union(vResyncStatus, v.null()),
+  handler: async (ctx) => {
+    const run = await latestRun(ctx);
+    return run ? toStatus(run) : null;
+  },
+});
+
+/**
+ * Starts a run of `kinds` for the action step holding `lease`, or resumes the latest one
+ * (`onStart`): a live run is left to its owner (`acquired: false`, its status only), a stale or
+ * failed one of the same kinds is taken over from its last committed page, and otherwise a new
+ * run starts from the first page of its first kind.
+ */
+export const start = mutation({
+  args: { lease: v.string(), staleAfterMs: v.number(), kinds: v.optional(v.array(vKind)), pageSize: vPageSize },
+  returns: v.union(v.object({ acquired: v.literal(true), step: vStep }), v.object({ acquired: v.literal(false), status: vResyncStatus })),
+  handler: async (ctx, { lease, staleAfterMs, kinds = [], pageSize }) => {
+    const now = Date.now();
+    const latest = await latestRun(ctx);
+    const ordered = runKinds(kinds);
+    const decision = onStart(latest, { lease, now, staleAfterMs }, ordered);
+    if (decision.kind === "busy") return { acquired: false as const, status: toStatus(latest!) };
+    const run = decision.kind === "resume" ? await write(ctx, latest!, decision.patch) : await insertRun(ctx, ordered, lease, now);
+    return { acquired: true as const, step: await stepOf(ctx, run, pageSize) };
+  },
+});
+
+/** A scheduled continuation of the step that held `lease`: it goes on only if it still holds it. */
+export const resume = mutation({
+  args: { runId: v.id("resyncRuns"), lease: v.string(), pageSize: vPageSize },
+  returns: vStepOrNull,
+  handler: async (ctx, { runId, lease, pageSize }) => {
+    const run = await ctx.db.get("resyncRuns", runId);
+    const patch = run && onContinue(run, { lease, now: Date.now() });
+    return patch ? stepOf(ctx, await write(ctx, run, patch), pageSize) : null;
+  },
+});
+
+/**
+ * The watchdog: takes a running run over for `lease` if no step has made progress within
+ * `staleAfterMs` (its step died without scheduling the next). A failed run is left alone:
+ * it needs a fix (a key, a hook) and a new call, not a retry loop.
+ */
+export const takeOver = mutation({
+  args: { runId: v.id("resyncRuns"), lease: v.string(), staleAfterMs: v.number(), pageSize: vPageSize },
+  returns: vStepOrNull,
+  handler: async (ctx, { runId, lease, staleAfterMs, pageSize }) => {
+    const run = await ctx.db.get("resyncRuns", runId);
+    const patch = run && onTakeOver(run, { lease, now: Date.now(), staleAfterMs });
+    return patch ? stepOf(ctx, await write(ctx, run, patch), pageSize) : null;
+  },
+});
+
+/**
+ * Applies what the action hands back for the last instruction, in one transaction, and answers
+ * the next: a page is committed (listing.ts), a span chunk judged, a batch of candidates'
+ * answers applied (reconcile.ts). Returns null, writing nothing, if the caller no longer owns the run.
+ */
+export const advance = mutation({
+  args: {
+    runId: v.id("resyncRuns"),
+    lease: v.string(),
+    handback: vHandback,
+    /** Requests made to Clerk since the last write. */
+    requests: v.number(),
+    pageSize: vPageSize,
+    /** A function handle to the app's hooks mutation (`defineClerkHooks`). */
+    hooks: v.optional(v.string()),
+    /** Remove however many objects Clerk no longer has (see `MASS_REMOVAL_FLOOR`). */
+    allowMassRemoval: v.optional(v.boolean()),
+  },
+  returns: vStepOrNull,
+  handler: async (ctx, { runId, lease, handback, requests, pageSize, hooks: handle, allowMassRemoval = false }) => {
+    const run = await ctx.db.get("resyncRuns", runId);
+    if (!run || !owns(run, lease)) return null;
+    const fields = { requests: run.requests + requests };
+    const hooks = new HookEvents(handle, "resync");
+    switch (handback.op) {
+      case "list": {
+        assertPhase(run, "listing", "a page");
+        const committed = await commitPage(ctx, run, handback, hooks, fields);
+        return stepOf(ctx, committed.run, pageSize, committed.rereadFrom);
+      }
+      case "judge":
+        assertPhase(run, "listing", "judging a span");
+        return stepOf(ctx, await judgeSpan(ctx, run, fields), pageSize);
+      case "recheck":
+        assertPhase(run, "reconciling", "a recheck");
+        return stepOf(ctx, await applyRecheck(ctx, run, handback, { hooks, allowMassRemoval }, fields), pageSize);
+    }
+  },
+});
+
+/** Counts requests made since the last write and records progress, before a step hands over to the next. */
+export const handOver = mutation({
+  args: { runId: v.id("resyncRuns"), lease: v.string(), requests: v.number() },
+  returns: v.union(vResyncStatus, v.null()),
+  handler: async (ctx, { runId, lease, requests }) => {
+    const run = await ctx.db.get("resyncRuns", runId);
+    if (!run || !owns(run, lease)) return null;
+    return toStatus(await write(ctx, run, { heartbeatAt: Date.now() }, { requests: run.requests + requests }));
+  },
+});
+
+/** Stops the run with an error; it keeps its cursor, and the next `start` resumes it. */
+export const fail = mutation({
+  args: { runId: v.id("resyncRuns"), lease: v.string(), code: vResyncErrorCode, message: v.string(), requests: v.number() },
+  returns: v.union(vResyncStatus, v.null()),
+  handler: async (ctx, { runId, lease, code, message, requests }) => {
+    const run = await ctx.db.get("resyncRuns", runId);
+    if (!run || !owns(run, lease)) return null;
+    const now = Date.now();
+    return toStatus(await write(ctx, run, onFailed(run, { now }), { requests: run.requests + requests, lastError: { code, message, at: now } }));
+  },
+});
+
+/**
+ * The run's status and its next instruction. A reconciling kind with no candidate left is done
+ * with (`onReconciled`): the next kind's listing starts, or the run completes, in this transaction.
+ */
+async function stepOf(ctx: MutationCtx, run: RunDoc, pageSize = CLERK_MAX_PAGE_SIZE, rereadFrom?: number): Promise<Step> {
+  for (;;) {
+    if (run.state !== "running" || run.phase !== "reconciling") return { status: toStatus(run), next: instructionFor(run, { pageSize, rereadFrom }) };
+    const batch = await nextCandidates(ctx, run._id);
+    if (batch.refs.length > 0) return { status: toStatus(run), next: instructionFor(run, { pageSize, batch }) };
+    run = await write(ctx, run, onReconciled(run, { last: true, now: Date.now() }));
+  }
+}

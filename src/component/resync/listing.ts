@@ -1,0 +1,174 @@
+import { v, type Infer } from "convex/values";
+import { checkPage, nextRequestOffset, type ListCursor } from "../../shared/paging.js";
+import type { Handback } from "../../shared/resync.js";
+import type { Change, KindRows } from "../../shared/validators.js";
+import type { MutationCtx } from "../_generated/server.js";
+import { applyTo, type Row } from "../apply.js";
+import type { HookEvents } from "../hooks.js";
+import { KINDS, type KindSpec } from "../kinds.js";
+import { addTally, count, countsOf, newTally, withCounts } from "./counts.js";
+import { onListed } from "./lifecycle.js";
+import { lookUpMany } from "./pageLookup.js";
+import { BATCH_SIZE, assertBatchSize, write, type RunDoc } from "./runs.js";
+
+/**
+ * The listing: committing the pages of Clerk's list of a kind, and judging each page's span.
+ *
+ * Pages list objects oldest first, and each page continues the last (paging.ts), so a page holds
+ * every object Clerk has whose creation time lies between the previous page's last object and its
+ * own: its span. A row in that span the page did not list belongs to an object Clerk did not list,
+ * most likely deleted while a webhook was missed: it becomes a candidate, which reconcile asks
+ * Clerk about by id once the whole listing is complete. Spans meet without overlapping (each ends
+ * just before the creation time where the next begins), and the last page's span runs on to the
+ * end, then covers rows with no creation time (made by `requireUser` before the webhook landed).
+ * Rows written after the kind's listing started are left alone: Clerk had them then.
+ */
+
+/** Invalid ids kept in the status, to look up in Clerk's dashboard. */
+const KEPT_INVALID_IDS = 10;
+
+export const vSpan = v.object({
+  /** Creation time where the span starts (inclusive); absent for the first page. */
+  from: v.optional(v.number()),
+  /** Creation time where the span ends (exclusive); absent for the last page. */
+  to: v.optional(v.number()),
+  /** Judging rows with no creation time, after the last page's span proper. */
+  uncreated: v.boolean(),
+  /** The last page: rows with no creation time are judged after the span proper. */
+  last: v.boolean(),
+  /**
+   * The last row judged, in `by_created_at` order (Convex ends every index with `_creationTime`
+   * to break ties, so the pair places a row); absent: judging starts at the span's start.
+   */
+  after: v.optional(v.object({ createdAt: v.optional(v.number()), creationTime: v.number() })),
+  /** Every id the page listed, and the previous page's last objects (the overlap). */
+  listed: v.array(v.string()),
+});
+export type Span = Infer<typeof vSpan>;
+
+/**
+ * Writes one page of Clerk's list of the run's kind and advances the run's cursor past it, in one
+ * transaction: a crash resumes exactly after the last committed page. The page must continue the
+ * listing (`checkPage`); one that does not is not written, and `rereadFrom` says where to read it
+ * again. Each row goes through the webhook path's `applyTo` (same ordering, tombstones and hooks);
+ * rows it leaves unchanged are not written. The page's span starts being judged in the same
+ * transaction, before the page writes: its rows are mostly the page's own.
+ */
+export async function commitPage(
+  ctx: MutationCtx,
+  run: RunDoc,
+  page: Extract<Handback, { op: "list" }>,
+  hooks: HookEvents,
+  fields: Partial<RunDoc>,
+): Promise<{ run: RunDoc; rereadFrom?: number }> {
+  assertBatchSize(page.listed.length, page.rows.rows.length, page.invalid.length);
+  if (page.rows.kind !== run.kind || run.span) {
+    throw new Error(`A page of ${page.rows.kind}s, but the run lists ${run.kind}s${run.span ? " and has a span left to judge" : ""}`);
+  }
+  // A page read past the cursor's next request would leave a gap no check can see from the start.
+  if (page.offset > nextRequestOffset(run.cursor))
+    throw new Error(`A page read at ${page.offset}, past the listing's next offset ${nextRequestOffset(run.cursor)}`);
+  const check = checkPage(run.cursor, page.offset, page.limit, page.listed);
+  if (!check.ok) return { run: await write(ctx, run, { heartbeatAt: Date.now() }, fields), rereadFrom: check.retryOffset };
+
+  const seen = page.listed.flatMap((item) => (item.id === undefined ? [] : [item.id]));
+  const firstSeen = new Set(seen.slice(check.repeated));
+  const tally = newTally();
+  const span = await judgeSpanChunk(ctx, run, spanOf(run.cursor, check.next, check.done, seen));
+  const lookUp = await lookUpMany(ctx, run.kind, seen, span.rows);
+  for (const row of page.rows.rows) {
+    const outcome = await applyTo(ctx, upsert(page.rows.kind, row), await lookUp(row.clerkId), hooks);
+    // An object listed before (the overlap) counts once, unless it changed in between.
+    if (firstSeen.has(row.clerkId) || outcome === "created" || outcome === "updated") count(tally, outcome);
+  }
+  await hooks.flush(ctx);
+  const newInvalid = page.invalid.filter((id) => firstSeen.has(id));
+  const counts = countsOf(run);
+  return {
+    run: await write(ctx, run, onListed(run, { done: check.done, spanLeft: span.rest !== null, now: Date.now() }), {
+      ...fields,
+      cursor: check.next,
+      span: span.rest ?? undefined,
+      pagesDone: run.pagesDone + 1,
+      ...withCounts(run, {
+        ...addTally(counts, tally),
+        seen: counts.seen + firstSeen.size,
+        invalid: counts.invalid + newInvalid.length,
+        invalidIds: [...counts.invalidIds, ...newInvalid].slice(0, KEPT_INVALID_IDS),
+      }),
+    }),
+  };
+}
+
+/** Judges the next chunk of the last committed page's span; once the last page's is judged, the listing is complete. */
+export async function judgeSpan(ctx: MutationCtx, run: RunDoc, fields: Partial<RunDoc>): Promise<RunDoc> {
+  if (!run.span) throw new Error("The run has no span left to judge");
+  const { rest } = await judgeSpanChunk(ctx, run, run.span);
+  return write(ctx, run, onListed(run, { done: run.span.last, spanLeft: rest !== null, now: Date.now() }), { ...fields, span: rest ?? undefined });
+}
+
+/** The span of a page committed at `cursor`, ending at `next`. */
+export function spanOf(cursor: ListCursor, next: ListCursor, done: boolean, listed: readonly string[]): Span {
+  return {
+    from: cursor.boundary?.createdAt,
+    to: done ? undefined : next.boundary?.createdAt,
+    uncreated: false,
+    last: done,
+    listed: [...new Set([...listed, ...(cursor.boundary?.ids ?? [])])],
+  };
+}
+
+/**
+ * Judges up to `BATCH_SIZE` rows of `span` for `run`, adding candidates for rows it did not list.
+ * Returns what is left of the span (null once it is all judged) and the rows read, which are most
+ * often the page's own rows: the page's commit uses them as they are.
+ */
+async function judgeSpanChunk(ctx: MutationCtx, run: RunDoc, span: Span) {
+  const rows = await nextRows(ctx, KINDS[run.kind].table, span, BATCH_SIZE);
+  const listed = new Set(span.listed);
+  const { parents } = KINDS[run.kind];
+  for (const row of rows) {
+    if (row._creationTime > run.existingUpTo || listed.has(row.clerkId)) continue;
+    const held = parents.flatMap(({ field }) => (typeof row[field] === "string" ? [[field, row[field]] as const] : []));
+    const belongsTo = held.length === 0 ? undefined : Object.fromEntries(held);
+    await ctx.db.insert("resyncCandidates", { runId: run._id, clerkId: row.clerkId, belongsTo });
+  }
+  const lastRow = rows[rows.length - 1];
+  let rest: Span | null = null;
+  if (lastRow && rows.length === BATCH_SIZE) rest = { ...span, after: { createdAt: lastRow.createdAt, creationTime: lastRow._creationTime } };
+  else if (span.last && !span.uncreated) rest = { ...span, uncreated: true, after: undefined };
+  return { rest, rows };
+}
+
+/**
+ * The next `limit` rows of the span after `span.after`, in `by_created_at` order (creation time,
+ * then `_creationTime`). Paged by hand: Convex's `.paginate()` is not available inside components.
+ */
+async function nextRows(ctx: MutationCtx, table: KindSpec["table"], { from, to, uncreated, after }: Span, limit: number): Promise<Row[]> {
+  // Every kind's table has the same `by_created_at` index (schema.ts's `kindTable`); typed as
+  // users' for the query builder, whose ranges the kinds' common view cannot type.
+  const rows = ctx.db.query(table as "users");
+  if (uncreated) {
+    return rows
+      .withIndex("by_created_at", (q) => (after ? q.eq("createdAt", undefined).gt("_creationTime", after.creationTime) : q.eq("createdAt", undefined)))
+      .take(limit);
+  }
+  // Rows tied with the last one judged come first, then those created after it. The least finite
+  // number as the first span's start leaves out rows with no creation time, which sort before numbers.
+  const tied = after
+    ? await rows.withIndex("by_created_at", (q) => q.eq("createdAt", after.createdAt).gt("_creationTime", after.creationTime)).take(limit)
+    : [];
+  if (tied.length >= limit) return tied;
+  const start = after?.createdAt ?? from ?? -Number.MAX_VALUE;
+  const rest = await rows
+    .withIndex("by_created_at", (q) => {
+      const lower = after ? q.gt("createdAt", start) : q.gte("createdAt", start);
+      return to === undefined ? lower : lower.lt("createdAt", to);
+    })
+    .take(limit - tied.length);
+  return [...tied, ...rest];
+}
+
+export function upsert(kind: KindRows["kind"], row: KindRows["rows"][number]): Change {
+  return { kind, op: "upsert", row } as Change;
+}
