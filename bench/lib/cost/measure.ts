@@ -50,13 +50,12 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
   let memberBackends: [Backend, Backend] | undefined;
   let memberStream: Stream | undefined;
   for (const def of STREAMS) {
-    const what = `${tableList(def.kinds)} deliveries`;
     for (const order of ORDERS) {
       const stream = makeStream(def, sizes.events, order);
       const counted = [];
       const backends: Backend[] = [];
       for (const impl of IMPLEMENTATIONS) {
-        log(`${impl.name}: counting ${stream.events.length} ${what} (${order})`);
+        log(`${impl.name}: counting ${stream.events.length} deliveries (${tableList(def.kinds)}, ${order})`);
         const { events, backend } = await applyStream(impl, stream.events);
         counted.push({ impl, events, correctness: await compare(impl, backend, stream), streamMs: [] as number[] });
         backends.push(backend);

@@ -65,7 +65,7 @@ export function makeStream(def: StreamDef, total: number, order: StreamOrder = "
     const rejoined = Math.round(deleted * (population.rejoined ?? 0));
     const fixed = population.updates === "rest" ? 0 : population.updates;
     left -= objects * (1 + fixed) + deleted + 2 * rejoined;
-    return { kind, objects, deleted, rejoined, fixed, updatesPer: new Array<number>(objects).fill(fixed) };
+    return { kind, objects, deleted, rejoined, updatesPer: new Array<number>(objects).fill(fixed) };
   });
   for (const plan of plans) {
     if (shapeOf(plan.kind).population.updates !== "rest") continue;
@@ -82,7 +82,7 @@ export function makeStream(def: StreamDef, total: number, order: StreamOrder = "
   const versions = new Map<string, { at: number; json: unknown }[]>();
   /** The last time anything happened to an object or its children. */
   const lastAt = new Map<string, number>();
-  /** The ids of each kind's objects so far. */
+  /** The ids of each kind's objects so far (not their returns under a new id): the parents a child is given in turn. */
   const ids = new Map<string, string[]>();
   let messages = 0;
   const add = (kind: AnyKind, action: "created" | "updated" | "deleted", at: number, data: unknown) => {
@@ -100,7 +100,6 @@ export function makeStream(def: StreamDef, total: number, order: StreamOrder = "
     ids.set(kind.name, ofKind);
     const deletedAtEnd = hasChildren(kind);
     const history = (index: number, id: string, mine: Map<string, string>, createdAt: number, updates: number, leaves: boolean) => {
-      ofKind.push(id);
       parents.set(id, mine);
       const parent = (name: string, at: number) => versionAt(mine.get(name)!, at);
       let updatedAt = createdAt;
@@ -130,8 +129,10 @@ export function makeStream(def: StreamDef, total: number, order: StreamOrder = "
       }
       const first = [...mine.values()][0];
       const createdAt = first === undefined ? BASE + i * 60_000 : later(versions.get(first)![0]!.at);
-      const left = history(i, shape.id(i, false), mine, createdAt, updatesPer[i]!, !deletedAtEnd && i < deleted);
-      if (i < rejoined) history(i, shape.id(i, true), mine, later(left), 1, false);
+      const id = shape.id(i, false);
+      ofKind.push(id);
+      const leftAt = history(i, id, mine, createdAt, updatesPer[i]!, !deletedAtEnd && i < deleted);
+      if (i < rejoined) history(i, shape.id(i, true), mine, later(leftAt), 1, false);
     }
   }
 
@@ -141,7 +142,8 @@ export function makeStream(def: StreamDef, total: number, order: StreamOrder = "
     const shape = shapeOf(kind);
     for (const id of ids.get(kind.name)!.slice(objects - deleted)) {
       const at = later(lastAt.get(id)!);
-      add(kind, "deleted", at, shape.deleted({ id, last: latest.get(kind.name)!.get(id), at, parent: () => undefined }));
+      const parent = (name: string) => versionAt(parents.get(id)!.get(name)!, at);
+      add(kind, "deleted", at, shape.deleted({ id, last: latest.get(kind.name)!.get(id), at, parent }));
       latest.get(kind.name)!.set(id, DELETED);
       for (const child of childrenOf(kind.name)) {
         for (const [childId, state] of latest.get(child.kind.name) ?? []) {
