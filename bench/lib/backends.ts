@@ -6,26 +6,25 @@
  *   by `externalId`, `getCurrentUserOrThrow`), and its pattern applied to memberships.
  */
 import path from "node:path";
-import type { OrganizationJSON, OrganizationMembershipJSON, UserJSON } from "@clerk/backend";
 import { convexTest } from "convex-test";
 import type { GenericMutationCtx, GenericSchema, SchemaDefinition } from "convex/server";
 import componentSchema from "../../src/component/schema.js";
-import { membershipFromClerk } from "../../src/shared/kinds/membership.js";
-import { organizationFromClerk } from "../../src/shared/kinds/organization.js";
-import { userFromClerk } from "../../src/shared/kinds/user.js";
+import { membership } from "../../src/shared/kinds/membership.js";
+import type { AnyKind } from "../../src/shared/kinds/registry.js";
+import { user } from "../../src/shared/kinds/user.js";
 import { WEBHOOK_SECRET, type Delivery } from "../../test/fixtures/clerk.js";
 import { api as baselineApi } from "../baseline/convex/_generated/api.js";
 import baselineSchema from "../baseline/convex/schema.js";
 import { membershipAttributes } from "../baseline/convex/memberships.js";
 import { userAttributes } from "../baseline/convex/users.js";
-import { api as appApi, components } from "../component-app/convex/_generated/api.js";
+import { api as appApi } from "../component-app/convex/_generated/api.js";
 import appSchema from "../component-app/convex/schema.js";
 import { instrumentedModules, instrumentSyscalls } from "./instrument.js";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 export const WEBHOOK_PATH = "/clerk-users-webhook";
 
-/** A user row without its system fields, keyed by Clerk id. */
+/** A table's rows without their system fields, keyed by Clerk id (a second row for one id gets a key of its own). */
 export type Rows = Map<string, Record<string, unknown>>;
 
 export type Backend = {
@@ -33,22 +32,17 @@ export type Backend = {
   /** One query running the app's auth check once / twice, as the signed-in `clerkId`. */
   authOnce(clerkId: string): Promise<unknown>;
   authTwice(clerkId: string): Promise<unknown>;
-  rows(): Promise<Rows>;
   /** One query running the app's membership check (`org:admin` of `orgId`) once, as `userId`. */
   requireAdmin(userId: string, orgId: string): Promise<unknown>;
-  /** The memberships table, keyed by Clerk's membership id (a second row for one id gets a key of its own). */
-  memberships(): Promise<Rows>;
-  /** The organizations table, or null if this implementation keeps none. */
-  organizations(): Promise<Rows | null>;
+  /** The rows it keeps of a kind, or null if it keeps none. */
+  rows(kind: AnyKind): Promise<Rows | null>;
 };
 
 export type Implementation = {
   name: string;
   create(): Backend;
-  /** The row this implementation should hold for Clerk's latest version of a user. */
-  expectedRow(user: UserJSON): Record<string, unknown>;
-  expectedMembership(membership: OrganizationMembershipJSON): Record<string, unknown>;
-  expectedOrganization(organization: OrganizationJSON): Record<string, unknown>;
+  /** The row this implementation should hold for Clerk's latest version of an object of `kind`. */
+  expected(kind: AnyKind, json: unknown): Record<string, unknown>;
 };
 
 type AnySchema = SchemaDefinition<GenericSchema, boolean>;
@@ -96,19 +90,22 @@ export const component: Implementation = {
       post: (delivery) => post(t, delivery),
       authOnce: (clerkId) => t.withIdentity({ subject: clerkId }).query(appApi.users.authOnce, {}),
       authTwice: (clerkId) => t.withIdentity({ subject: clerkId }).query(appApi.users.authTwice, {}),
-      async rows() {
-        const { page } = await t.query(components.clerkUsers.users.list, { paginationOpts: { numItems: 1_000_000, cursor: null } });
-        return new Map(page.map((user) => [user.clerkId, withoutSystemFields(user)]));
-      },
       requireAdmin: (userId, orgId) => t.withIdentity({ subject: userId }).query(appApi.memberships.requireAdmin, { orgId }),
-      memberships: async () => keyed(await inComponent((ctx) => ctx.db.query("memberships").collect()), "clerkId"),
-      organizations: async () => keyed(await inComponent((ctx) => ctx.db.query("organizations").collect()), "clerkId"),
+      rows: async (kind) => keyed(await inComponent((ctx) => ctx.db.query(kind.table).collect()), "clerkId"),
     };
   },
-  expectedRow: (user) => userFromClerk(user),
-  expectedMembership: (membership) => membershipFromClerk(membership),
-  expectedOrganization: (organization) => organizationFromClerk(organization),
+  expected(kind, json) {
+    const row = kind.api.toRow(json);
+    if (!row) throw new Error(`bench: the stream's ${kind.name} is not one the package stores`);
+    return row;
+  },
 };
+
+/** The guide's tables (keyed by `externalId`) and how it maps Clerk's JSON, by kind: it keeps users and memberships only. */
+const BASELINE_KINDS = new Map<string, { table: string; expected(json: any): Record<string, unknown> }>([
+  [user.name, { table: "users", expected: userAttributes }],
+  [membership.name, { table: "memberships", expected: membershipAttributes }],
+]);
 
 export const baseline: Implementation = {
   name: "baseline",
@@ -118,13 +115,12 @@ export const baseline: Implementation = {
       post: (delivery) => post(t, delivery),
       authOnce: (clerkId) => t.withIdentity({ subject: clerkId }).query(baselineApi.users.authOnce, {}),
       authTwice: (clerkId) => t.withIdentity({ subject: clerkId }).query(baselineApi.users.authTwice, {}),
-      rows: async () => keyed(await t.run((ctx) => ctx.db.query("users").collect()), "externalId"),
       requireAdmin: (userId, orgId) => t.withIdentity({ subject: userId }).query(baselineApi.memberships.requireAdmin, { orgId }),
-      memberships: async () => keyed(await t.run((ctx) => ctx.db.query("memberships").collect()), "externalId"),
-      organizations: async () => null,
+      async rows(kind) {
+        const kept = BASELINE_KINDS.get(kind.name);
+        return kept ? keyed(await t.run((ctx) => ctx.db.query(kept.table).collect()), "externalId") : null;
+      },
     };
   },
-  expectedRow: (user) => userAttributes(user),
-  expectedMembership: (membership) => membershipAttributes(membership),
-  expectedOrganization: () => ({}),
+  expected: (kind, json) => BASELINE_KINDS.get(kind.name)?.expected(json) ?? {},
 };

@@ -1,0 +1,238 @@
+/** The cost benchmark's table: a row per figure, a column per implementation and the floor. */
+import path from "node:path";
+import { totalCalls } from "../instrument.js";
+import type { Correctness } from "../correctness.js";
+import { baseline, component } from "../backends.js";
+import type { BundleSize } from "../bundle.js";
+import { callsUsed, CASCADE_BATCH, mutationsIn, transactionsUsed, type OrgDeletion } from "../orgDeletion.js";
+import { fmt, renderTable, type Cell, type Row } from "../table.js";
+import { budgetOf, seen } from "./goals.js";
+import {
+  avg,
+  beyondFloor,
+  FLOOR_CALLS,
+  floorAvg,
+  floorMax,
+  keeping,
+  max,
+  mean,
+  median,
+  RETRY,
+  SIDE_FEATURES,
+  sideOf,
+  STREAM_TEXT,
+  syncReads,
+  syncWrites,
+  tableList,
+  tablesShort,
+  type Auth,
+  type EventCost,
+  type Measured,
+  type MembershipAuth,
+  type Result,
+  type StreamRun,
+} from "./figures.js";
+
+export function report(m: Measured): string {
+  const [pkgAuth, baseAuth] = m.auths;
+  const [pkgMember, baseMember] = m.membershipAuths;
+  const auth = (f: (a: Auth) => Cell, floor: Cell = null) => [f(pkgAuth), f(baseAuth), floor];
+  const member = (f: (a: MembershipAuth) => Cell, floor: Cell = null) => [f(pkgMember), f(baseMember), floor];
+  const authKinds = [
+    ...new Set([pkgAuth.cost.first, pkgAuth.cost.second, baseAuth.cost.first, baseAuth.cost.second].flatMap((c) => Object.keys(c.calls))),
+  ].sort();
+  const memberKinds = [...new Set([pkgMember.cost, baseMember.cost].flatMap((c) => Object.keys(c.calls)))].sort();
+  const rounds = m.rounds;
+  const rows: Row[] = [
+    ...m.runs.flatMap((run) => streamRows(run, rounds)),
+    ...m.inOrders.flatMap(({ kinds, correct }): Row[] => [
+      { section: `Correctness on the ${STREAM_TEXT["in-order"]} (${keeping(kinds)})` },
+      ...correctnessRows(...correct),
+    ]),
+    { section: "Per authenticated invocation: requireUser (baseline: getCurrentUserOrThrow), in a query" },
+    { label: "1 check: function calls beyond the query", values: auth((a) => totalCalls(a.cost.first), 0), format: fmt.int },
+    ...authKinds.map((kind) => ({ label: `  ${kind}`, values: auth((a) => a.cost.first.calls[kind] ?? 0), format: fmt.int, ratio: false })),
+    { label: "1 check: documents read", values: auth((a) => a.cost.first.docsRead, 1), format: fmt.int },
+    { label: "1 check: bytes between functions", values: auth((a) => a.cost.first.bytesBetweenFunctions, 0), format: fmt.int },
+    { label: "2nd check, same function: function calls", values: auth((a) => totalCalls(a.cost.second), 0), format: fmt.int },
+    { label: "2nd check, same function: documents read", values: auth((a) => a.cost.second.docsRead, 0), format: fmt.int },
+    { label: `query with 1 auth check (the common case; median of ${rounds})`, values: auth((a) => median(a.onceUs)), format: fmt.us },
+    { label: `query with 2 auth checks (median of ${rounds})`, values: auth((a) => median(a.twiceUs)), format: fmt.us },
+    { section: 'Per membership check: requireMembership(ctx, component, { orgId, role: "org:admin" }) (baseline: its own memberships table), in a query' },
+    { label: "function calls beyond the query", values: member((a) => totalCalls(a.cost), 0), format: fmt.int },
+    ...memberKinds.map((kind) => ({ label: `  ${kind}`, values: member((a) => a.cost.calls[kind] ?? 0), format: fmt.int, ratio: false })),
+    { label: "index ranges queried", values: member((a) => a.cost.indexRanges, null), format: fmt.int },
+    { label: "documents read", values: member((a) => a.cost.docsRead, 1), format: fmt.int },
+    { label: "bytes read", values: member((a) => a.cost.bytesRead, null), format: fmt.int },
+    { label: "bytes between functions", values: member((a) => a.cost.bytesBetweenFunctions, 0), format: fmt.int },
+    { label: `query with the check (median of ${rounds})`, values: member((a) => median(a.us)), format: fmt.us },
+    ...deletionRows(m.deletion),
+    { section: "Bundle bytes (Convex's esbuild settings; `convex` external, as every app has it)" },
+    ...bundleRows("webhook module (app's http.ts)", m.bundles.http),
+    ...bundleRows("auth module (app's users.ts)", m.bundles.auth),
+    ...bundleRows("membership module (app's memberships.ts)", m.bundles.memberships),
+    ...bundleRows("root entry, every export", [m.bundles.rootEntry, null]),
+    ...bundleRows("component's own functions", [m.bundles.component, null]),
+    ...[...m.bundles.component.entries].map(([entry, bytes]) => ({
+      label: `  loading ${path.basename(entry)}${COMPONENT_ROLES[path.basename(entry)] ?? ""}`,
+      values: [bytes, null],
+      format: fmt.int,
+    })),
+  ];
+  return renderTable(["", component.name, baseline.name, "floor"], rows);
+}
+
+function streamRows(run: StreamRun, rounds: number): Row[] {
+  const { pkg, base } = run;
+  const three = (f: (r: Result) => Cell, floor: Cell) => [f(pkg), f(base), floor];
+  const callKinds = [...new Set([...pkg.events, ...base.events].flatMap((e) => Object.keys(e.counts.calls)))].sort();
+  const stale = run.floor.filter((c) => c.writes === 0).length / run.floor.length;
+  const tables = keeping(run.kinds);
+  const short = tablesShort(run.kinds);
+  const types = [...run.kinds.flatMap((kind) => kind.webhook.events), RETRY];
+  const judgedEach = run.kinds.filter((kind) => budgetOf(kind).judged === "each");
+  const pair = (xs: number[]) => `${mean(xs).toFixed(2)} / ${Math.max(...xs)}`;
+  return [
+    {
+      section: `Per webhook event (${tableList(run.kinds)}), ${STREAM_TEXT[run.order]} (mean over every delivery; ${(stale * 100).toFixed(0)}% change nothing)`,
+    },
+    { label: "function calls", values: three((r) => avg(r.events, totalCalls), FLOOR_CALLS) },
+    ...callKinds.map((kind) => ({ label: `  ${kind}`, values: three((r) => avg(r.events, (c) => c.calls[kind] ?? 0), null), ratio: false })),
+    { label: "index ranges queried", values: three((r) => avg(r.events, (c) => c.indexRanges), null) },
+    {
+      label: "documents read",
+      values: three(
+        (r) => avg(r.events, (c) => c.docsRead),
+        floorAvg(run, (c) => c.reads),
+      ),
+    },
+    {
+      label: `  keeping ${tables} (judged against the floor)`,
+      values: three(
+        (r) => avg(r.events, syncReads),
+        floorAvg(run, (c) => c.reads),
+      ),
+    },
+    ...Object.entries(SIDE_FEATURES).map(([label, feature]) => ({
+      label: `  ${label} (not in the baseline)`,
+      values: three((r) => avg(r.events, sideOf(feature, "read")), null),
+      ratio: false,
+    })),
+    {
+      label: "documents written",
+      values: three(
+        (r) => avg(r.events, (c) => c.docsWritten),
+        floorAvg(run, (c) => c.writes),
+      ),
+    },
+    {
+      label: `  keeping ${tables} (judged against the floor)`,
+      values: three(
+        (r) => avg(r.events, syncWrites),
+        floorAvg(run, (c) => c.writes),
+      ),
+    },
+    ...Object.entries(SIDE_FEATURES).map(([label, feature]) => ({
+      label: `  ${label} (not in the baseline)`,
+      values: three((r) => avg(r.events, sideOf(feature, "written")), null),
+      ratio: false,
+    })),
+    { label: "bytes read", values: three((r) => avg(r.events, (c) => c.bytesRead), null), format: fmt.int },
+    { label: "bytes written", values: three((r) => avg(r.events, (c) => c.bytesWritten), null), format: fmt.int },
+    { label: "bytes between functions (args + results)", values: three((r) => avg(r.events, (c) => c.bytesBetweenFunctions), null), format: fmt.int },
+    ...types.map((type) => ({
+      label: `${type}: ${short} read / written`,
+      values: three(
+        (r) => {
+          const events = r.events.filter((e) => e.type === type);
+          return `${avg(events, syncReads).toFixed(2)} / ${avg(events, syncWrites).toFixed(2)}`;
+        },
+        `${floorAvg(run, (c) => c.reads, type).toFixed(2)} / ${floorAvg(run, (c) => c.writes, type).toFixed(2)}`,
+      ),
+    })),
+    ...(["reads", "writes"] as const).flatMap((what): Row[] =>
+      judgedEach.map((kind) => ({
+        label: `${kind.name} events: documents ${what === "reads" ? "read" : "written"} beyond the floor, mean / worst event`,
+        values: three((r) => pair(beyondFloor(run, r, what, (e: EventCost) => e.kind === kind.name)), "0.00 / 0"),
+      })),
+    ),
+    { label: "worst event: function calls", values: three((r) => max(r.events, totalCalls), FLOOR_CALLS), format: fmt.int },
+    {
+      label: `worst event: ${short} documents read`,
+      values: three(
+        (r) => max(r.events, syncReads),
+        floorMax(run, (c) => c.reads),
+      ),
+      format: fmt.int,
+    },
+    {
+      label: `worst event: ${short} documents written`,
+      values: three(
+        (r) => max(r.events, syncWrites),
+        floorMax(run, (c) => c.writes),
+      ),
+      format: fmt.int,
+    },
+    { label: "non-200 responses (whole stream)", values: three((r) => r.events.filter((e) => e.status !== 200).length, 0), format: fmt.int },
+    { label: "lines logged (whole stream)", values: three((r) => r.events.reduce((n, e) => n + e.logLines, 0), null), format: fmt.int, ratio: false },
+    ...correctnessRows(pkg.correctness, base.correctness),
+    { label: `wall time, whole stream (median of ${rounds})`, values: three((r) => median(r.streamMs), null), format: fmt.ms },
+    { label: "  per delivery", values: three((r) => (median(r.streamMs) * 1000) / r.events.length, null), format: fmt.us },
+    { label: "  fastest round", values: three((r) => Math.min(...r.streamMs), null), format: fmt.ms },
+  ];
+}
+
+function correctnessRows(pkg: Correctness, base: Correctness): Row[] {
+  return [
+    { label: "final tables: rows differing from Clerk", values: [pkg.differing, base.differing, 0], format: fmt.int, ratio: false },
+    ...pkg.parts.map((part, i) => ({ label: `  ${part.label}`, values: [part.count, base.parts[i]!.count, null], format: fmt.int, ratio: false })),
+  ];
+}
+
+function deletionRows(d: OrgDeletion): Row[] {
+  const writes = d.transactions.map((tx) => tx.counts.docsWritten);
+  const reads = d.transactions.map((tx) => tx.counts.docsRead);
+  const one = (label: string, value: Cell, floor: Cell = null, format = fmt.int): Row => ({ label, values: [value, null, floor], format, ratio: false });
+  return [
+    {
+      section: `Deleting an organization of ${d.members.toLocaleString("en-US")} members (organization.deleted through the webhook; the baseline removes none, see notes)`,
+    },
+    one("transactions (the webhook's mutation, then scheduled batches)", transactionsUsed(d), Math.ceil(d.members / CASCADE_BATCH)),
+    one("function calls, every kind (the HTTP action, mutations, scheduled actions)", callsUsed(d)),
+    one("scheduled steps released", d.transactions.length - 1),
+    one("most documents written by one transaction", Math.max(...writes), CASCADE_BATCH),
+    one("  by the webhook's own transaction", writes[0]!),
+    one("most documents read by one transaction", Math.max(...reads)),
+    one(
+      "documents written, all transactions",
+      writes.reduce((a, b) => a + b, 0),
+      d.members + 1,
+    ),
+    // The probes run after the delete's own step, before any scheduled batch is released.
+    one("transactions until no helper returns a membership", mutationsIn(d.transactions[0]!.counts), 1),
+    one("  memberships still in the table then", d.rowsWhenHelpersEmpty),
+    one("  what the helpers return for the first and the last member, before", d.before.map(seen).join(" | ")),
+    one("  ... right after the delete's response", d.after.map(seen).join(" | "), "none | none"),
+    one("memberships left after the last batch", d.rowsLeft, 0),
+    one("wall: the delete's delivery, sent to answered", d.deliveryMs, null, fmt.ms),
+    one("wall: sent to every helper returning nothing (2 probe queries)", d.helpersEmptyMs, null, fmt.ms),
+    one("wall: sent to the last batch's end (batches run back to back)", d.allRemovedMs, null, fmt.ms),
+  ];
+}
+
+const COMPONENT_ROLES: Record<string, string> = {
+  "users.ts": " (requireUser's query)",
+  "sync.ts": " (the webhook's mutation)",
+  "memberships.ts": " (requireMembership's query)",
+  "cascades.ts": " (an organization's scheduled batches)",
+};
+
+function bundleRows(label: string, [a, b]: [BundleSize, BundleSize | null]): Row[] {
+  const packages = [...new Set([...a.byPackage.keys(), ...(b?.byPackage.keys() ?? [])])].sort(
+    (x, y) => Math.max(b?.byPackage.get(y) ?? 0, a.byPackage.get(y) ?? 0) - Math.max(b?.byPackage.get(x) ?? 0, a.byPackage.get(x) ?? 0),
+  );
+  return [
+    { label, values: [a.total, b ? b.total : null], format: fmt.int },
+    ...packages.map((p) => ({ label: `  ${p}`, values: [a.byPackage.get(p) ?? 0, b ? (b.byPackage.get(p) ?? 0) : null], format: fmt.int })),
+  ];
+}
