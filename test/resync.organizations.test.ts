@@ -13,7 +13,7 @@ import { appModules } from "./setup";
 
 const logs = captureLogs();
 /** The line a failed resync logs for the deployment's logs: its code and message. */
-const syncLog = (code: string) => logs.take(new RegExp(`^convex-clerk-users sync: ${code}: `));
+const resyncLog = (code: string) => logs.take(new RegExp(`^convex-clerk-users resync: ${code}: `));
 
 /**
  * The resync with `{ organizations: true }`, run as an app runs it, against a real HTTP server
@@ -163,7 +163,7 @@ describe("a resync with { organizations: true }", () => {
     const error = await run("withOrgs").catch((e: unknown) => e);
     expect(isResyncError(error, "TOO_MANY_REMOVALS")).toBe(true);
     expect((error as Error).message).toContain("organizations");
-    expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 15 organizations .* found only 0 of the stored organizations/)]);
+    expect(resyncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 15 organizations .* found only 0 of the stored organizations/)]);
     expect(await t.query(components.clerkUsers.resync.status, {})).toMatchObject({
       state: "failed",
       kind: "organization",
@@ -203,7 +203,7 @@ describe("a resync with { organizations: true }", () => {
       }
     };
     const error = await run("withOrgs").catch((e: unknown) => e);
-    expect(syncLog("UNAUTHORIZED")).toEqual([expect.stringContaining("HTTP 401")]);
+    expect(resyncLog("UNAUTHORIZED")).toEqual([expect.stringContaining("HTTP 401")]);
     expect(isResyncError(error, "UNAUTHORIZED")).toBe(true);
     expect(await t.query(components.clerkUsers.resync.status, {})).toMatchObject({
       state: "failed",
@@ -220,7 +220,7 @@ describe("a resync with { organizations: true }", () => {
   test("a failed run is resumed only by an action of the same options: a users-only resync starts afresh and asks nothing of organizations", async () => {
     api.beforeRequest = () => (api.log.at(-1)!.path === "/v1/organizations" ? { status: 401 } : undefined);
     await run("withOrgs").catch(() => undefined);
-    expect(syncLog("UNAUTHORIZED")).toHaveLength(1);
+    expect(resyncLog("UNAUTHORIZED")).toHaveLength(1);
     expect(await t.query(components.clerkUsers.resync.status, {})).toMatchObject({ state: "failed", kind: "organization" });
     api.beforeRequest = undefined;
     const before = api.log.length;

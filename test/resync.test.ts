@@ -14,7 +14,7 @@ import { captureLogs } from "./fixtures/logs";
 
 const logs = captureLogs();
 /** The line a failed resync logs for the deployment's logs: its code and message. */
-const syncLog = (code: string) => logs.take(new RegExp(`^convex-clerk-users sync: ${code}: `));
+const resyncLog = (code: string) => logs.take(new RegExp(`^convex-clerk-users resync: ${code}: `));
 
 /**
  * The resync, run as an app runs it: the example app's `clerk:resync` (and variants with
@@ -288,7 +288,7 @@ describe("Clerk's rate limit and failures", () => {
     api.beforeRequest = ({ offset }) => (down && offset! >= 18 ? { status: 503 } : undefined);
     const error = await rejection(t.action(variant("small"), {}));
 
-    expect(syncLog("CLERK_UNAVAILABLE")).toEqual([expect.stringMatching(/HTTP 503/)]);
+    expect(resyncLog("CLERK_UNAVAILABLE")).toEqual([expect.stringMatching(/HTTP 503/)]);
     expect(isResyncError(error, "CLERK_UNAVAILABLE")).toBe(true);
     const failed = await status();
     expect(failed).toMatchObject({ state: "failed", pagesDone: 2, lastError: { code: "CLERK_UNAVAILABLE" } });
@@ -308,7 +308,7 @@ describe("Clerk's rate limit and failures", () => {
 
     expect(isResyncError(error, "UNAUTHORIZED")).toBe(true);
     expect(String((error as { data: { message: string } }).data.message)).toContain("CLERK_SECRET_KEY");
-    const logged = syncLog("UNAUTHORIZED");
+    const logged = resyncLog("UNAUTHORIZED");
     expect(logged).toEqual([expect.stringContaining("CLERK_SECRET_KEY")]);
     expect(logged.join()).not.toContain(SECRET_KEY);
     expect(api.log.map((r) => r.status)).toEqual([401]); // No retry.
@@ -336,7 +336,7 @@ describe("Clerk's rate limit and failures", () => {
     });
     const { backend, run } = backendWith({ hooks }, (app) => ({ pageSize: 10, hooks: app.hooks }));
     await rejection(run());
-    expect(syncLog("SYNC_FAILED")).toEqual([expect.stringContaining("profile service said no")]);
+    expect(resyncLog("RESYNC_FAILED")).toEqual([expect.stringContaining("profile service said no")]);
     const failed = await backend.query(components.clerkUsers.resync.status, {});
     expect(failed).toMatchObject({ state: "failed", pagesDone: 1, lastError: { code: "RESYNC_FAILED" }, counts: { user: { created: 10 } } });
     expect(failed!.lastError!.message).toContain("profile service said no");
@@ -631,7 +631,7 @@ describe("reconcile", () => {
     const result = await t.action(variant("fullPagesMassRemoval"), {});
     expect(result).toMatchObject({ state: "completed", counts: { user: { created: 35, removed: 1200 } } });
     expect(await storedIds()).toEqual(listedIds());
-  });
+  }, 30_000); // 1,200 rows through convex-test
 
   test("judging a large span keeps to the step's time: the next step goes on with it", async () => {
     const at = 1_700_000_005_000;
@@ -648,7 +648,7 @@ describe("reconcile", () => {
     // the first step would have taken 6.
     expect(done.steps).toBe(8);
     expect(await storedIds()).toEqual(listedIds());
-  });
+  }, 30_000); // 1,200 rows through convex-test
 
   test("a key of another Clerk instance removes no one: reconcile stops with TOO_MANY_REMOVALS", async () => {
     await t.action(variant("small"), {});
@@ -660,7 +660,7 @@ describe("reconcile", () => {
     const error = await rejection(t.action(variant("small"), {}));
     expect(isResyncError(error, "TOO_MANY_REMOVALS")).toBe(true);
     expect((error as Error).message).toContain("CLERK_SECRET_KEY");
-    expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 35 users .* found only 0 of the stored users/)]);
+    expect(resyncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 35 users .* found only 0 of the stored users/)]);
     expect(await status()).toMatchObject({ state: "failed", phase: "reconciling", lastError: { code: "TOO_MANY_REMOVALS" }, counts: { user: { removed: 0 } } });
     expect((await stored()).tombstones).toEqual([]);
     for (const user of ours) expect(await storedIds()).toContain(user.id);
@@ -676,8 +676,8 @@ describe("reconcile", () => {
     await t.action(variant("small"), {});
     api.remove(...listedIds().slice(0, 30));
     // 30 removals, and only 5 stored users still in Clerk.
-    expect(syncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 30 users .* found only 5 of the stored users/)]);
     expect(isResyncError(await rejection(t.action(variant("small"), {})), "TOO_MANY_REMOVALS")).toBe(true);
+    expect(resyncLog("TOO_MANY_REMOVALS")).toEqual([expect.stringMatching(/before removing 30 users .* found only 5 of the stored users/)]);
     expect(await storedIds()).toHaveLength(35);
 
     expect(await t.action(variant("massRemoval"), {})).toMatchObject({ state: "completed", counts: { user: { removed: 30 } } });
@@ -696,7 +696,7 @@ describe("reconcile", () => {
     await deliver(userEvent("user.created", clerkUser("user_ghost")));
     api.beforeRequest = ({ offset }) => (offset! >= 9 ? { status: 401 } : undefined);
     await rejection(t.action(variant("small"), {}));
-    expect(syncLog("UNAUTHORIZED")).toHaveLength(1);
+    expect(resyncLog("UNAUTHORIZED")).toHaveLength(1);
     expect(await status()).toMatchObject({ state: "failed", pagesDone: 1, counts: { user: { removed: 0 } } });
     expect(await user("user_ghost")).not.toBeNull();
 
@@ -758,7 +758,7 @@ describe("what Clerk sends", () => {
   test("a 200 that is not a list of users stops with BAD_RESPONSE", async () => {
     api.failNext({ status: 200, body: { hello: "world" } });
     const error = await rejection(t.action(variant("small"), {}));
-    expect(syncLog("BAD_RESPONSE")).toEqual([expect.stringContaining("GET /v1/users answered 200 without a JSON list")]);
+    expect(resyncLog("BAD_RESPONSE")).toEqual([expect.stringContaining("GET /v1/users answered 200 without a JSON list")]);
     expect(isResyncError(error, "BAD_RESPONSE")).toBe(true);
   });
 });
