@@ -5,7 +5,16 @@ import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";
 import schema from "../example/convex/schema";
-import { clerkMembership, deletedEvent, membershipEvent, organizationDeletedEvent, organizationEvent, sign, WEBHOOK_SECRET } from "./fixtures/clerk";
+import {
+  clerkMembership,
+  clerkOrganization,
+  deletedEvent,
+  membershipEvent,
+  organizationDeletedEvent,
+  organizationEvent,
+  sign,
+  WEBHOOK_SECRET,
+} from "./fixtures/clerk";
 import { SECRET_KEY, clerkOrgsAndMembers, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./fixtures/clerkApi";
 import { hookCalls, recordingHooks, recordingHooksRef } from "./fixtures/recording";
 import { captureLogs } from "./fixtures/logs";
@@ -238,5 +247,16 @@ describe("a resync with { organizations: true }", () => {
     await run("withOrgs");
     // user_000002 is in org_0002 per Clerk; the webhook-only membership in org_0001 is gone from Clerk.
     expect((await membersOf("org_0001")).map((m) => m.clerkId)).not.toContain("orgmem_webhook_only");
+  });
+
+  test("an organization created after the organizations' listing is stored with its first listed membership", async () => {
+    // Clerk lists it with the memberships only (it was created once organizations were listed), and its webhook was missed.
+    const late = clerkOrganization("org_unlisted", { created_at: 1_750_000_000_000, updated_at: 1_750_000_000_000, name: "Unlisted" });
+    api.memberships.push(
+      clerkMembership("orgmem_unlisted", "org_unlisted", api.memberships[0]!.public_user_data.user_id, { organization: late, created_at: 1_750_000_000_000 }),
+    );
+    expect(await run("withOrgs")).toMatchObject({ state: "completed" });
+    expect(await t.query(components.clerkUsers.organizations.getByClerkId, { clerkId: "org_unlisted" })).toMatchObject({ name: "Unlisted" });
+    expect(await membersOf("org_unlisted")).toHaveLength(1);
   });
 });

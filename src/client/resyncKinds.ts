@@ -1,7 +1,7 @@
 import { KINDS, kindNamed, type AnyKind } from "../shared/kinds/registry.js";
 import type { Recheck } from "../shared/kinds/define.js";
 import { RECHECK_IDS_PER_REQUEST, idOf } from "../shared/paging.js";
-import type { Kind, KindRows } from "../shared/validators.js";
+import type { Change, Kind, KindRows } from "../shared/validators.js";
 import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resync/clerkApi.js";
 
 /**
@@ -78,6 +78,23 @@ async function sequence<T>(items: readonly T[], request: (item: T) => Promise<un
     all.push(...found);
   }
   return all;
+}
+
+/**
+ * The objects of other kinds the page's objects carry whole (kinds/define.ts `embedded`), each
+ * once: its newest copy on the page.
+ */
+export function embeddedIn(kind: Kind, listed: readonly unknown[]): Change[] {
+  const { embedded } = kindNamed(kind).api as { embedded?: (json: unknown) => readonly Change[] };
+  if (!embedded) return [];
+  const newest = new Map<string, Change>();
+  for (const change of listed.flatMap((json) => embedded(json))) {
+    if (change.op !== "upsert") continue;
+    const key = `${change.kind}:${change.row.clerkId}`;
+    const known = newest.get(key);
+    if (!known || (known.op === "upsert" && known.row.updatedAt < change.row.updatedAt)) newest.set(key, change);
+  }
+  return [...newest.values()];
 }
 
 /** Splits a listed page into storable rows, the ids of every object on it, and the ids of those that are not storable. */

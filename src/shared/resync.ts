@@ -1,5 +1,5 @@
 import { v, type Infer } from "convex/values";
-import { KIND_ORDER, vKind, vKindRows, type Kind } from "./validators.js";
+import { KIND_ORDER, vChange, vKind, vKindRows, type Kind } from "./validators.js";
 
 /**
  * What the resync's two sides say to each other, and what its status shows. The component drives
@@ -145,6 +145,8 @@ export const vHandback = v.union(
     rows: vKindRows,
     /** Ids of the objects on the page that could not be stored. */
     invalid: v.array(v.string()),
+    /** Objects of other kinds the page's objects carry whole (a membership's organization), applied first. */
+    embedded: v.optional(v.array(vChange)),
   }),
   v.object({
     op: v.literal("recheck"),

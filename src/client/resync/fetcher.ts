@@ -1,7 +1,7 @@
 import { idOf, listedOf } from "../../shared/paging.js";
 import type { Handback, Instruction } from "../../shared/resync.js";
 import type { Kind } from "../../shared/validators.js";
-import { LIST_ORDER, RESYNC_KINDS, sortOut } from "../resyncKinds.js";
+import { LIST_ORDER, RESYNC_KINDS, embeddedIn, sortOut } from "../resyncKinds.js";
 import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
 
 type Fetched = Promise<unknown[] | Postponed>;
@@ -49,7 +49,8 @@ export class Fetcher {
           this.ahead = { kind, offset: ahead, limit, items: next };
         }
         const { page: rows, invalid } = sortOut(kind, items);
-        return { op: "list", offset, limit, listed: items.map(listedOf), rows, invalid };
+        const embedded = embeddedIn(kind, items);
+        return { op: "list", offset, limit, listed: items.map(listedOf), rows, invalid, ...(embedded.length > 0 ? { embedded } : {}) };
       }
       case "recheck": {
         const { kind, candidates, refs } = instruction;

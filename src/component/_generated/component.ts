@@ -401,6 +401,71 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           allowMassRemoval?: boolean;
           handback:
             | {
+                embedded?: Array<
+                  | {
+                      kind: "user";
+                      op: "upsert";
+                      row: {
+                        clerkId: string;
+                        createdAt?: number;
+                        email?: string;
+                        emailVerified?: boolean;
+                        externalId?: string;
+                        firstName?: string;
+                        imageUrl?: string;
+                        lastName?: string;
+                        lastSignInAt?: number;
+                        name?: string;
+                        phoneNumber?: string;
+                        provisional?: true;
+                        publicMetadata?: Record<string, any>;
+                        updatedAt: number;
+                        username?: string;
+                      };
+                    }
+                  | {
+                      kind: "organization";
+                      op: "upsert";
+                      row: {
+                        adminDeleteEnabled?: boolean;
+                        clerkId: string;
+                        createdAt?: number;
+                        createdBy?: string;
+                        imageUrl?: string;
+                        maxAllowedMemberships?: number;
+                        membersCount?: number;
+                        name: string;
+                        publicMetadata?: Record<string, any>;
+                        slug?: string;
+                        updatedAt: number;
+                      };
+                    }
+                  | {
+                      kind: "membership";
+                      op: "upsert";
+                      row: {
+                        clerkId: string;
+                        createdAt?: number;
+                        firstName?: string;
+                        identifier?: string;
+                        imageUrl?: string;
+                        lastName?: string;
+                        orgId: string;
+                        permissions: Array<string>;
+                        publicMetadata?: Record<string, any>;
+                        role: string;
+                        updatedAt: number;
+                        userDataAt?: number;
+                        userId: string;
+                      };
+                    }
+                  | {
+                      belongsTo?: Record<string, string>;
+                      clerkId: string;
+                      kind: "user" | "organization" | "membership";
+                      op: "delete";
+                    }
+                >;
                 invalid: Array<string>;
                 limit: number;
                 listed: Array<{ created_at?: number; id?: string }>;

@@ -3,7 +3,7 @@ import { checkPage, nextRequestOffset, type ListCursor } from "../../shared/pagi
 import type { Handback } from "../../shared/resync.js";
 import type { Change, KindRows } from "../../shared/validators.js";
 import type { MutationCtx } from "../_generated/server.js";
-import { applyTo, type Row } from "../apply.js";
+import { applyOne, applyTo, type Row } from "../apply.js";
 import type { HookEvents } from "../hooks.js";
 import { KINDS, type KindSpec } from "../kinds.js";
 import { addTally, count, countsOf, newTally, withCounts } from "./counts.js";
@@ -61,7 +61,7 @@ export async function commitPage(
   hooks: HookEvents,
   fields: Partial<RunDoc>,
 ): Promise<{ run: RunDoc; rereadFrom?: number }> {
-  assertBatchSize(page.listed.length, page.rows.rows.length, page.invalid.length);
+  assertBatchSize(page.listed.length, page.rows.rows.length, page.invalid.length, page.embedded?.length ?? 0);
   if (page.rows.kind !== run.kind || run.span) {
     throw new Error(`A page of ${page.rows.kind}s, but the run lists ${run.kind}s${run.span ? " and has a span left to judge" : ""}`);
   }
@@ -76,6 +76,8 @@ export async function commitPage(
   const tally = newTally();
   const span = await judgeSpanChunk(ctx, run, spanOf(run.cursor, check.next, check.done, seen));
   const lookUp = await lookUpMany(ctx, run.kind, seen, span.rows);
+  // What the page's objects carry whole goes first, as the webhook applies it; it is not counted as the kind's.
+  for (const change of page.embedded ?? []) await applyOne(ctx, change, hooks);
   for (const row of page.rows.rows) {
     const outcome = await applyTo(ctx, upsert(page.rows.kind, row), await lookUp(row.clerkId), hooks);
     // An object listed before (the overlap) counts once, unless it changed in between.

@@ -54,6 +54,12 @@ export type Listing = {
    */
   order: "oldestFirst";
   recheck: Recheck;
+  /**
+   * Objects of other kinds a listed object carries whole (a membership its organization),
+   * applied before the page under the ordering rule, as the webhook applies them: a parent
+   * created after its own kind's listing is then stored with its first child.
+   */
+  embedded?(json: unknown): readonly KindChange[];
 };
 
 export type KindDef<Name extends string = string, Table extends string = string, Fields extends PropertyValidators = PropertyValidators> = {

@@ -137,6 +137,7 @@ export const membership = defineKind({
     path: "/v1/organization_memberships",
     order: "oldestFirst",
     // Asked per organization, for the candidates' users in it.
+    embedded: (json) => (isClerkMembershipJSON(json) ? [{ kind: organization.name, op: "upsert", row: organizationFromClerk(json.organization) }] : []),
     recheck: {
       by: "byParent",
       parentField: "orgId",
