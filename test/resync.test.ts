@@ -800,3 +800,21 @@ describe("Convex's limits", () => {
     expect(() => makeResyncAction(components.clerkUsers, { pageSize: 1 })).toThrow(/2 to 500/);
   });
 });
+
+describe("a page's stored rows, read by range", () => {
+  test("rows past a range read cut short by other rows are looked up alone: never taken as absent, never a second row", async () => {
+    // Clerk has ten users. Their rows were made from tokens before any webhook (no creation
+    // time, so no span holds them), and fifteen other rows sort between the first two ids: the
+    // page's range read stops at twice the page's ids, short of the last five.
+    api.remove(...listedIds());
+    const ten = clerkUsers(10);
+    api.add(...ten);
+    const provisional = ten.map((u) => ({ clerkId: u.id, updatedAt: 0, provisional: true }));
+    const between = Array.from({ length: 15 }, (_, i) => ({ clerkId: `${ten[0]!.id}_${String(i).padStart(2, "0")}`, updatedAt: 1, createdAt: 1 }));
+    await t.mutation(testDump.seed, { rows: [...provisional, ...between] });
+    expect(await t.action(variant("massRemoval"), {})).toMatchObject({ state: "completed", counts: { user: { created: 10, removed: 15 } } });
+    const rows = (await stored()).users;
+    expect(rows.map((u) => u.clerkId).sort()).toEqual(ten.map((u) => u.id));
+    for (const u of ten) expect(await user(u.id)).toMatchObject({ clerkId: u.id, updatedAt: u.updated_at });
+  });
+});
