@@ -1,6 +1,6 @@
 import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 import { changesFromBody } from "./events.js";
-import { keptSvixId, REJECTION_RECORD_EVERY_MS, type FailureReason, type RejectionReason } from "../shared/health.js";
+import { keptSvixId, type FailureReason, type RejectionReason } from "../shared/health.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
 import { SECRET_ENV_VARS, SVIX_HEADERS, signedAtMs, verify, webhookSecrets } from "./signing.js";
@@ -134,10 +134,10 @@ function utf8(bytes: Uint8Array): string | undefined {
 }
 
 /**
- * Answers a request refused before verification, and records it in the webhook's health unless
- * one was recorded within the last second (a cached query decides; the mutation checks again),
- * so a flood of forged requests costs at most one write a second and touches no document a
- * verified delivery writes.
+ * Answers a request refused before verification, and records it in the webhook's health: the
+ * component writes at most one a second (`shouldRecordRejection`, the one place of that rule), so
+ * a flood of forged requests costs one small mutation each, at most one write a second, and
+ * touches no document a verified delivery writes.
  */
 async function refuse(
   ctx: GenericActionCtx<GenericDataModel>,
@@ -149,8 +149,6 @@ async function refuse(
   console.warn(`convex-clerk-users webhook: ${rejection.status} ${message}`);
   await quietly(
     (async () => {
-      const last = await ctx.runQuery(component.health.lastRejectionAt, {});
-      if (last !== null && Date.now() - last < REJECTION_RECORD_EVERY_MS && Date.now() >= last) return;
       const svixId = keptSvixId(rejection.svixId);
       await ctx.runMutation(component.health.recordRejection, { status: rejection.status, reason: rejection.reason, ...(svixId ? { svixId } : {}) });
     })(),

@@ -106,13 +106,6 @@ export const recordVerified = mutation({
   },
 });
 
-/** When the last rejection was recorded, or null: the endpoint skips `recordRejection` within a second of it. */
-export const lastRejectionAt = query({
-  args: {},
-  returns: v.union(v.number(), v.null()),
-  handler: async (ctx) => (await newestHour(ctx, REJECTIONS_SHARD))?.lastRejection?.at ?? null,
-});
-
 /**
  * Records a request refused before verification, unless one was recorded in the last second:
  * a flood of forged requests writes at most one document a second, always the same few (one

@@ -24,13 +24,6 @@ import type { FunctionReference } from "convex/server";
 export type ComponentApi<Name extends string | undefined = string | undefined> =
   {
     health: {
-      lastRejectionAt: FunctionReference<
-        "query",
-        "internal",
-        {},
-        number | null,
-        Name
-      >;
       recordRejection: FunctionReference<
         "mutation",
         "internal",
