@@ -319,12 +319,18 @@ describe("Clerk's rate limit and failures", () => {
     expect(await storedIds()).toEqual([]);
   });
 
-  test("no key configured: a clear error, and no request", async () => {
+  test("no key configured: a clear error, no request, and the run's status and the webhook's health say so; with the key, the next call resumes it", async () => {
     delete process.env.CLERK_SECRET_KEY;
     const error = await rejection(t.action(variant("small"), {}));
     expect(isResyncError(error, "MISSING_SECRET_KEY")).toBe(true);
     expect((error as { data: { message: string } }).data.message).toContain("CLERK_SECRET_KEY");
+    expect(resyncLog("MISSING_SECRET_KEY")).toEqual([expect.stringContaining("set CLERK_SECRET_KEY")]);
     expect(api.log).toEqual([]);
+    expect(await status()).toMatchObject({ state: "failed", lastError: { code: "MISSING_SECRET_KEY", message: expect.stringContaining("CLERK_SECRET_KEY") } });
+    const health = await t.query(components.clerkUsers.health.status, {});
+    expect(health.lastResync).toMatchObject({ state: "failed", lastError: { code: "MISSING_SECRET_KEY" } });
+    process.env.CLERK_SECRET_KEY = SECRET_KEY;
+    expect(await t.action(variant("small"), {})).toMatchObject({ state: "completed", steps: 2, counts: { user: { created: 35 } } });
   });
 
   test("a page is one transaction: a hook failing on its 6th user writes none of it, and the run records why", async () => {

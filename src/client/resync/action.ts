@@ -131,13 +131,8 @@ type ActionCtx = GenericActionCtx<GenericDataModel>;
 /** One action execution: acquire the run, carry out the component's instructions until done or out of time, hand over. */
 async function resyncStep(ctx: ActionCtx, component: ComponentApi, options: ResyncOptions & { pageSize: number }, args: ResyncArgs): Promise<ResyncStatus> {
   const startedAt = Date.now();
-  const secretKey = options.secretKey ?? process.env[SECRET_KEY_ENV_VAR];
-  if (!secretKey) {
-    throw clerkUsersError(
-      "MISSING_SECRET_KEY",
-      `No Clerk secret key: set ${SECRET_KEY_ENV_VAR} in your Convex deployment's environment variables to your Clerk instance's secret key (sk_...).`,
-    );
-  }
+  // A missing key is recorded in the run (its status, and health's `lastResync`) before it is thrown.
+  const secretKey = options.secretKey ?? process.env[SECRET_KEY_ENV_VAR] ?? "";
   const config: Config = {
     pageSize: options.pageSize,
     maxStepMs: options.maxStepMs ?? DEFAULT_MAX_STEP_MS,
@@ -181,6 +176,12 @@ async function resyncStep(ctx: ActionCtx, component: ComponentApi, options: Resy
   if (step.next.op === "done") return step.status;
 
   const runId = step.status.runId;
+  if (!secretKey) {
+    const message = `No Clerk secret key: set ${SECRET_KEY_ENV_VAR} in your Convex deployment's environment variables to your Clerk instance's secret key (sk_...), then run the resync again: it resumes this run.`;
+    await ctx.runMutation(component.resync.fail, { runId, lease, code: "MISSING_SECRET_KEY", message, requests: 0 });
+    console.error(`convex-clerk-users resync: MISSING_SECRET_KEY: ${message}`);
+    throw clerkUsersError("MISSING_SECRET_KEY", message);
+  }
   // Resumes the run if this step dies without handing over (cancelled below if it does).
   const watchdog = await ctx.scheduler.runAfter(config.staleAfterMs, self, { runId });
   // A wait that outlasts the step is not waited: the step hands over to one scheduled after it.
