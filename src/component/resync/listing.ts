@@ -2,6 +2,7 @@ import { v, type Infer } from "convex/values";
 import { checkPage, nextRequestOffset, type ListCursor } from "../../shared/paging.js";
 import type { Handback } from "../../shared/resync.js";
 import type { Change, KindRows } from "../../shared/validators.js";
+import type { KINDS as REGISTRY } from "../../shared/kinds/registry.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { applyOne, applyTo, type Row } from "../apply.js";
 import type { HookEvents } from "../hooks.js";
@@ -23,6 +24,9 @@ import { BATCH_SIZE, assertBatchSize, write, type RunDoc } from "./runs.js";
  * end, then covers rows with no creation time (made by `requireUser` before the webhook landed).
  * Rows written after the kind's listing started are left alone: Clerk had them then.
  */
+
+/** Any kind's table, typed as one for the query builder (see `nextRows`). */
+type FirstTable = (typeof REGISTRY)[0]["table"];
 
 /** Invalid ids kept in the status, to look up in Clerk's dashboard. */
 const KEPT_INVALID_IDS = 10;
@@ -147,9 +151,9 @@ async function judgeSpanChunk(ctx: MutationCtx, run: RunDoc, span: Span) {
  * then `_creationTime`). Paged by hand: Convex's `.paginate()` is not available inside components.
  */
 async function nextRows(ctx: MutationCtx, table: KindSpec["table"], { from, to, uncreated, after }: Span, limit: number): Promise<Row[]> {
-  // Every kind's table has the same `by_created_at` index (schema.ts's `kindTable`); typed as
-  // users' for the query builder, whose ranges the kinds' common view cannot type.
-  const rows = ctx.db.query(table as "users");
+  // Every kind's table has the same `by_created_at` index (schema.ts's `kindTable`); typed as the
+  // first kind's for the query builder, whose ranges the kinds' common view cannot type.
+  const rows = ctx.db.query(table as FirstTable);
   if (uncreated) {
     return rows
       .withIndex("by_created_at", (q) => (after ? q.eq("createdAt", undefined).gt("_creationTime", after.creationTime) : q.eq("createdAt", undefined)))
