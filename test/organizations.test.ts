@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { components } from "../example/convex/_generated/api";
 import {
   clerkMembership,
@@ -11,7 +11,7 @@ import {
   sign,
   userEvent,
 } from "./fixtures/clerk";
-import { CASCADE_BATCH } from "../src/component/cascades.js";
+import { LIMITS } from "../src/component/limits.js";
 import { hookCalls, recording, setupRecording, type storedMembershipsRef } from "./fixtures/recording";
 import { captureLogs } from "./fixtures/logs";
 import { deliver, post, type TestBackend } from "./setup";
@@ -213,6 +213,15 @@ describe("memberships follow Clerk's organizationMembership.* events", () => {
 });
 
 describe("deleting an organization or a user removes their memberships", () => {
+  // Batches of 20: a batch's edge is reached with a few dozen rows, not a thousand.
+  let restore = () => {};
+  beforeEach(() => {
+    const saved = LIMITS.cascadeBatch;
+    LIMITS.cascadeBatch = 20;
+    restore = () => void (LIMITS.cascadeBatch = saved);
+  });
+  afterEach(() => restore());
+
   test("organization.deleted removes its memberships, each with onMembershipDeleted", async () => {
     for (const userId of ["user_1", "user_2", "user_3"])
       await deliver(t, membershipEvent("organizationMembership.created", member(`orgmem_${userId}`, userId)));
@@ -243,8 +252,8 @@ describe("deleting an organization or a user removes their memberships", () => {
   test("an organization larger than one transaction: its members are hidden at once, and removed in batches, each hook once", async () => {
     vi.useFakeTimers();
     try {
-      const MEMBERS = 1_200;
-      // Stored through the component's own mutation, 500 a call: 2,500 webhook posts would only be slower.
+      const MEMBERS = LIMITS.cascadeBatch * 2 + 8;
+      // Stored through the component's own mutation, 500 a call: webhook posts would only be slower.
       const memberships = Array.from({ length: MEMBERS }, (_, i) => {
         const userId = `user_${String(i).padStart(5, "0")}`;
         return {
@@ -257,10 +266,10 @@ describe("deleting an organization or a user removes their memberships", () => {
       hookCalls.length = 0;
       await deliver(t, organizationDeletedEvent("org_big"));
       // One transaction removed the first batch; the rest is scheduled, and already invisible.
-      const left = await t.query(components.clerkUsers.memberships.get, { orgId: "org_big", userId: "user_01199" });
+      const left = await t.query(components.clerkUsers.memberships.get, { orgId: "org_big", userId: `user_${String(MEMBERS - 1).padStart(5, "0")}` });
       expect(left).toBeNull();
       expect(await members("org_big")).toEqual([]);
-      expect(hooks().filter((h) => h === "onMembershipDeleted").length).toBe(CASCADE_BATCH);
+      expect(hooks().filter((h) => h === "onMembershipDeleted").length).toBe(LIMITS.cascadeBatch);
       await t.finishAllScheduledFunctions(vi.runAllTimers);
       const deleted = hookCalls.filter((c) => c.hook === "onMembershipDeleted").map((c) => c.args.clerkId);
       expect(deleted.length).toBe(MEMBERS);
@@ -343,6 +352,15 @@ describe("an organization's member count is not a version of its own", () => {
 });
 
 describe("a cascade that fails part way is finished, and never comes back", () => {
+  // Batches of 20: a batch's edge is reached with a few dozen rows, not a thousand.
+  let restore = () => {};
+  beforeEach(() => {
+    const saved = LIMITS.cascadeBatch;
+    LIMITS.cascadeBatch = 20;
+    restore = () => void (LIMITS.cascadeBatch = saved);
+  });
+  afterEach(() => restore());
+
   /** Membership rows still stored for an organization, hidden from every read or not. */
   const leftFor = (orgId: string) =>
     t.query((components.clerkUsers as unknown as { testOnly: { storedMemberships: typeof storedMembershipsRef } }).testOnly.storedMemberships, { orgId });
@@ -361,7 +379,7 @@ describe("a cascade that fails part way is finished, and never comes back", () =
   test("a continuation whose hook throws is tried again later; every membership goes, each hook once", async () => {
     vi.useFakeTimers();
     try {
-      await bigOrg(CASCADE_BATCH + 5);
+      await bigOrg(LIMITS.cascadeBatch + 5);
       hookCalls.length = 0;
       await deliver(t, organizationDeletedEvent("org_1"));
       // The continuation's first try fails: its transaction rolls back, and it is scheduled again.
@@ -377,7 +395,7 @@ describe("a cascade that fails part way is finished, and never comes back", () =
       expect(await members()).toEqual([]);
       expect(await getMember("user_00504")).toBeNull();
       const removed = new Set(hookCalls.filter((c) => c.hook === "onMembershipDeleted").map((c) => c.args.clerkId));
-      expect(removed.size).toBe(CASCADE_BATCH + 5);
+      expect(removed.size).toBe(LIMITS.cascadeBatch + 5);
     } finally {
       vi.useRealTimers();
     }
@@ -387,7 +405,7 @@ describe("a cascade that fails part way is finished, and never comes back", () =
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     vi.useFakeTimers();
     try {
-      await bigOrg(CASCADE_BATCH + 5);
+      await bigOrg(LIMITS.cascadeBatch + 5);
       await post(t, sign(organizationDeletedEvent("org_1"), { id: "msg_org_deleted" }));
       // The app's hook is broken for good: what an app's own test suite may well do.
       recording.failing = "onMembershipDeleted";
@@ -418,7 +436,7 @@ describe("a cascade that fails part way is finished, and never comes back", () =
   test("a redelivered deletion finishes what is left; pruning keeps a tombstone while rows still belong to it", async () => {
     vi.useFakeTimers();
     try {
-      await bigOrg(CASCADE_BATCH + 5);
+      await bigOrg(LIMITS.cascadeBatch + 5);
       const deletion = sign(organizationDeletedEvent("org_1"), { id: "msg_org_deleted" });
       await post(t, deletion);
       // Every try of the continuation fails (the hook is broken for good), until it gives up.

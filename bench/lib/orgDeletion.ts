@@ -1,6 +1,6 @@
 /**
  * The deletion of a large organization, through the package's webhook: what each transaction
- * of the cascade costs (src/component/cascades.ts removes `CASCADE_BATCH` memberships per
+ * of the cascade costs (src/component/cascades.ts removes `LIMITS.cascadeBatch` memberships per
  * transaction and schedules the rest), and when the helpers stop returning its memberships.
  *
  * The scheduler is driven by hand: while the figure runs, timers are held (a minimal fake
@@ -9,7 +9,7 @@
  * so every transaction is counted apart. Seeding the memberships is not measured: they are
  * written straight into the component's table, as the webhook would have stored them.
  */
-import { CASCADE_BATCH } from "../../src/component/cascades.js";
+import { LIMITS } from "../../src/component/limits.js";
 import { membershipFromClerk } from "../../src/shared/kinds/membership.js";
 import { organizationFromClerk } from "../../src/shared/kinds/organization.js";
 import { clerkMembership, clerkOrganization, organizationDeletedEvent, sign } from "../../test/fixtures/clerk.js";
@@ -17,7 +17,8 @@ import { api as appApi } from "../component-app/convex/_generated/api.js";
 import { componentTest, WEBHOOK_PATH } from "./backends.js";
 import { measure, totalCalls, type Counts } from "./instrument.js";
 
-export { CASCADE_BATCH };
+/** Removals per transaction, as the component has them. */
+export const CASCADE_BATCH = LIMITS.cascadeBatch;
 
 /** What every membership read returns for one member (`whatHelpersSee` in bench/component-app/convex/memberships.ts). */
 export type HelpersSee = {

@@ -5,19 +5,14 @@ import { internal } from "./_generated/api.js";
 import { internalAction, internalMutation, type MutationCtx } from "./_generated/server.js";
 import { HookEvents } from "./hooks.js";
 import { KINDS, type KindSpec } from "./kinds.js";
+import { LIMITS } from "./limits.js";
 import { kindReader, kindWriter } from "./rows.js";
 
 /**
- * Rows removed per transaction when objects that others belong to are deleted (an organization's
- * memberships, a user's), across every deletion in the transaction: an organization can have
- * more members than Convex lets one transaction write (16,000), a reconcile batch can delete many
- * organizations at once, and each removal also hands an event to the app's hooks, whose own
- * writes share the transaction. The rest continue in scheduled transactions of the same size.
- *
- * Nothing waits for them to be seen as gone: the deleted object's tombstone is written first, and
- * every read of a membership checks its organization's and user's tombstones (memberships.ts).
+ * Removals per transaction: `LIMITS.cascadeBatch` (limits.ts). Nothing waits for the rest to be
+ * seen as gone: the deleted object's tombstone is written first, and every read of a child
+ * checks its parents' tombstones (the engine's `isOrphaned`).
  */
-export const CASCADE_BATCH = 500;
 
 /** Retries of a continuation that failed (most often an app hook threw): backoff from 1 s, at most an hour apart. */
 const MAX_ATTEMPTS = 24;
@@ -29,7 +24,7 @@ const budgets = new WeakMap<object, { left: number }>();
 /** This transaction's budget of removals and copy refreshes (copies.ts): they share it. */
 export function budgetOf(ctx: MutationCtx) {
   let budget = budgets.get(ctx.db);
-  if (!budget) budgets.set(ctx.db, (budget = { left: CASCADE_BATCH }));
+  if (!budget) budgets.set(ctx.db, (budget = { left: LIMITS.cascadeBatch }));
   return budget;
 }
 

@@ -14,6 +14,7 @@ export const componentModules: Record<string, () => Promise<unknown>> = {
   "./component/health.js": () => import("../component/health.js"),
   "./component/hooks.js": () => import("../component/hooks.js"),
   "./component/kinds.js": () => import("../component/kinds.js"),
+  "./component/limits.js": () => import("../component/limits.js"),
   "./component/lists.js": () => import("../component/lists.js"),
   "./component/memberships.js": () => import("../component/memberships.js"),
   "./component/ordering.js": () => import("../component/ordering.js"),

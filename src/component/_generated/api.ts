@@ -14,6 +14,7 @@ import type * as copies from "../copies.js";
 import type * as health from "../health.js";
 import type * as hooks from "../hooks.js";
 import type * as kinds from "../kinds.js";
+import type * as limits from "../limits.js";
 import type * as lists from "../lists.js";
 import type * as memberships from "../memberships.js";
 import type * as ordering from "../ordering.js";
@@ -45,6 +46,7 @@ const fullApi: ApiFromModules<{
   health: typeof health;
   hooks: typeof hooks;
   kinds: typeof kinds;
+  limits: typeof limits;
   lists: typeof lists;
   memberships: typeof memberships;
   ordering: typeof ordering;
