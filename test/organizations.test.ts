@@ -38,6 +38,18 @@ const members = async (orgId = "org_1") =>
   (await t.query(components.clerkUsers.memberships.listByOrganization, { orgId, paginationOpts: { numItems: 1000, cursor: null } })).page;
 const hooks = () => hookCalls.map(({ hook }) => hook);
 
+/** Cascades of `n` rows a transaction in the enclosing tests: a batch's edge is reached with a few dozen rows, not a thousand. */
+function cascadeBatchesOf(n: number) {
+  let saved = LIMITS.cascadeBatch;
+  beforeEach(() => {
+    saved = LIMITS.cascadeBatch;
+    LIMITS.cascadeBatch = n;
+  });
+  afterEach(() => {
+    LIMITS.cascadeBatch = saved;
+  });
+}
+
 describe("organizations follow Clerk's organization.* events", () => {
   test("organization.created stores the row Clerk describes, without private metadata, nulls absent", async () => {
     expect(await outcome(await deliver(t, organizationEvent("organization.created", org({ image_url: undefined, created_by: undefined }))))).toBe("created");
@@ -213,14 +225,7 @@ describe("memberships follow Clerk's organizationMembership.* events", () => {
 });
 
 describe("deleting an organization or a user removes their memberships", () => {
-  // Batches of 20: a batch's edge is reached with a few dozen rows, not a thousand.
-  let restore = () => {};
-  beforeEach(() => {
-    const saved = LIMITS.cascadeBatch;
-    LIMITS.cascadeBatch = 20;
-    restore = () => void (LIMITS.cascadeBatch = saved);
-  });
-  afterEach(() => restore());
+  cascadeBatchesOf(20);
 
   test("organization.deleted removes its memberships, each with onMembershipDeleted", async () => {
     for (const userId of ["user_1", "user_2", "user_3"])
@@ -352,14 +357,7 @@ describe("an organization's member count is not a version of its own", () => {
 });
 
 describe("a cascade that fails part way is finished, and never comes back", () => {
-  // Batches of 20: a batch's edge is reached with a few dozen rows, not a thousand.
-  let restore = () => {};
-  beforeEach(() => {
-    const saved = LIMITS.cascadeBatch;
-    LIMITS.cascadeBatch = 20;
-    restore = () => void (LIMITS.cascadeBatch = saved);
-  });
-  afterEach(() => restore());
+  cascadeBatchesOf(20);
 
   /** Membership rows still stored for an organization, hidden from every read or not. */
   const leftFor = (orgId: string) =>
