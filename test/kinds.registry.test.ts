@@ -34,8 +34,10 @@ describe.each(KINDS.map((kind) => [kind.name, kind] as const))("kind %s", (_name
     expect(indexOf(kind.table, index)?.fields.slice(0, fields.length)).toEqual([...fields]);
   });
 
-  test("its volatile fields are fields of its rows", () => {
+  test("its volatile fields are fields of its rows; omittable and rising ones are volatile", () => {
     for (const field of kind.volatile ?? []) expect(Object.keys(kind.fields)).toContain(field);
+    const { omittable = [], rising = [] } = kind as { omittable?: readonly string[]; rising?: readonly string[] };
+    for (const field of [...omittable, ...rising]) expect(kind.volatile).toContain(field);
   });
 
   test("each of its events dispatches to it, and a deletion is a delete of it", () => {

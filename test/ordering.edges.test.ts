@@ -175,4 +175,10 @@ describe("a sign-in stamp is not a version of its own", () => {
     expect(await getUser()).toEqual({ ...stored, lastSignInAt: T0 + 60_000 });
     expect(hooks()).toEqual(["onUserCreated"]);
   });
+
+  test("a late copy with an older stamp never lowers it", async () => {
+    await deliver(t, userEvent("user.created", clerkUser("user_1", { last_sign_in_at: T0 + 60_000 })));
+    expect(await (await deliver(t, userEvent("user.updated", clerkUser("user_1", { last_sign_in_at: T0 })))).json()).toEqual({ outcome: "duplicate" });
+    expect(await getUser()).toMatchObject({ lastSignInAt: T0 + 60_000 });
+  });
 });

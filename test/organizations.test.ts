@@ -325,7 +325,7 @@ describe("a wrongly shaped organization or membership payload is a 400 that chan
 });
 
 describe("an organization's member count is not a version of its own", () => {
-  test("copies of one version that differ only in members_count are the same version: the row takes the last count, no hook fires", async () => {
+  test("copies of one version that differ only in members_count are the same version: no write, no hook, and the count never moves backwards", async () => {
     const final: number[] = [];
     for (const counts of [
       [3, 4],
@@ -349,10 +349,20 @@ describe("an organization's member count is not a version of its own", () => {
       // The organization was created once and never updated: a count moving is not a change Clerk versioned.
       expect(hooks().filter((h) => h.startsWith("onOrganization"))).toEqual(["onOrganizationCreated"]);
     }
-    expect(final).toEqual([4, 3]);
+    // The version's first copy stays: which later copy is newer, nothing in them says.
+    expect(final).toEqual([3, 4]);
     // A newer version carries its own count.
     await deliver(t, organizationEvent("organization.updated", org({ members_count: 9, updated_at: T0 + 1 })));
     expect(await getOrg()).toMatchObject({ membersCount: 9 });
+  });
+
+  test("members joining write their organization's row once, not once per join", async () => {
+    for (let i = 0; i < 20; i++) {
+      await deliver(t, membershipEvent("organizationMembership.created", member(`orgmem_${i}`, `user_${i}`, { organization: org({ members_count: i + 1 }) })));
+    }
+    // Still the first copy's count: no join rewrote the row.
+    expect(await getOrg()).toMatchObject({ membersCount: 1 });
+    expect(await members()).toHaveLength(20);
   });
 });
 

@@ -116,8 +116,12 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
 
   switch (decision.write) {
     case "none":
+      // Volatile fields move without a version, so of two copies of one version no one can tell
+      // which is newer, except a resync's (it lists Clerk's current values), or for a field that
+      // only grows. A webhook copy moves nothing else: a bulk join writes its organization's row
+      // once, not once per member.
       if (decision.why === "duplicate" && row && change.op === "upsert")
-        await refreshVolatile(ctx, change.kind, row, keepNewerCopy(change.kind, row, change.row));
+        await refreshVolatile(ctx, change.kind, row, keepNewerCopy(change.kind, row, change.row), hooks.source === "resync" ? "all" : "rising");
       // A repeated deletion finishes a cascade that stopped part way (its continuation failed).
       if (decision.why === "duplicate" && change.op === "delete" && deleted) await removeChildren(ctx, change.kind, change.clerkId, hooks);
       return decision.why;
@@ -172,14 +176,19 @@ export async function remove(ctx: MutationCtx, kind: KindName, clerkId: string, 
 
 /**
  * The same version again, whose volatile fields (a member count, a sign-in stamp) moved since:
- * they are written as they are now, without a hook, as they are not a change Clerk versioned. A
- * field the copy leaves out is removed (Clerk removed it), unless some of Clerk's copies omit it.
+ * they are written without a hook, as they are not a change Clerk versioned. A resync's copy
+ * (`all`) is Clerk's now: a field it leaves out is removed (Clerk removed it), unless some of
+ * Clerk's copies omit it. Any other copy (`rising`) may only raise a field that only grows.
  */
-async function refreshVolatile(ctx: MutationCtx, kind: KindName, row: Row, incoming: Partial<Record<string, Value>>) {
-  const { volatile = [], omittable = [] } = KINDS[kind] as { volatile?: readonly string[]; omittable?: readonly string[] };
-  const moved = volatile.filter(
-    (field) => !(incoming[field] === undefined && omittable.includes(field)) && fingerprint({ v: incoming[field] }) !== fingerprint({ v: row[field] }),
-  );
+async function refreshVolatile(ctx: MutationCtx, kind: KindName, row: Row, incoming: Partial<Record<string, Value>>, which: "all" | "rising") {
+  const spec = KINDS[kind] as { volatile?: readonly string[]; omittable?: readonly string[]; rising?: readonly string[] };
+  const { volatile = [], omittable = [], rising = [] } = spec;
+  const moved =
+    which === "rising"
+      ? rising.filter((field) => typeof incoming[field] === "number" && (typeof row[field] !== "number" || incoming[field] > row[field]))
+      : volatile.filter(
+          (field) => !(incoming[field] === undefined && omittable.includes(field)) && fingerprint({ v: incoming[field] }) !== fingerprint({ v: row[field] }),
+        );
   if (moved.length > 0) await kindWriter(ctx).patch(KINDS[kind].table, row._id, Object.fromEntries(moved.map((field) => [field, incoming[field]])));
 }
 

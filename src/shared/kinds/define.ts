@@ -87,6 +87,12 @@ export type KindDef<Name extends string = string, Table extends string = string,
   /** Volatile fields some of Clerk's copies leave out (an organization's member count): absent there means unknown, not removed. */
   omittable?: readonly string[];
   /**
+   * Volatile fields that only grow (a sign-in time): any copy may raise them, none lowers them.
+   * Other volatile fields are refreshed by a resync only, since of two copies of one version
+   * nothing says which is newer.
+   */
+  rising?: readonly string[];
+  /**
    * Fields copied from a parent's own row (a member's name and picture, from their user), which
    * Clerk changes with the parent, not with this object: a newer version of the parent rewrites
    * them in this kind's rows (without a hook: they are volatile), and a copy older than the one

@@ -112,6 +112,7 @@ export const user = defineKind({
   parents: [],
   // Stamped at each sign-in: a resync must not rewrite every active user (and fire onUserUpdated) for it.
   volatile: ["lastSignInAt"],
+  rising: ["lastSignInAt"],
   webhook: objectEvents("user", "user", toRow, "a Clerk user (needs a non-empty string id and a finite numeric updated_at)"),
   api: {
     path: "/v1/users",
