@@ -36,8 +36,8 @@ const variants = {
   fullPagesMassRemoval: makeResyncAction(components.clerkUsers, { ...hooks, allowMassRemoval: true }),
   /** As `stepwise`, paced to 3 requests per 100 ms. */
   stepwisePaced: makeResyncAction(components.clerkUsers, { pageSize: 10, retry: fastRetry, maxStepMs: 0, rateLimit: { requests: 3, windowMs: 100 } }),
-  /** Runs idle for 50 ms count as crashed. */
-  quickToResume: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, staleAfterMs: 50 }),
+  /** Runs idle for half a second count as crashed (long enough for a step on a busy machine). */
+  quickToResume: makeResyncAction(components.clerkUsers, { ...hooks, pageSize: 10, retry: fastRetry, staleAfterMs: 500 }),
 };
 const variant = (name: keyof typeof variants) => makeFunctionReference<"action", { runId?: string; lease?: string }, ResyncStatus>(`syncVariants:${name}`);
 
@@ -407,7 +407,7 @@ describe("resumable", () => {
 
   test("a run whose step crashed after writing is taken over by the watchdog once stale, from its last committed page", async () => {
     // A step that committed one page, then died without handing over.
-    const crashed = { status: { runId: await startRun("dead-step", 50) } };
+    const crashed = { status: { runId: await startRun("dead-step", 500) } };
     const firstPage = api.list().slice(0, 10);
     await t.mutation(components.clerkUsers.resync.advance, {
       runId: crashed.status.runId,
@@ -431,7 +431,7 @@ describe("resumable", () => {
 
   test("a step that died before its page's span was judged: the next one judges it, then reconciles", async () => {
     await deliver(userEvent("user.created", clerkUser("user_ghost")));
-    const crashed = { status: { runId: await startRun("dead-step", 50) } };
+    const crashed = { status: { runId: await startRun("dead-step", 500) } };
     // The whole listing in one page; its span ends with rows that have no creation time, left for later.
     const committed = await t.mutation(components.clerkUsers.resync.advance, {
       runId: crashed.status.runId,
@@ -441,7 +441,7 @@ describe("resumable", () => {
     });
     expect(committed).toMatchObject({ next: { op: "judge" }, status: { phase: "listing" } });
 
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await new Promise((resolve) => setTimeout(resolve, 550));
     await t.action(variant("quickToResume"), { runId: crashed.status.runId });
     expect(await settled()).toMatchObject({ state: "completed", counts: { user: { removed: 1 } } });
     expect(await user("user_ghost")).toBeNull();
@@ -449,8 +449,8 @@ describe("resumable", () => {
   });
 
   test("a new call takes a stale run over too", async () => {
-    const crashed = await startRun("dead-step", 50);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    const crashed = await startRun("dead-step", 500);
+    await new Promise((resolve) => setTimeout(resolve, 550));
     const resumed = await t.action(variant("quickToResume"), {});
     expect(resumed).toMatchObject({ runId: crashed, state: "completed" });
   });
