@@ -14,9 +14,9 @@ import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resyn
 export type { KindRows };
 
 type ResyncKind = {
-  /** Clerk's list of every object of the kind, offset-paginated, which can be sorted oldest first. */
+  /** Clerk's list of every object of the kind, offset-paginated. */
   listPath: string;
-  /** More query parameters of that list. */
+  /** More query parameters of that list, its sort order (`order_by`) included. */
   listParams?: Params;
   /** The row of a listed object, or null when it is not one this package can store. */
   toRow(json: unknown): KindRows["rows"][number] | null;
@@ -27,12 +27,17 @@ type ResyncKind = {
   recheck(api: ClerkApi, ids: readonly string[], belongsTo: readonly Record<string, string>[]): Promise<unknown[] | Postponed>;
 };
 
-/** Oldest first: objects created during the pass land at the end, after the pages already read. */
-export const LIST_ORDER = "+created_at";
+/**
+ * The `order_by` of each paged listing order (`ListingOrder`): oldest first, objects created during
+ * the pass land at the end, after the pages already read; newest first, at the head, which the
+ * component has read again. A `perParent` kind has no list to sort.
+ */
+export const LIST_ORDER = { oldestFirst: "+created_at", newestFirst: "-created_at" } as const;
 
 function resyncKind(kind: AnyKind): ResyncKind {
-  const { path, params, toRow, recheck } = kind.api;
-  return { listPath: path, ...(params ? { listParams: params } : {}), toRow, recheck: (api, ids, belongsTo) => ask(api, recheck, ids, belongsTo) };
+  const { path, params, order, toRow, recheck } = kind.api;
+  const sorted = order.by === "perParent" ? {} : { order_by: LIST_ORDER[order.by] };
+  return { listPath: path, listParams: { ...params, ...sorted }, toRow, recheck: (api, ids, belongsTo) => ask(api, recheck, ids, belongsTo) };
 }
 
 export const RESYNC_KINDS = Object.fromEntries(KINDS.map((kind) => [kind.name, resyncKind(kind)])) as Record<Kind, ResyncKind>;

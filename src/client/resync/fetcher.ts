@@ -1,7 +1,7 @@
 import { idOf, listedOf } from "../../shared/paging.js";
 import type { Handback, Instruction } from "../../shared/resync.js";
 import type { Kind } from "../../shared/validators.js";
-import { LIST_ORDER, RESYNC_KINDS, embeddedIn, sortOut } from "../resyncKinds.js";
+import { RESYNC_KINDS, embeddedIn, sortOut } from "../resyncKinds.js";
 import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
 
 type Fetched = Promise<unknown[] | Postponed>;
@@ -73,6 +73,6 @@ export class Fetcher {
 
   private listPage(kind: Kind, offset: number, limit: number): Fetched {
     const { listPath, listParams } = RESYNC_KINDS[kind];
-    return this.api.listPage(listPath, { ...listParams, limit, offset, order_by: LIST_ORDER });
+    return this.api.listPage(listPath, { ...listParams, limit, offset });
   }
 }
