@@ -14,10 +14,8 @@ import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resyn
 export type { KindRows };
 
 type ResyncKind = {
-  /** Clerk's list of every object of the kind, offset-paginated. */
-  listPath: string;
-  /** More query parameters of that list, its sort order (`order_by`) included. */
-  listParams?: Params;
+  /** Clerk's list of every object of the kind, offset-paginated, and its query parameters, its sort order (`order_by`) included. */
+  list(): { path: string; params: Params };
   /** The row of a listed object, or null when it is not one this package can store. */
   toRow(json: unknown): KindRows["rows"][number] | null;
   /**
@@ -35,9 +33,17 @@ type ResyncKind = {
 export const LIST_ORDER = { oldestFirst: "+created_at", newestFirst: "-created_at" } as const;
 
 function resyncKind(kind: AnyKind): ResyncKind {
-  const { path, params, order, toRow, recheck } = kind.api;
-  const sorted = order.by === "perParent" ? {} : { order_by: LIST_ORDER[order.by] };
-  return { listPath: path, listParams: { ...params, ...sorted }, toRow, recheck: (api, ids, belongsTo) => ask(api, recheck, ids, belongsTo) };
+  const { toRow, recheck } = kind.api;
+  return {
+    // Read when asked, as the component reads the kind's order when it checks the page.
+    list() {
+      const { path, params, order } = kind.api;
+      if (order.by === "perParent") throw new Error(`${kind.name}s are listed per ${order.parent}, not by one list`);
+      return { path, params: { ...params, order_by: LIST_ORDER[order.by] } };
+    },
+    toRow,
+    recheck: (api, ids, belongsTo) => ask(api, recheck, ids, belongsTo),
+  };
 }
 
 export const RESYNC_KINDS = Object.fromEntries(KINDS.map((kind) => [kind.name, resyncKind(kind)])) as Record<Kind, ResyncKind>;

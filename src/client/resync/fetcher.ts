@@ -72,7 +72,7 @@ export class Fetcher {
   }
 
   private listPage(kind: Kind, offset: number, limit: number): Fetched {
-    const { listPath, listParams } = RESYNC_KINDS[kind];
-    return this.api.listPage(listPath, { ...listParams, limit, offset });
+    const { path, params } = RESYNC_KINDS[kind].list();
+    return this.api.listPage(path, { ...params, limit, offset });
   }
 }

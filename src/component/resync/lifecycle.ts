@@ -132,7 +132,8 @@ export type InstructionInput = {
  * - listing with a span left to judge: `judge` (a transaction per chunk, before the next page);
  * - listing: `list` the page that continues the cursor (overlapping the last by one object, see
  *   paging.ts), or the one to read again from `rereadFrom`; `ahead` is the page after it if it
- *   comes back full, which the action may fetch meanwhile;
+ *   comes back full, which the action may fetch meanwhile, except while a newest-first list's
+ *   head is read again (`reread`): that most often ends at its first page;
  * - reconciling: `recheck` the kind's next candidates.
  */
 export function instructionFor(run: RunView, { pageSize, batch, rereadFrom }: InstructionInput): Instruction {
@@ -143,5 +144,7 @@ export function instructionFor(run: RunView, { pageSize, batch, rereadFrom }: In
   }
   if (run.span) return { op: "judge" };
   const offset = rereadFrom ?? nextRequestOffset(run.cursor);
+  // Re-reading a newest-first list's head most often ends at its first page: nothing is fetched ahead.
+  if (run.cursor.reread) return { op: "list", kind: run.kind, offset, limit: pageSize };
   return { op: "list", kind: run.kind, offset, limit: pageSize, ahead: overlapOffset(offset, pageSize) };
 }
