@@ -197,6 +197,12 @@ describe("what the step holding the run does next (instructionFor)", () => {
       expected: { op: "list", kind: "user", offset: 9, limit: PAGE },
     },
     {
+      state: "listed per parent: the next parent's objects, one request, nothing fetched ahead",
+      current: withOrgs({ kind: "membership", cursor: { offset: 0, parentAfter: "org_1" } }),
+      input: { parent: "org_2" },
+      expected: { op: "list", kind: "membership", offset: 0, limit: PAGE, parent: "org_2" },
+    },
+    {
       state: "newest first, the last page's span not yet judged: judged before the head is read again",
       current: run({ cursor: { offset: 0, head: boundary, reread: true }, span: {} }),
       input: {},

@@ -14,8 +14,11 @@ import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resyn
 export type { KindRows };
 
 type ResyncKind = {
-  /** Clerk's list of every object of the kind, offset-paginated, and its query parameters, its sort order (`order_by`) included. */
-  list(): { path: string; params: Params };
+  /**
+   * Clerk's list of every object of the kind, offset-paginated, and its query parameters, its sort
+   * order (`order_by`) included; for a kind listed per parent, the list of `parent`'s objects.
+   */
+  list(parent?: string): { path: string; params: Params };
   /** The row of a listed object, or null when it is not one this package can store. */
   toRow(json: unknown): KindRows["rows"][number] | null;
   /**
@@ -36,10 +39,11 @@ function resyncKind(kind: AnyKind): ResyncKind {
   const { toRow, recheck } = kind.api;
   return {
     // Read when asked, as the component reads the kind's order when it checks the page.
-    list() {
+    list(parent) {
       const { path, params, order } = kind.api;
-      if (order.by === "perParent") throw new Error(`${kind.name}s are listed per ${order.parent}, not by one list`);
-      return { path, params: { ...params, order_by: LIST_ORDER[order.by] } };
+      if (order.by !== "perParent") return { path, params: { ...params, order_by: LIST_ORDER[order.by] } };
+      if (parent === undefined) throw new Error(`${kind.name}s are listed per ${order.parent}: a list instruction must name one`);
+      return { path: order.path(parent), params: { ...params } };
     },
     toRow,
     recheck: (api, ids, belongsTo) => ask(api, recheck, ids, belongsTo),

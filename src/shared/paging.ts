@@ -17,6 +17,8 @@ export const vListCursor = v.object({
   head: v.optional(vBoundary),
   /** Newest first: the pass read the list's end, and now reads its head again from offset 0 until it meets `head`. */
   reread: v.optional(v.boolean()),
+  /** Per parent: the last parent (by Clerk id) whose answer is committed. */
+  parentAfter: v.optional(v.string()),
 });
 export type ListCursor = Infer<typeof vListCursor>;
 

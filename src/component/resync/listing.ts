@@ -1,12 +1,13 @@
 import { v, type Infer } from "convex/values";
-import { checkPage, nextRequestOffset, type ListCursor, type PageCheck, type PageOrder } from "../../shared/paging.js";
+import { checkPage, checkParentAnswer, nextRequestOffset, type ListCursor, type PageCheck, type PageOrder } from "../../shared/paging.js";
 import type { Handback } from "../../shared/resync.js";
 import type { Change, KindRows } from "../../shared/validators.js";
 import type { KINDS as REGISTRY } from "../../shared/kinds/registry.js";
-import type { MutationCtx } from "../_generated/server.js";
+import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { applyOne, applyTo, type Row } from "../apply.js";
 import type { HookEvents } from "../hooks.js";
 import { KINDS, type KindSpec } from "../kinds.js";
+import { kindReader } from "../rows.js";
 import { addTally, count, countsOf, newTally, withCounts } from "./counts.js";
 import { onListed } from "./lifecycle.js";
 import { lookUpMany } from "./pageLookup.js";
@@ -78,6 +79,7 @@ export async function commitPage(
   if (page.rows.kind !== run.kind || run.span) {
     throw new Error(`A page of ${page.rows.kind}s, but the run lists ${run.kind}s${run.span ? " and has a span left to judge" : ""}`);
   }
+  if (page.parent !== undefined) return { run: await commitParentAnswer(ctx, run, { ...page, parent: page.parent }, hooks, fields) };
   // A page read past the cursor's next request would leave a gap no check can see from the start.
   if (page.offset > nextRequestOffset(run.cursor))
     throw new Error(`A page read at ${page.offset}, past the listing's next offset ${nextRequestOffset(run.cursor)}`);
@@ -117,6 +119,79 @@ export async function commitPage(
       }),
     }),
   };
+}
+
+/**
+ * A kind listed per parent (`perParent`): the next parent of the listing, by Clerk id, after the
+ * last one committed; null once every stored parent was asked about.
+ */
+export async function nextParent(ctx: QueryCtx, run: Pick<RunDoc, "kind" | "cursor">): Promise<string | null> {
+  const { order } = KINDS[run.kind].api;
+  if (order.by !== "perParent") return null;
+  const { parentAfter } = run.cursor;
+  const next = await kindReader(ctx)
+    .query(KINDS[order.parent as RunDoc["kind"]].table)
+    .withIndex("by_clerk_id", (q) => (parentAfter === undefined ? q : q.gt("clerkId", parentAfter)))
+    .first();
+  return next?.clerkId ?? null;
+}
+
+/**
+ * Writes one parent's answer of a kind listed per parent, in one transaction, and moves the
+ * cursor past the parent. There is no continuity to prove: the answer is one request's, all of
+ * it, so it is refused when it is full (more may lie behind it) and when it holds objects of
+ * another parent (`checkParentAnswer`). It is the truth for that parent: the parent's stored rows
+ * it does not hold (and that existed when the listing started) are candidates, asked about by id
+ * in reconcile like a span's. A parent with more stored rows than a batch is refused too.
+ */
+async function commitParentAnswer(
+  ctx: MutationCtx,
+  run: RunDoc,
+  page: Extract<Handback, { op: "list" }> & { parent: string },
+  hooks: HookEvents,
+  fields: Partial<RunDoc>,
+): Promise<RunDoc> {
+  const { parents, api } = KINDS[run.kind];
+  const { order } = api;
+  if (order.by !== "perParent") throw new Error(`An answer for parent ${page.parent}, but ${run.kind}s are not listed per parent`);
+  const expected = await nextParent(ctx, run);
+  if (page.parent !== expected) throw new Error(`An answer for ${order.parent} ${page.parent}, but the listing's next one is ${expected ?? "none"}`);
+  if (page.listed.length >= page.limit) {
+    throw new Error(`${order.parent} ${page.parent} has ${page.limit} or more ${run.kind}s: one request's answer cannot be proved complete`);
+  }
+  const answer = checkParentAnswer(page.parent, order.field, page.rows.rows);
+  if (!answer.ok) throw new Error(`The answer for ${order.parent} ${page.parent} holds ${answer.strangers} ${run.kind}s of other ${order.parent}s`);
+  const link = parents.find((parent) => parent.field === order.field);
+  if (!link) throw new Error(`${run.kind}s are listed per ${order.parent}, but have no parent field ${order.field}`);
+
+  const seen = new Set(page.listed.flatMap((item) => (item.id === undefined ? [] : [item.id])));
+  const stored = await kindReader(ctx)
+    .query(KINDS[run.kind].table)
+    .withIndex(link.index, (q) => q.eq(link.field, page.parent))
+    .take(BATCH_SIZE + 1);
+  if (stored.length > BATCH_SIZE) throw new Error(`${order.parent} ${page.parent} has more than ${BATCH_SIZE} stored ${run.kind}s`);
+  for (const row of stored) {
+    if (row._creationTime > run.existingUpTo || seen.has(row.clerkId)) continue;
+    const held = parents.flatMap(({ field }) => (typeof row[field] === "string" ? [[field, row[field]] as const] : []));
+    await ctx.db.insert("resyncCandidates", { runId: run._id, clerkId: row.clerkId, ...(held.length > 0 ? { belongsTo: Object.fromEntries(held) } : {}) });
+  }
+  const lookUp = await lookUpMany(ctx, run.kind, [...seen], stored);
+  const tally = newTally();
+  for (const change of page.embedded ?? []) await applyOne(ctx, change, hooks);
+  for (const row of page.rows.rows) count(tally, await applyTo(ctx, upsert(page.rows.kind, row), await lookUp(row.clerkId), hooks));
+  await hooks.flush(ctx);
+  const counts = countsOf(run);
+  return write(ctx, run, onListed(run, { done: false, spanLeft: false, now: Date.now() }), {
+    ...fields,
+    cursor: { offset: 0, parentAfter: page.parent },
+    pagesDone: run.pagesDone + 1,
+    ...withCounts(run, {
+      ...addTally(counts, tally),
+      seen: counts.seen + seen.size,
+      invalid: counts.invalid + page.invalid.length,
+      invalidIds: [...counts.invalidIds, ...page.invalid].slice(0, KEPT_INVALID_IDS),
+    }),
+  });
 }
 
 /** Judges the next chunk of the last committed page's span; once the last page's is judged, the listing is complete. */

@@ -58,11 +58,14 @@ export type Recheck =
  *   from before the pass (the first page's first object, its `head`, or an older one). Spans are
  *   mirrored too: a page covers the creation times after its own last object up to the previous
  *   page's last object; the head's re-read pages have none (they only add objects).
- * - `perParent`: no list of the whole kind; for each stored object of `parent`, one request to
- *   `path(parentId)` answers that parent's objects whole (`GET /v1/users/{id}/billing/subscription`).
- *   There is nothing to page and so no continuity to prove, and no span: what Clerk answers for a
- *   parent is the truth for that parent (`checkParentAnswer`). Declared here for Billing; the
- *   component does not run such a kind yet.
+ * - `perParent`: no list of the whole kind; for each stored object of `parent` (in Clerk id
+ *   order), one request to `path(parentId)` answers that parent's objects whole
+ *   (`GET /v1/users/{id}/billing/subscription`). There is nothing to page and so no continuity to
+ *   prove, and no span: what Clerk answers for a parent is the truth for that parent, once it is
+ *   checked (`checkParentAnswer`: no object of another parent) and not full (a full answer may
+ *   have more behind it, and is refused). The parent's stored rows it does not hold are
+ *   candidates. Parents are read from the stored table as the listing goes: one stored with an id
+ *   the cursor has passed waits for the next pass.
  */
 export type ListingOrder =
   | { by: "oldestFirst" }
