@@ -38,7 +38,7 @@ export const RESYNC_ERROR_CODES: readonly ResyncErrorCode[] = vResyncErrorCode.m
 
 /**
  * Where a run is:
- * - `listing`: paging through Clerk's list of the run's `kind`, oldest first;
+ * - `listing`: reading Clerk's list of the run's `kind`, in the kind's listing order (oldest first, newest first, or per parent);
  * - `reconciling`: the listing completed; objects not seen in it are asked about by id and removed if gone.
  */
 export const vResyncPhase = v.union(v.literal("listing"), v.literal("reconciling"));
