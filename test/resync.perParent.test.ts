@@ -93,4 +93,23 @@ describe("a kind listed per parent", () => {
     expect((error as Error & { data: { message: string } }).data.message).toMatch(/org_0000 has 5 or more memberships/);
     logs.take(/^convex-clerk-users resync: RESYNC_FAILED: /);
   });
+
+  test("an answer holding another parent's object is refused: the path did not answer for that parent", async () => {
+    const order = membershipKind.api.order as Extract<ListingOrder, { by: "perParent" }>;
+    const path = order.path;
+    // A wrong path: every organization is answered with org_0000's members.
+    order.path = () => path("org_0000");
+    try {
+      const error = await run("withOrgs").catch((e: unknown) => e);
+      expect(isResyncError(error, "RESYNC_FAILED")).toBe(true);
+      expect((error as Error & { data: { message: string } }).data.message).toMatch(
+        /answer for organization org_0001 holds 8 memberships of other organizations/,
+      );
+      logs.take(/^convex-clerk-users resync: RESYNC_FAILED: /);
+      // Nothing of the refused answer was written: only org_0000's own members are stored.
+      expect((await membersOf("org_0001")).length).toBe(0);
+    } finally {
+      order.path = path;
+    }
+  });
 });
