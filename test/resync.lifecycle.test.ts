@@ -185,6 +185,30 @@ describe("what the step holding the run does next (instructionFor)", () => {
     },
     { state: "listing with a span left to judge", current: run({ span: {} }), input: {}, expected: { op: "judge" } },
     {
+      state: "newest first, after the list's last page: its head is read again from offset 0, nothing fetched ahead",
+      current: run({ cursor: { offset: 0, head: boundary, reread: true } }),
+      input: {},
+      expected: { op: "list", kind: "user", offset: 0, limit: PAGE },
+    },
+    {
+      state: "newest first, the head's re-read goes on past a full page, overlapping it by one",
+      current: run({ cursor: { offset: 10, boundary, head: boundary, reread: true } }),
+      input: {},
+      expected: { op: "list", kind: "user", offset: 9, limit: PAGE },
+    },
+    {
+      state: "listed per parent: the next parent's objects, one request, nothing fetched ahead",
+      current: withOrgs({ kind: "membership", cursor: { offset: 0, parentAfter: "org_1" } }),
+      input: { parent: "org_2" },
+      expected: { op: "list", kind: "membership", offset: 0, limit: PAGE, parent: "org_2" },
+    },
+    {
+      state: "newest first, the last page's span not yet judged: judged before the head is read again",
+      current: run({ cursor: { offset: 0, head: boundary, reread: true }, span: {} }),
+      input: {},
+      expected: { op: "judge" },
+    },
+    {
       state: "listing the next kind",
       current: withOrgs({ kind: "organization" }),
       input: {},

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import { START_CURSOR, checkPage, nextRequestOffset, type ListCursor } from "../src/shared/paging";
+import { START_CURSOR, checkPage, checkParentAnswer, nextRequestOffset, type ListCursor } from "../src/shared/paging";
 
 /**
  * Offset paging over a list that changes while it is read, pure: a page must continue the
@@ -162,5 +162,198 @@ describe("reading a list that changes during the pass", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("checkPage, newest first", () => {
+  /** Clerk's order for `-created_at`: newest first, ties in a fixed order. */
+  const newest = (list: Listed[]) => [...list].sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? -1 : 1));
+  const list = newest(users(10)); // u009 (1009) … u000 (1000)
+  const check = (cursor: ListCursor, offset: number, limit: number, page: unknown[]) => checkPage(cursor, offset, limit, page, "newestFirst");
+
+  test("the first page sets the boundary to its last object and the pass's head to its first", () => {
+    expect(check(START_CURSOR, 0, 4, list.slice(0, 4))).toEqual({
+      ok: true,
+      done: false,
+      repeated: 0,
+      next: { offset: 4, boundary: { createdAt: 1006, ids: ["u006"] }, head: { createdAt: 1009, ids: ["u009"] } },
+    });
+  });
+
+  const second: ListCursor = { offset: 4, boundary: { createdAt: 1006, ids: ["u006"] }, head: { createdAt: 1009, ids: ["u009"] } };
+
+  test("the next page overlaps the last by one object, which proves it continues", () => {
+    expect(nextRequestOffset(second)).toBe(3);
+    expect(check(second, 3, 4, list.slice(3, 7))).toEqual({
+      ok: true,
+      done: false,
+      repeated: 1,
+      next: { offset: 7, boundary: { createdAt: 1003, ids: ["u003"] }, head: { createdAt: 1009, ids: ["u009"] } },
+    });
+  });
+
+  test("objects created during the pass push the rest up: the page repeats more, and still continues", () => {
+    const grown = newest([...users(10), u("new1", 2000), u("new2", 2001)]);
+    expect(check(second, 3, 4, grown.slice(3, 7))).toMatchObject({ ok: true, repeated: 3, next: { offset: 7, boundary: { createdAt: 1005 } } });
+  });
+
+  test("a deletion before the cursor is a gap: the page is refused and read again from one page back", () => {
+    const shrunk = list.filter((x) => x.id !== "u008");
+    // Position 3 now holds u005, older than the boundary: u005 would be… read, but a second deletion would skip one.
+    expect(check(second, 3, 4, shrunk.slice(3, 7))).toEqual({ ok: false, retryOffset: 0 });
+    expect(check(second, 0, 4, shrunk.slice(0, 4))).toMatchObject({ ok: true, repeated: 3, next: { offset: 4, boundary: { createdAt: 1005 } } });
+  });
+
+  test("an empty page where the boundary was means the list shrank: read again", () => {
+    expect(check(second, 3, 4, [])).toEqual({ ok: false, retryOffset: 0 });
+  });
+
+  test("the list's end is not the listing's end: the head is read again from offset 0", () => {
+    const cursor: ListCursor = { offset: 8, boundary: { createdAt: 1002, ids: ["u002"] }, head: { createdAt: 1009, ids: ["u009"] } };
+    expect(check(cursor, 7, 4, list.slice(7))).toEqual({
+      ok: true,
+      done: false,
+      repeated: 1,
+      next: { offset: 0, head: { createdAt: 1009, ids: ["u009"] }, reread: true },
+    });
+  });
+
+  const rereading: ListCursor = { offset: 0, head: { createdAt: 1009, ids: ["u009"] }, reread: true };
+
+  test("re-reading the head ends at the first object created before the head; the pass listed those already", () => {
+    expect(check(rereading, 0, 4, list.slice(0, 4))).toEqual({
+      ok: true,
+      done: true,
+      repeated: 0,
+      relisted: ["u009", "u008", "u007", "u006"],
+      next: { offset: 4, boundary: { createdAt: 1006, ids: ["u006"] }, head: { createdAt: 1009, ids: ["u009"] }, reread: true },
+    });
+    const grown = newest([...users(10), u("new1", 2000), u("new2", 2001)]);
+    expect(check(rereading, 0, 4, grown.slice(0, 4))).toMatchObject({ ok: true, done: true, repeated: 0, relisted: ["u009", "u008"] });
+    // The head alone, tied with nothing older: not the end, an object tied with it may follow.
+    expect(check(rereading, 0, 2, grown.slice(1, 3))).toMatchObject({ ok: true, done: false, relisted: ["u009"] });
+  });
+
+  test("more objects created during the pass than a page: the re-read goes on, under the same continuity check", () => {
+    const grown = newest([...users(10), ...Array.from({ length: 6 }, (_, i) => u(`new${i}`, 2000 + i))]);
+    const first = check(rereading, 0, 4, grown.slice(0, 4));
+    expect(first).toMatchObject({ ok: true, done: false, repeated: 0, next: { offset: 4, boundary: { createdAt: 2002 }, reread: true } });
+    const next = (first as { next: ListCursor }).next;
+    // It reaches the head, but only an object older than the head ends it: one more page.
+    const third = check(next, 3, 4, grown.slice(3, 7));
+    expect(third).toMatchObject({ ok: true, done: false, repeated: 1, relisted: ["u009"], next: { offset: 7 } });
+    expect(check((third as { next: ListCursor }).next, 6, 4, grown.slice(6, 10))).toMatchObject({
+      ok: true,
+      done: true,
+      repeated: 1,
+      relisted: ["u008", "u007", "u006"],
+    });
+    // One of them deleted meanwhile: the gap is seen, not skipped.
+    expect(check(next, 3, 4, grown.filter((x) => x.id !== "new4").slice(3, 7))).toEqual({ ok: false, retryOffset: 0 });
+  });
+
+  test("objects tied with the head are read on, in whatever order Clerk gives ties: one may be new", () => {
+    expect(check(rereading, 0, 3, [u("u009", 1009), u("twin", 1009), u("x", 1009)])).toEqual({
+      ok: true,
+      done: false,
+      repeated: 0,
+      relisted: ["u009"],
+      next: { offset: 3, boundary: { createdAt: 1009, ids: ["u009", "twin", "x"] }, head: { createdAt: 1009, ids: ["u009"] }, reread: true },
+    });
+  });
+
+  test("a list empty when the pass started: the re-read reads whatever appeared, to its end", () => {
+    expect(check(START_CURSOR, 0, 4, [])).toEqual({ ok: true, done: false, repeated: 0, next: { offset: 0, reread: true } });
+    expect(check({ offset: 0, reread: true }, 0, 4, [u("a", 5), u("b", 4), u("c", 3), u("d", 2)])).toMatchObject({ ok: true, done: false });
+    expect(check({ offset: 0, reread: true }, 0, 4, [u("a", 5)])).toMatchObject({ ok: true, done: true, repeated: 0 });
+  });
+
+  /** Reads the whole list newest first as the action does, applying `between()` before each request. */
+  function readAllNewest(initial: Listed[], limit: number, between: (list: Listed[], request: number, rereading: boolean) => Listed[]) {
+    let list = newest(initial);
+    let cursor: ListCursor = START_CURSOR;
+    const committed = new Set<string>();
+    let requests = 0;
+    let rereadFrom: number | undefined;
+    for (;;) {
+      let offset = nextRequestOffset(cursor);
+      for (;;) {
+        if (cursor.reread && rereadFrom === undefined) rereadFrom = requests;
+        list = newest(between(list, requests, cursor.reread === true));
+        requests++;
+        if (requests > 10_000) throw new Error("does not terminate");
+        const page = list.slice(offset, offset + limit);
+        const result = check(cursor, offset, limit, page);
+        if (!result.ok) {
+          offset = result.retryOffset;
+          continue;
+        }
+        for (const item of page) committed.add(item.id);
+        cursor = result.next;
+        if (result.done) return { committed, requests };
+        break;
+      }
+    }
+  }
+
+  test("with no changes: every object, and one request more than oldest first (the head's re-read)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 2, max: 40 }), (n, limit) => {
+        const { committed, requests } = readAllNewest(users(n), limit, (l) => l);
+        expect(committed.size).toBe(n);
+        expect(requests).toBe((n < limit ? 1 : Math.floor((n - limit) / (limit - 1)) + 2) + 1);
+      }),
+    );
+  });
+
+  test("no object present from start to end is skipped, nor one created before the head's re-read, whatever is deleted or created between requests", () => {
+    const change = fc.oneof(
+      fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("create" as const), tie: fc.boolean() }),
+      fc.constant({ kind: "none" as const }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 80 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.array(fc.array(change, { maxLength: 4 }), { maxLength: 60 }),
+        (createdAts, limit, changes) => {
+          const initial = createdAts.map((createdAt, i) => u(`u${i}`, createdAt));
+          const deleted = new Set<string>();
+          const createdBeforeReread: string[] = [];
+          let created = 0;
+          const { committed } = readAllNewest(initial, limit, (l, request, rereading) => {
+            let next = l;
+            for (const c of changes[request] ?? []) {
+              if (c.kind === "delete" && next.length > 0) {
+                const gone = next[c.at % next.length]!;
+                deleted.add(gone.id);
+                next = next.filter((x) => x !== gone);
+              } else if (c.kind === "create") {
+                // Created now: Clerk's clock only moves on (a tie with the newest is possible).
+                const now = Math.max(60, ...next.map((x) => x.created_at)) + (c.tie ? 0 : 1);
+                const id = `new${created++}`;
+                if (!rereading) createdBeforeReread.push(id);
+                next = [...next, u(id, now)];
+              }
+            }
+            return next;
+          });
+          for (const item of initial) if (!deleted.has(item.id)) expect(committed).toContain(item.id);
+          for (const id of createdBeforeReread) if (!deleted.has(id)) expect(committed).toContain(id);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("checkParentAnswer", () => {
+  test("an answer whose objects all belong to the parent asked about is its truth", () => {
+    expect(checkParentAnswer("user_1", "payerId", [{ payerId: "user_1" }, { payerId: "user_1" }])).toEqual({ ok: true });
+    expect(checkParentAnswer("user_1", "payerId", [])).toEqual({ ok: true });
+  });
+  test("an object of another parent (or of none) refuses the whole answer", () => {
+    expect(checkParentAnswer("user_1", "payerId", [{ payerId: "user_1" }, { payerId: "user_2" }, {}])).toEqual({ ok: false, strangers: 2 });
   });
 });

@@ -14,10 +14,11 @@ import { isPostponed, type ClerkApi, type Params, type Postponed } from "./resyn
 export type { KindRows };
 
 type ResyncKind = {
-  /** Clerk's list of every object of the kind, offset-paginated, which can be sorted oldest first. */
-  listPath: string;
-  /** More query parameters of that list. */
-  listParams?: Params;
+  /**
+   * Clerk's list of every object of the kind, offset-paginated, and its query parameters, its sort
+   * order (`order_by`) included; for a kind listed per parent, the list of `parent`'s objects.
+   */
+  list(parent?: string): { path: string; params: Params };
   /** The row of a listed object, or null when it is not one this package can store. */
   toRow(json: unknown): KindRows["rows"][number] | null;
   /**
@@ -27,12 +28,26 @@ type ResyncKind = {
   recheck(api: ClerkApi, ids: readonly string[], belongsTo: readonly Record<string, string>[]): Promise<unknown[] | Postponed>;
 };
 
-/** Oldest first: objects created during the pass land at the end, after the pages already read. */
-export const LIST_ORDER = "+created_at";
+/**
+ * The `order_by` of each paged listing order (`ListingOrder`): oldest first, objects created during
+ * the pass land at the end, after the pages already read; newest first, at the head, which the
+ * component has read again. A `perParent` kind has no list to sort.
+ */
+export const LIST_ORDER = { oldestFirst: "+created_at", newestFirst: "-created_at" } as const;
 
 function resyncKind(kind: AnyKind): ResyncKind {
-  const { path, params, toRow, recheck } = kind.api;
-  return { listPath: path, ...(params ? { listParams: params } : {}), toRow, recheck: (api, ids, belongsTo) => ask(api, recheck, ids, belongsTo) };
+  const { toRow, recheck } = kind.api;
+  return {
+    // Read when asked, as the component reads the kind's order when it checks the page.
+    list(parent) {
+      const { path, params, order } = kind.api;
+      if (order.by !== "perParent") return { path, params: { ...params, order_by: LIST_ORDER[order.by] } };
+      if (parent === undefined) throw new Error(`${kind.name}s are listed per ${order.parent}: a list instruction must name one`);
+      return { path: order.path(parent), params: { ...params } };
+    },
+    toRow,
+    recheck: (api, ids, belongsTo) => ask(api, recheck, ids, belongsTo),
+  };
 }
 
 export const RESYNC_KINDS = Object.fromEntries(KINDS.map((kind) => [kind.name, resyncKind(kind)])) as Record<Kind, ResyncKind>;

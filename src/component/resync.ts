@@ -4,8 +4,9 @@ import { vHandback, vResyncErrorCode, vResyncStatus, vStep, type Step } from "..
 import { vKind } from "../shared/validators.js";
 import { mutation, query, type MutationCtx } from "./_generated/server.js";
 import { HookEvents } from "./hooks.js";
-import { assertPhase, instructionFor, onContinue, onFailed, onReconciled, onStart, onTakeOver, owns } from "./resync/lifecycle.js";
-import { commitPage, judgeSpan } from "./resync/listing.js";
+import { KINDS } from "./kinds.js";
+import { assertPhase, instructionFor, onContinue, onFailed, onListed, onReconciled, onStart, onTakeOver, owns } from "./resync/lifecycle.js";
+import { commitPage, judgeSpan, nextParent } from "./resync/listing.js";
 import { applyRecheck, nextCandidates } from "./resync/reconcile.js";
 import { insertRun, latestRun, runKinds, toStatus, write, type RunDoc } from "./resync/runs.js";
 
@@ -150,10 +151,18 @@ export const fail = mutation({
 
 /**
  * The run's status and its next instruction. A reconciling kind with no candidate left is done
- * with (`onReconciled`): the next kind's listing starts, or the run completes, in this transaction.
+ * with (`onReconciled`): the next kind's listing starts, or the run completes, in this transaction;
+ * so is a kind listed per parent with no parent left to ask about (`onListed`): it is reconciled.
  */
 async function stepOf(ctx: MutationCtx, run: RunDoc, pageSize = CLERK_MAX_PAGE_SIZE, rereadFrom?: number): Promise<Step> {
   for (;;) {
+    if (run.state === "running" && run.phase === "listing" && !run.span && KINDS[run.kind].api.order.by === "perParent") {
+      // Listed per parent: the next stored parent, or, with none left, the listing is complete.
+      const parent = await nextParent(ctx, run);
+      if (parent !== null) return { status: toStatus(run), next: instructionFor(run, { pageSize, parent }) };
+      run = await write(ctx, run, onListed(run, { done: true, spanLeft: false, now: Date.now() }));
+      continue;
+    }
     if (run.state !== "running" || run.phase !== "reconciling") return { status: toStatus(run), next: instructionFor(run, { pageSize, rereadFrom }) };
     const batch = await nextCandidates(ctx, run._id);
     if (batch.refs.length > 0) return { status: toStatus(run), next: instructionFor(run, { pageSize, batch }) };

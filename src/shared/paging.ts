@@ -9,9 +9,16 @@ export const RECHECK_IDS_PER_REQUEST = 100;
  * Where the listing stands: the next list position to read, and the last committed page's
  * final users (`created_at` and the ids that share it), to check that the next page continues it.
  */
+const vBoundary = v.object({ createdAt: v.number(), ids: v.array(v.string()) });
 export const vListCursor = v.object({
   offset: v.number(),
-  boundary: v.optional(v.object({ createdAt: v.number(), ids: v.array(v.string()) })),
+  boundary: v.optional(vBoundary),
+  /** Newest first: the first page's first objects, the newest Clerk had when the pass started. */
+  head: v.optional(vBoundary),
+  /** Newest first: the pass read the list's end, and now reads its head again from offset 0 until it meets `head`. */
+  reread: v.optional(v.boolean()),
+  /** Per parent: the last parent (by Clerk id) whose answer is committed. */
+  parentAfter: v.optional(v.string()),
 });
 export type ListCursor = Infer<typeof vListCursor>;
 
@@ -34,8 +41,15 @@ export function overlapOffset(offset: number, limit: number): number {
 }
 
 export type PageCheck =
-  /** `repeated`: how many users at the page's start earlier pages listed already. */
-  { ok: true; next: ListCursor; done: boolean; repeated: number } | { ok: false; retryOffset: number };
+  /**
+   * `repeated`: how many objects at the page's start earlier pages listed already; `relisted`
+   * (newest first, re-reading the head): the ids of the others the pass listed already. `done`:
+   * the listing of the kind is complete.
+   */
+  { ok: true; next: ListCursor; done: boolean; repeated: number; relisted?: string[] } | { ok: false; retryOffset: number };
+
+/** The orders `checkPage` proves continuity for (see `ListingOrder` in kinds/define.ts). */
+export type PageOrder = "oldestFirst" | "newestFirst";
 
 /**
  * Checks that a page read at `requestOffset` continues the listing without a gap, and
@@ -51,7 +65,8 @@ export type PageCheck =
  *
  * The listing is done at the first page shorter than `limit`.
  */
-export function checkPage(cursor: ListCursor, requestOffset: number, limit: number, page: readonly unknown[]): PageCheck {
+export function checkPage(cursor: ListCursor, requestOffset: number, limit: number, page: readonly unknown[], order: PageOrder = "oldestFirst"): PageCheck {
+  if (order === "newestFirst") return checkNewestFirstPage(cursor, requestOffset, limit, page);
   const { boundary } = cursor;
   const listedBefore = (user: unknown) => boundary !== undefined && (createdAtOf(user) < boundary.createdAt || boundary.ids.includes(idOf(user) ?? ""));
   if (boundary && requestOffset > 0) {
@@ -74,6 +89,83 @@ export function checkPage(cursor: ListCursor, requestOffset: number, limit: numb
     next.boundary = boundary;
   }
   return { ok: true, next, done: page.length < limit, repeated };
+}
+
+/**
+ * `checkPage` for a list sorted by `-created_at` (newest first), mirrored: a page continues the
+ * last exactly when its first object is one already listed: created after the boundary, or one of
+ * the boundary's own objects. A deletion during the pass moves later objects down and would skip
+ * one: the page is refused and read again from further back. An object created during the pass
+ * lands at the head and pushes every later one up: the page repeats the last page's final
+ * objects (counted by `repeated`), which is harmless.
+ *
+ * Such new objects are never reached by later pages, so the end of the list (a short page) is
+ * not the end of the listing: the cursor turns to `reread`, and the head is read again from
+ * offset 0, page by page under the same check, until a page holds an object created before the
+ * pass's `head` (the first page's first objects): everything before it was created during the
+ * pass, or listed by it (the head's own ties). The listing is done there.
+ */
+function checkNewestFirstPage(cursor: ListCursor, requestOffset: number, limit: number, page: readonly unknown[]): PageCheck {
+  const { boundary } = cursor;
+  const listedBefore = (item: unknown) => boundary !== undefined && (createdAtOf(item) > boundary.createdAt || boundary.ids.includes(idOf(item) ?? ""));
+  if (boundary && requestOffset > 0) {
+    const first = page[0];
+    if (first === undefined || !listedBefore(first)) return { ok: false, retryOffset: Math.max(0, requestOffset - (limit - 1)) };
+  }
+  let repeated = 0;
+  while (repeated < page.length && listedBefore(page[repeated])) repeated++;
+  // The head is the first page's; a list empty when the pass started has none.
+  const head = cursor.reread
+    ? cursor.head
+    : (cursor.head ??
+      tiesOf(
+        page,
+        page.find((item) => idOf(item) !== undefined),
+      ));
+  const last =
+    tiesOf(
+      page,
+      [...page].reverse().find((item) => idOf(item) !== undefined),
+    ) ?? boundary;
+  const atEnd = page.length < limit;
+  if (!cursor.reread) {
+    // The list's end: its head is read again, from the start, with no boundary.
+    if (atEnd) return { ok: true, done: false, repeated, next: { offset: 0, ...(head ? { head } : {}), reread: true } };
+    return { ok: true, done: false, repeated, next: { offset: requestOffset + page.length, ...(last ? { boundary: last } : {}), ...(head ? { head } : {}) } };
+  }
+  // Re-reading the head: it ends at the first object created before the head. Objects tied with
+  // the head may be new (Clerk's order among ties is not creation order), so they are read on.
+  const older = (item: unknown) => head !== undefined && createdAtOf(item) < head.createdAt;
+  const fromPass = (item: unknown) => older(item) || (head !== undefined && head.ids.includes(idOf(item) ?? ""));
+  const relisted = page
+    .slice(repeated)
+    .filter(fromPass)
+    .map(idOf)
+    .filter((id): id is string => id !== undefined);
+  const next: ListCursor = { offset: requestOffset + page.length, ...(last ? { boundary: last } : {}), ...(head ? { head } : {}), reread: true };
+  return { ok: true, done: page.some(older) || atEnd, repeated, ...(relisted.length > 0 ? { relisted } : {}), next };
+}
+
+/** The creation time of `item` and the ids of `page`'s objects that share it. */
+function tiesOf(page: readonly unknown[], item: unknown): ListCursor["boundary"] {
+  if (item === undefined) return undefined;
+  const createdAt = createdAtOf(item);
+  const ids = page
+    .filter((other) => createdAtOf(other) === createdAt)
+    .map(idOf)
+    .filter((id): id is string => id !== undefined);
+  return { createdAt, ids };
+}
+
+/**
+ * A `perParent` kind's answer for one parent (`ListingOrder`), checked: it is one request's whole
+ * answer, so there is no continuity to prove, only that every object in it belongs to the parent
+ * asked about (`field` of its row). An object of another parent means the path answered something
+ * else than the parent's objects: refused, never applied as that parent's truth.
+ */
+export function checkParentAnswer(parentId: string, field: string, rows: readonly Record<string, unknown>[]): { ok: true } | { ok: false; strangers: number } {
+  const strangers = rows.filter((row) => row[field] !== parentId).length;
+  return strangers === 0 ? { ok: true } : { ok: false, strangers };
 }
 
 /** A listed object as far as the listing's order goes (`vListed`): its id and creation time, those it has. */

@@ -38,7 +38,7 @@ export const RESYNC_ERROR_CODES: readonly ResyncErrorCode[] = vResyncErrorCode.m
 
 /**
  * Where a run is:
- * - `listing`: paging through Clerk's list of the run's `kind`, oldest first;
+ * - `listing`: reading Clerk's list of the run's `kind`, in the kind's listing order (oldest first, newest first, or per parent);
  * - `reconciling`: the listing completed; objects not seen in it are asked about by id and removed if gone.
  */
 export const vResyncPhase = v.union(v.literal("listing"), v.literal("reconciling"));
@@ -105,8 +105,8 @@ export const vCandidate = v.object({ clerkId: v.string(), belongsTo: v.optional(
 
 /**
  * What the component asks the action to do next:
- * - `list`: read `limit` objects of `kind`'s list from `offset`, oldest first, and hand the page
- *   back. `ahead` is the offset the next `list` will name if this page comes back full: the action
+ * - `list`: read `limit` objects of `kind`'s list from `offset`, in the kind's order, and hand the
+ *   page back; for a kind listed per parent, the objects of `parent`. `ahead` is the offset the next `list` will name if this page comes back full: the action
  *   may fetch it while this page is applied.
  * - `recheck`: ask Clerk about these candidates by id, and hand back what it still has and what
  *   it no longer has.
@@ -115,7 +115,15 @@ export const vCandidate = v.object({ clerkId: v.string(), belongsTo: v.optional(
  * - `done`: the run is completed or failed.
  */
 export const vInstruction = v.union(
-  v.object({ op: v.literal("list"), kind: vKind, offset: v.number(), limit: v.number(), ahead: v.optional(v.number()) }),
+  v.object({
+    op: v.literal("list"),
+    kind: vKind,
+    offset: v.number(),
+    limit: v.number(),
+    ahead: v.optional(v.number()),
+    /** A kind listed per parent: the parent whose objects to fetch (one request, its whole answer). */
+    parent: v.optional(v.string()),
+  }),
   v.object({
     op: v.literal("recheck"),
     kind: vKind,
@@ -139,6 +147,8 @@ export const vHandback = v.union(
     /** The offset and limit the page was read with. */
     offset: v.number(),
     limit: v.number(),
+    /** The instruction's `parent`, for a kind listed per parent. */
+    parent: v.optional(v.string()),
     /** Every object on the page, in its order, storable or not. */
     listed: v.array(vListed),
     /** Storable rows of the page, mapped from Clerk's JSON. */

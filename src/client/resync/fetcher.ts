@@ -1,7 +1,7 @@
 import { idOf, listedOf } from "../../shared/paging.js";
 import type { Handback, Instruction } from "../../shared/resync.js";
 import type { Kind } from "../../shared/validators.js";
-import { LIST_ORDER, RESYNC_KINDS, embeddedIn, sortOut } from "../resyncKinds.js";
+import { RESYNC_KINDS, embeddedIn, sortOut } from "../resyncKinds.js";
 import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
 
 type Fetched = Promise<unknown[] | Postponed>;
@@ -22,6 +22,7 @@ export class Fetcher {
     const { ahead } = this;
     return (
       instruction.op === "list" &&
+      instruction.parent === undefined &&
       ahead !== undefined &&
       ahead.kind === instruction.kind &&
       ahead.offset === instruction.offset &&
@@ -38,8 +39,8 @@ export class Fetcher {
       case "judge":
         return { op: "judge" };
       case "list": {
-        const { kind, offset, limit, ahead } = instruction;
-        const items = await (this.holds(instruction) ? this.ahead!.items : this.listPage(kind, offset, limit));
+        const { kind, offset, limit, ahead, parent } = instruction;
+        const items = await (this.holds(instruction) ? this.ahead!.items : this.listPage(kind, offset, limit, parent));
         this.ahead = undefined;
         if (isPostponed(items)) return items;
         if (fetchAhead && ahead !== undefined && items.length === limit) {
@@ -50,7 +51,8 @@ export class Fetcher {
         }
         const { page: rows, invalid } = sortOut(kind, items);
         const embedded = embeddedIn(kind, items);
-        return { op: "list", offset, limit, listed: items.map(listedOf), rows, invalid, ...(embedded.length > 0 ? { embedded } : {}) };
+        const forParent = parent !== undefined ? { parent } : {};
+        return { op: "list", offset, limit, ...forParent, listed: items.map(listedOf), rows, invalid, ...(embedded.length > 0 ? { embedded } : {}) };
       }
       case "recheck": {
         const { kind, candidates, refs } = instruction;
@@ -71,8 +73,8 @@ export class Fetcher {
     }
   }
 
-  private listPage(kind: Kind, offset: number, limit: number): Fetched {
-    const { listPath, listParams } = RESYNC_KINDS[kind];
-    return this.api.listPage(listPath, { ...listParams, limit, offset, order_by: LIST_ORDER });
+  private listPage(kind: Kind, offset: number, limit: number, parent?: string): Fetched {
+    const { path, params } = RESYNC_KINDS[kind].list(parent);
+    return this.api.listPage(path, { ...params, limit, offset });
   }
 }

@@ -464,6 +464,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 listed: Array<{ created_at?: number; id?: string }>;
                 offset: number;
                 op: "list";
+                parent?: string;
                 rows:
                   | {
                       kind: "user";
@@ -596,6 +597,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 limit: number;
                 offset: number;
                 op: "list";
+                parent?: string;
               }
             | {
                 candidates: Array<{
@@ -823,6 +825,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 limit: number;
                 offset: number;
                 op: "list";
+                parent?: string;
               }
             | {
                 candidates: Array<{
@@ -915,6 +918,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     limit: number;
                     offset: number;
                     op: "list";
+                    parent?: string;
                   }
                 | {
                     candidates: Array<{
@@ -1131,6 +1135,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 limit: number;
                 offset: number;
                 op: "list";
+                parent?: string;
               }
             | {
                 candidates: Array<{

@@ -124,6 +124,8 @@ export type InstructionInput = {
   batch?: Pick<Extract<Instruction, { op: "recheck" }>, "candidates" | "refs">;
   /** Listing: the last page handed back did not continue the listing; read it again from here. */
   rereadFrom?: number;
+  /** Listing a kind per parent: the next parent to fetch the objects of (none left is `onListed`'s `done`, written before). */
+  parent?: string;
 };
 
 /**
@@ -132,16 +134,21 @@ export type InstructionInput = {
  * - listing with a span left to judge: `judge` (a transaction per chunk, before the next page);
  * - listing: `list` the page that continues the cursor (overlapping the last by one object, see
  *   paging.ts), or the one to read again from `rereadFrom`; `ahead` is the page after it if it
- *   comes back full, which the action may fetch meanwhile;
+ *   comes back full, which the action may fetch meanwhile, except while a newest-first list's
+ *   head is read again (`reread`): that most often ends at its first page; a kind listed per
+ *   parent: `list` the next `parent`'s objects, one request;
  * - reconciling: `recheck` the kind's next candidates.
  */
-export function instructionFor(run: RunView, { pageSize, batch, rereadFrom }: InstructionInput): Instruction {
+export function instructionFor(run: RunView, { pageSize, batch, rereadFrom, parent }: InstructionInput): Instruction {
   if (run.state !== "running") return { op: "done" };
   if (run.phase === "reconciling") {
     if (!batch || batch.refs.length === 0) throw new Error("instructionFor: a reconciling run's instruction needs its next candidates");
     return { op: "recheck", kind: run.kind, ...batch };
   }
   if (run.span) return { op: "judge" };
+  if (parent !== undefined) return { op: "list", kind: run.kind, offset: 0, limit: pageSize, parent };
   const offset = rereadFrom ?? nextRequestOffset(run.cursor);
+  // Re-reading a newest-first list's head most often ends at its first page: nothing is fetched ahead.
+  if (run.cursor.reread) return { op: "list", kind: run.kind, offset, limit: pageSize };
   return { op: "list", kind: run.kind, offset, limit: pageSize, ahead: overlapOffset(offset, pageSize) };
 }

@@ -42,17 +42,54 @@ export type Recheck =
   | { by: "query"; path: string }
   | { by: "byParent"; parentField: string; path: (parentId: string) => string; param: string; idField: string };
 
+/**
+ * How a resync reads a kind's whole list, and how it proves nothing was skipped (paging.ts):
+ * - `oldestFirst`: offset pages sorted by `+created_at`. A page continues the last when its first
+ *   object is one already listed (the pages overlap by one); deletions during the pass shift
+ *   objects back and are caught by that check and read again. Objects created during the pass land
+ *   after the pages already read. Each page's span (the creation times between the previous page's
+ *   last object and its own) holds no stored row it did not list but a candidate.
+ * - `newestFirst`: offset pages sorted by `-created_at`, for lists that cannot be sorted oldest
+ *   first (Clerk Billing's subscription items). The same overlap check, mirrored: a page continues
+ *   the last when its first object is one already listed (created after the previous page's last
+ *   object, or one of its ties). Objects created during the pass land at the head and push the
+ *   rest to higher offsets: they are repeated, never skipped. They are not seen by later pages
+ *   either, so after the last page the listing reads again from offset 0 until it meets an object
+ *   from before the pass (the first page's first object, its `head`, or an older one). Spans are
+ *   mirrored too: a page covers the creation times after its own last object up to the previous
+ *   page's last object; the head's re-read pages have none (they only add objects).
+ * - `perParent`: no list of the whole kind; for each stored object of `parent` (in Clerk id
+ *   order), one request to `path(parentId)` answers that parent's objects whole
+ *   (`GET /v1/users/{id}/billing/subscription`). There is nothing to page and so no continuity to
+ *   prove, and no span: what Clerk answers for a parent is the truth for that parent, once it is
+ *   checked (`checkParentAnswer`: no object of another parent) and not full (a full answer may
+ *   have more behind it, and is refused). The parent's stored rows it does not hold are
+ *   candidates. Parents are read from the stored table as the listing goes: one stored with an id
+ *   the cursor has passed waits for the next pass.
+ */
+export type ListingOrder =
+  | { by: "oldestFirst" }
+  | { by: "newestFirst" }
+  | {
+      by: "perParent";
+      /** The kind whose stored rows are the parents: one request each. */
+      parent: string;
+      /** The row's field holding the parent's Clerk id (as in `parents`). */
+      field: string;
+      path: (parentId: string) => string;
+    };
+
+/** The orders whose listing is offset pages of one list (`ListingOrder` minus `perParent`). */
+export type PagedOrder = Exclude<ListingOrder, { by: "perParent" }>["by"];
+
 /** Where and how a resync lists a kind from Clerk's Backend API. */
 export type Listing = {
-  /** The list of every object of the kind. */
+  /** The list of every object of the kind (for `perParent`, unused: see `order.path`). */
   path: string;
   /** More query parameters of that list. */
   params?: Record<string, string>;
-  /**
-   * `oldestFirst`: offset pages sorted by `+created_at`, each proved to continue the last
-   * (paging.ts), so objects created during the pass land after the pages already read.
-   */
-  order: "oldestFirst";
+  /** How the list is read and proved complete: see `ListingOrder`. */
+  order: ListingOrder;
   recheck: Recheck;
   /**
    * Objects of other kinds a listed object carries whole (a membership its organization),

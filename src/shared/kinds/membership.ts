@@ -135,7 +135,7 @@ export const membership = defineKind({
   webhook: { events: [`${PREFIX}.created`, `${PREFIX}.updated`, `${PREFIX}.deleted`], changes },
   api: {
     path: "/v1/organization_memberships",
-    order: "oldestFirst",
+    order: { by: "oldestFirst" },
     // Asked per organization, for the candidates' users in it.
     embedded: (json) => (isClerkMembershipJSON(json) ? [{ kind: organization.name, op: "upsert", row: organizationFromClerk(json.organization) }] : []),
     recheck: {

@@ -76,7 +76,7 @@ export const organization = defineKind({
     path: "/v1/organizations",
     // Without it Clerk leaves `members_count` out of the list.
     params: { include_members_count: "true" },
-    order: "oldestFirst",
+    order: { by: "oldestFirst" },
     // The list's `query` matches an organization id exactly (and names and slugs in part).
     recheck: { by: "query", path: "/v1/organizations" },
     toRow,

@@ -116,7 +116,7 @@ export const user = defineKind({
   webhook: objectEvents("user", "user", toRow, "a Clerk user (needs a non-empty string id and a finite numeric updated_at)"),
   api: {
     path: "/v1/users",
-    order: "oldestFirst",
+    order: { by: "oldestFirst" },
     recheck: { by: "ids", path: "/v1/users", param: "user_id" },
     toRow,
   },
