@@ -115,13 +115,18 @@ describe("tombstones", () => {
 
   test("the retention is configurable (here 5 days, through applyEvent as registerRoutes passes it), and never below 3 days", async () => {
     const change = (clerkId: string) => ({ kind: "user" as const, op: "delete" as const, clerkId });
-    await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change("user_a")], svixId: "msg_a", tombstoneRetentionMs: 5 * DAY_MS });
+    await t.mutation(components.clerkUsers.sync.applyEvent, {
+      changes: [change("user_a")],
+      svixId: "msg_a",
+      tombstoneRetentionMs: 5 * DAY_MS,
+      wakePruning: true,
+    });
     await pass(t, 4 * DAY_MS, DAY_MS);
     expect((await storage(t)).tombstones.map((x) => x.clerkId)).toEqual(["user_a"]);
     await pass(t, 2 * DAY_MS, DAY_MS);
     expect((await storage(t)).tombstones).toEqual([]);
 
-    await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change("user_b")], svixId: "msg_b", tombstoneRetentionMs: 1000 });
+    await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change("user_b")], svixId: "msg_b", tombstoneRetentionMs: 1000, wakePruning: true });
     await pass(t, 2 * DAY_MS, HOUR_MS);
     expect((await storage(t)).tombstones.map((x) => x.clerkId)).toEqual(["user_b"]);
     await pass(t, 2 * DAY_MS, HOUR_MS);

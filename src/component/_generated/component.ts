@@ -55,6 +55,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               };
           svixId: string;
           tombstoneRetentionMs?: number;
+          wakePruning?: boolean;
         },
         null,
         Name
@@ -1278,6 +1279,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           hooks?: string;
           svixId?: string;
           tombstoneRetentionMs?: number;
+          wakePruning?: boolean;
         },
         | "created"
         | "updated"
