@@ -50,8 +50,9 @@ export async function ensurePruning(ctx: MutationCtx, dueAt: number, tombstoneRe
   const fields: Partial<Doc<"pruneState">> = { tombstoneRetentionMs: retention };
   if (!pending || state!.runAt! > dueAt) {
     if (pending && state?.scheduledId) await ctx.scheduler.cancel(state.scheduledId);
-    fields.scheduledId = await ctx.scheduler.runAt(Math.min(dueAt, now + MAX_SLEEP_MS), internal.prune.run, {});
-    fields.runAt = dueAt;
+    // The time it runs: a run that finds a later one pending takes its place (`run`).
+    fields.runAt = Math.min(dueAt, now + MAX_SLEEP_MS);
+    fields.scheduledId = await ctx.scheduler.runAt(fields.runAt, internal.prune.run, {});
   }
   if (state) await ctx.db.patch("pruneState", state._id, fields);
   else await ctx.db.insert("pruneState", fields as Doc<"pruneState">);
