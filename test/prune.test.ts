@@ -22,10 +22,11 @@ const dumpStorage = queryGeneric({
     hours: await ctx.db.query("webhookHealth").collect(),
     tombstones: await ctx.db.query("tombstones").collect(),
     pruneState: await ctx.db.query("pruneState").collect(),
+    pending: (await ctx.db.system.query("_scheduled_functions").collect()).filter((job) => job.state.kind === "pending").length,
   }),
 });
 const dumpRef = (components.clerkUsers as unknown as { testPrune: { dump: FunctionReference<"query", "internal"> } }).testPrune.dump;
-type Storage = { hours: { shard: number; hourStart: number }[]; tombstones: { clerkId: string; deletedAt: number }[]; pruneState: { runAt?: number }[] };
+type Storage = { hours: { shard: number; hourStart: number }[]; tombstones: { clerkId: string; deletedAt: number }[]; pruneState: { runAt?: number }[]; pending: number };
 const storage = (t: TestBackend) => t.query(dumpRef, {}) as Promise<Storage>;
 
 function backend() {
@@ -86,6 +87,22 @@ describe("health hours", () => {
     expect(hours.length).toBe(shards.size);
     expect(pruneState.every((s) => s.runAt === undefined)).toBe(true); // nothing left to prune: no run pending
     expect(await t.query(components.clerkUsers.health.status, {})).toMatchObject({ verdict: "ok", lastDeliveryAt: T0 + 2 * HOUR_MS });
+  });
+});
+
+describe("the runs", () => {
+  test("asked for by several deliveries, a run takes the pending one's place: one run is left pending", async () => {
+    const change = (clerkId: string) => ({ kind: "user" as const, op: "delete" as const, clerkId });
+    for (let i = 0; i < 3; i++) {
+      await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change(`user_${i}`)], svixId: `msg_${i}`, wakePruning: true });
+      await pass(t, 20 * 60_000, 20 * 60_000);
+    }
+    expect((await storage(t)).pending).toBe(3);
+    await pass(t, 2 * HOUR_MS, 10 * 60_000);
+    const { pending, pruneState } = await storage(t);
+    expect(pending).toBe(1);
+    expect(pruneState).toHaveLength(1);
+    expect(await t.query(components.clerkUsers.health.status, {})).toMatchObject({ lastHour: { applied: 0 }, last24Hours: { applied: 3 } });
   });
 });
 
