@@ -26,7 +26,12 @@ const dumpStorage = queryGeneric({
   }),
 });
 const dumpRef = (components.clerkUsers as unknown as { testPrune: { dump: FunctionReference<"query", "internal"> } }).testPrune.dump;
-type Storage = { hours: { shard: number; hourStart: number }[]; tombstones: { clerkId: string; deletedAt: number }[]; pruneState: { runAt?: number }[]; pending: number };
+type Storage = {
+  hours: { shard: number; hourStart: number }[];
+  tombstones: { clerkId: string; deletedAt: number }[];
+  pruneState: { runAt?: number }[];
+  pending: number;
+};
 const storage = (t: TestBackend) => t.query(dumpRef, {}) as Promise<Storage>;
 
 function backend() {
