@@ -5,7 +5,9 @@
  */
 import { describe, expect, test } from "vitest";
 import {
+  deliveryRecord,
   emptyCounts,
+  foldDeliveries,
   HOUR_MS,
   keptSvixId,
   MAX_OPEN_FAILURES,
@@ -16,9 +18,11 @@ import {
   SHARDS,
   shardOf,
   shouldRecordRejection,
+  shouldWakePruning,
   SLOT_MS,
   summarize,
   verdictOf,
+  WAKE_PRUNING_EVERY_MS,
   type DeliveryOutcome,
   type HealthHour,
   type Incident,
@@ -145,6 +149,54 @@ describe("transitions of an hour", () => {
     expect(Math.max(...counts)).toBeLessThan(1200);
     expect(shardOf("msg_abc")).toBe(shardOf("msg_abc"));
     expect([keptSvixId("msg_2Yx"), keptSvixId(""), keptSvixId(null), keptSvixId("a b")]).toEqual(["msg_2Yx", undefined, undefined, undefined]);
+  });
+});
+
+describe("delivery records folded into hours", () => {
+  const record = (outcome: Parameters<typeof deliveryRecord>[0], at: number) => deliveryRecord(outcome, at);
+  const failedRecord = (svixId: string, at: number) => record({ kind: "failed", status: 500, reason: "applyFailed", svixId }, at);
+
+  test("folding records gives the hour recording the same outcomes in turn would", () => {
+    const outcomes: [Parameters<typeof deliveryRecord>[0], number][] = [
+      [{ kind: "applied", svixId: "msg_1" }, T],
+      [{ kind: "failed", status: 500, reason: "applyFailed", svixId: "msg_2" }, T + 20 * min],
+      [{ kind: "stale", svixId: "msg_3" }, T + 40 * min],
+    ];
+    const direct = new Map<number, HealthHour>();
+    for (const [outcome, at] of outcomes) {
+      const shard = shardOf(outcome.svixId);
+      direct.set(shard, recordOutcome(openHour(shard, at, direct.get(shard) ?? null), outcome, at));
+    }
+    const folded = foldDeliveries([], outcomes.map(([outcome, at]) => record(outcome, at)).reverse());
+    expect(new Map(folded.map((hour) => [hour.shard, hour]))).toEqual(direct);
+  });
+
+  test("a failure folded in one run and its success in the next: cleared, counted once each", () => {
+    const shard = shardOf("msg_x");
+    const [afterFailure] = foldDeliveries([], [failedRecord("msg_x", T)]);
+    expect(afterFailure!.openFailures.map((f) => f.svixId)).toEqual(["msg_x"]);
+    const [afterSuccess] = foldDeliveries([afterFailure!], [record({ kind: "applied", svixId: "msg_x" }, T + 5 * min)]);
+    expect(afterSuccess).toMatchObject({ shard, openFailures: [], lastFailure: { svixId: "msg_x" } });
+    expect([afterSuccess!.slots[0]!.failed, afterSuccess!.slots[0]!.applied]).toEqual([1, 1]);
+  });
+
+  test("records across an hour's end open the next hour, carrying the open failures", () => {
+    const sameShard = Array.from({ length: 64 }, (_, i) => `msg_z${i}`).find((id) => shardOf(id) === shardOf("msg_y"))!;
+    const hours = foldDeliveries([], [failedRecord("msg_y", T + 59 * min), record({ kind: "duplicate", svixId: sameShard }, T + 61 * min)]);
+    expect(hours.map((hour) => [hour.hourStart, hour.openFailures.map((f) => f.svixId)])).toEqual([
+      [T, ["msg_y"]],
+      [T + HOUR_MS, ["msg_y"]],
+    ]);
+  });
+
+  test("the webhook asks for a pruning run at most once an hour, and again if the clock steps back", () => {
+    expect([null, T - WAKE_PRUNING_EVERY_MS, T - WAKE_PRUNING_EVERY_MS + 1, T, T + 5_000].map((last) => shouldWakePruning(last, T))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      true,
+    ]);
   });
 });
 

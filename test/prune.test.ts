@@ -22,10 +22,16 @@ const dumpStorage = queryGeneric({
     hours: await ctx.db.query("webhookHealth").collect(),
     tombstones: await ctx.db.query("tombstones").collect(),
     pruneState: await ctx.db.query("pruneState").collect(),
+    pending: (await ctx.db.system.query("_scheduled_functions").collect()).filter((job) => job.state.kind === "pending").length,
   }),
 });
 const dumpRef = (components.clerkUsers as unknown as { testPrune: { dump: FunctionReference<"query", "internal"> } }).testPrune.dump;
-type Storage = { hours: { shard: number; hourStart: number }[]; tombstones: { clerkId: string; deletedAt: number }[]; pruneState: { runAt?: number }[] };
+type Storage = {
+  hours: { shard: number; hourStart: number }[];
+  tombstones: { clerkId: string; deletedAt: number }[];
+  pruneState: { runAt?: number }[];
+  pending: number;
+};
 const storage = (t: TestBackend) => t.query(dumpRef, {}) as Promise<Storage>;
 
 function backend() {
@@ -89,6 +95,22 @@ describe("health hours", () => {
   });
 });
 
+describe("the runs", () => {
+  test("asked for by several deliveries, a run takes the pending one's place: one run is left pending", async () => {
+    const change = (clerkId: string) => ({ kind: "user" as const, op: "delete" as const, clerkId });
+    for (let i = 0; i < 3; i++) {
+      await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change(`user_${i}`)], svixId: `msg_${i}`, wakePruning: true });
+      await pass(t, 20 * 60_000, 20 * 60_000);
+    }
+    expect((await storage(t)).pending).toBe(3);
+    await pass(t, 2 * HOUR_MS, 10 * 60_000);
+    const { pending, pruneState } = await storage(t);
+    expect(pending).toBe(1);
+    expect(pruneState).toHaveLength(1);
+    expect(await t.query(components.clerkUsers.health.status, {})).toMatchObject({ lastHour: { applied: 0 }, last24Hours: { applied: 3 } });
+  });
+});
+
 describe("tombstones", () => {
   test("kept 90 days: a late event within them changes nothing; after them the tombstone is gone, and a replay could bring the user back", async () => {
     await send(t, user("user_1", T0));
@@ -115,13 +137,18 @@ describe("tombstones", () => {
 
   test("the retention is configurable (here 5 days, through applyEvent as registerRoutes passes it), and never below 3 days", async () => {
     const change = (clerkId: string) => ({ kind: "user" as const, op: "delete" as const, clerkId });
-    await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change("user_a")], svixId: "msg_a", tombstoneRetentionMs: 5 * DAY_MS });
+    await t.mutation(components.clerkUsers.sync.applyEvent, {
+      changes: [change("user_a")],
+      svixId: "msg_a",
+      tombstoneRetentionMs: 5 * DAY_MS,
+      wakePruning: true,
+    });
     await pass(t, 4 * DAY_MS, DAY_MS);
     expect((await storage(t)).tombstones.map((x) => x.clerkId)).toEqual(["user_a"]);
     await pass(t, 2 * DAY_MS, DAY_MS);
     expect((await storage(t)).tombstones).toEqual([]);
 
-    await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change("user_b")], svixId: "msg_b", tombstoneRetentionMs: 1000 });
+    await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change("user_b")], svixId: "msg_b", tombstoneRetentionMs: 1000, wakePruning: true });
     await pass(t, 2 * DAY_MS, HOUR_MS);
     expect((await storage(t)).tombstones.map((x) => x.clerkId)).toEqual(["user_b"]);
     await pass(t, 2 * DAY_MS, HOUR_MS);

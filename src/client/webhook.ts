@@ -1,6 +1,6 @@
 import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type HttpRouter } from "convex/server";
 import { changesFromBody } from "./events.js";
-import { keptSvixId, type FailureReason, type RejectionReason } from "../shared/health.js";
+import { keptSvixId, shouldWakePruning, type FailureReason, type RejectionReason } from "../shared/health.js";
 import type { ComponentApi } from "../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "./hooks.js";
 import { SECRET_ENV_VARS, SVIX_HEADERS, signedAtMs, verify, webhookSecrets } from "./signing.js";
@@ -28,6 +28,20 @@ export type RegisterRoutesOptions = UserHooks & {
 };
 
 const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * When this isolate last asked the component for a pruning run. Deliveries read nothing to know
+ * whether one is pending, so the webhook asks now and then (`shouldWakePruning`); a fresh
+ * isolate asks once more, which costs one scheduled run that finds the chain and takes its place.
+ */
+let prunerWokenAt: number | null = null;
+
+/** The `wakePruning` argument for this delivery's mutation, and what to remember once it committed. */
+function pruningWake() {
+  const now = Date.now();
+  const wake = shouldWakePruning(prunerWokenAt, now);
+  return { args: wake ? { wakePruning: true } : {}, committed: () => void (wake && (prunerWokenAt = now)) };
+}
 const MIN_TOMBSTONE_RETENTION_DAYS = 3;
 
 /**
@@ -92,18 +106,22 @@ export async function handleWebhook(
   const messageId = keptSvixId(svixId) ?? "msg_unknown";
   const tombstoneRetentionMs = options.tombstoneRetentionDays === undefined ? undefined : options.tombstoneRetentionDays * DAY_MS;
   const parsed = changesFromBody(body, signedAt);
+  const wake = pruningWake();
   if ("error" in parsed) {
-    await recordFailure(ctx, component, messageId, 400, "badPayload", tombstoneRetentionMs);
+    await recordFailure(ctx, component, messageId, 400, "badPayload", tombstoneRetentionMs, wake);
     console.warn(`convex-clerk-users webhook: 400 ${parsed.error}`);
     return Response.json({ error: parsed.error }, { status: 400 });
   }
   if (parsed.ignored) {
     await quietly(
-      ctx.runMutation(component.health.recordVerified, {
-        svixId: messageId,
-        outcome: { kind: "ignored" },
-        ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
-      }),
+      ctx
+        .runMutation(component.health.recordVerified, {
+          svixId: messageId,
+          outcome: { kind: "ignored" },
+          ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
+          ...wake.args,
+        })
+        .then(wake.committed),
     );
     return Response.json({ outcome: "ignored" });
   }
@@ -114,12 +132,14 @@ export async function handleWebhook(
       hooks: await hookHandle(options.hooks),
       svixId: messageId,
       ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
+      ...wake.args,
     });
+    wake.committed();
     return Response.json({ outcome });
   } catch (error) {
     // The transaction rolled back (most often an app hook threw): a 500 makes Svix retry.
     console.error("convex-clerk-users webhook: applying the event failed, Clerk will retry:", error);
-    await recordFailure(ctx, component, messageId, 500, "applyFailed", tombstoneRetentionMs);
+    await recordFailure(ctx, component, messageId, 500, "applyFailed", tombstoneRetentionMs, wake);
     return Response.json({ error: "Applying the event failed; it was rolled back and Clerk will retry it." }, { status: 500 });
   }
 }
@@ -164,13 +184,17 @@ async function recordFailure(
   status: number,
   reason: FailureReason,
   tombstoneRetentionMs: number | undefined,
+  wake: ReturnType<typeof pruningWake>,
 ) {
   await quietly(
-    ctx.runMutation(component.health.recordVerified, {
-      svixId,
-      outcome: { kind: "failed", status, reason },
-      ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
-    }),
+    ctx
+      .runMutation(component.health.recordVerified, {
+        svixId,
+        outcome: { kind: "failed", status, reason },
+        ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
+        ...wake.args,
+      })
+      .then(wake.committed),
   );
 }
 

@@ -1,11 +1,13 @@
 import { v } from "convex/values";
 import { user } from "../shared/kinds/user.js";
 import {
+  deliveryRecord,
+  DELIVERIES_READ,
+  foldDeliveries,
   hourOf,
   openHour,
   recordOutcome,
   REJECTIONS_SHARD,
-  shardOf,
   shouldRecordRejection,
   SILENT_AFTER_MS,
   SILENT_LOOKBACK_MS,
@@ -21,16 +23,23 @@ import {
 import type { ApplyOutcome } from "../shared/validators.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
-import { ensurePruning } from "./prune.js";
+import { ensurePruning, wakePruning } from "./prune.js";
 
 /**
  * "Is my webhook working?": what every delivery came to, kept cheap enough to record on every
- * one. The decisions are pure (shared/health.ts); these functions read an hour, apply them, and
- * write it back.
+ * one. The decisions are pure (shared/health.ts); these functions store and read what they need.
  *
- * Cost per delivery: one index read and one write, on the hour of the shard the svix id hashes
- * to; the first delivery of a shard's hour also reads the pruning state (prune.ts). A rejection
- * (anyone can send one) writes only if none was recorded in the last second.
+ * Cost per verified delivery: one insert, its own record, and no read: concurrent deliveries
+ * share no health document, so health never makes a sync write conflict. The pruning run
+ * (prune.ts) folds the records into hours; `status` folds those it has not yet. A rejection
+ * (anyone can send one) reads its shard's newest hour and writes only if none was recorded in
+ * the last second.
+ *
+ * `status` reads a bounded number of documents whatever the delivery rate: the hours of the
+ * last 25 (at most one per shard per hour, 9 shards), each shard's newest, the `DELIVERIES_READ`
+ * newest records not yet folded, and at most 100 waiting users and 2 resync runs. Records past
+ * the newest `DELIVERIES_READ` (more than the run folds between two of its passes) count once
+ * it has folded them.
  */
 
 /** Users waiting past this many are reported as this many. */
@@ -54,12 +63,15 @@ export const status = query({
       .query("webhookHealth")
       .withIndex("by_hour", (q) => q.gte("hourStart", hourOf(now) - HOURS_KEPT_MS))
       .collect();
-    const hours: HealthHour[] = recent.map(fieldsOf);
+    const newest: HealthHour[] = [];
     for (let shard = 0; shard <= REJECTIONS_SHARD; shard++) {
-      const newest = await newestHour(ctx, shard);
-      if (newest) hours.push(fieldsOf(newest));
+      const hour = await newestHour(ctx, shard);
+      if (hour) newest.push(fieldsOf(hour));
     }
-    const summary = summarize(hours, now);
+    const records = await ctx.db.query("webhookDeliveries").withIndex("by_at").order("desc").take(DELIVERIES_READ);
+    // The hours the records change come first: `summarize` counts the first of each hour it meets.
+    const folded = foldDeliveries(newest, records.map(recordFieldsOf));
+    const summary = summarize([...folded, ...recent.map(fieldsOf), ...newest], now);
     const usersWaiting = (
       await ctx.db
         .query(user.table)
@@ -98,10 +110,13 @@ export const recordVerified = mutation({
     svixId: v.string(),
     outcome: v.union(v.object({ kind: v.literal("ignored") }), v.object({ kind: v.literal("failed"), status: v.number(), reason: vFailureReason })),
     tombstoneRetentionMs: v.optional(v.number()),
+    /** Ask for a pruning run (the webhook does at most once an hour: `shouldWakePruning`). */
+    wakePruning: v.optional(v.boolean()),
   },
   returns: v.null(),
-  handler: async (ctx, { svixId, outcome, tombstoneRetentionMs }) => {
-    await record(ctx, shardOf(svixId), { ...outcome, svixId }, tombstoneRetentionMs);
+  handler: async (ctx, { svixId, outcome, tombstoneRetentionMs, wakePruning: wake }) => {
+    await ctx.db.insert("webhookDeliveries", deliveryRecord({ ...outcome, svixId }, Date.now()));
+    if (wake) await wakePruning(ctx, tombstoneRetentionMs);
     return null;
   },
 });
@@ -125,15 +140,11 @@ export const recordRejection = mutation({
 
 /**
  * Records what `applyEvent` did with a delivery, in its transaction (so a rollback records
- * nothing: the endpoint then records the failure).
+ * nothing: the endpoint then records the failure). One insert, nothing read.
  */
-export async function recordApplied(ctx: MutationCtx, svixId: string, outcome: ApplyOutcome, tombstoneRetentionMs: number | undefined) {
+export async function recordApplied(ctx: MutationCtx, svixId: string, outcome: ApplyOutcome) {
   const kind = outcome === "duplicate" ? "duplicate" : outcome === "stale" || outcome === "tombstoned" ? "stale" : "applied";
-  await record(ctx, shardOf(svixId), { kind, svixId }, tombstoneRetentionMs);
-}
-
-async function record(ctx: MutationCtx, shard: number, outcome: DeliveryOutcome, tombstoneRetentionMs: number | undefined) {
-  await write(ctx, shard, await newestHour(ctx, shard), outcome, Date.now(), tombstoneRetentionMs);
+  await ctx.db.insert("webhookDeliveries", deliveryRecord({ kind, svixId }, Date.now()));
 }
 
 async function write(
@@ -154,7 +165,7 @@ async function write(
   await ensurePruning(ctx, now + HOURS_KEPT_MS, tombstoneRetentionMs);
 }
 
-function newestHour(ctx: QueryCtx, shard: number) {
+export function newestHour(ctx: QueryCtx, shard: number) {
   return ctx.db
     .query("webhookHealth")
     .withIndex("by_shard", (q) => q.eq("shard", shard))
@@ -162,7 +173,11 @@ function newestHour(ctx: QueryCtx, shard: number) {
     .first();
 }
 
-function fieldsOf({ _id, _creationTime, ...hour }: Doc<"webhookHealth">): HealthHour {
+function recordFieldsOf({ _id, _creationTime, ...record }: Doc<"webhookDeliveries">) {
+  return record;
+}
+
+export function fieldsOf({ _id, _creationTime, ...hour }: Doc<"webhookHealth">): HealthHour {
   return hour;
 }
 

@@ -1,15 +1,19 @@
 import { v } from "convex/values";
-import { HOUR_MS, REJECTIONS_SHARD, HOURS_KEPT_MS } from "../shared/health.js";
+import { FOLD_EVERY_MS, foldDeliveries, HOUR_MS, REJECTIONS_SHARD, HOURS_KEPT_MS, WAKE_PRUNING_EVERY_MS, type HealthHour } from "../shared/health.js";
 import { internal } from "./_generated/api.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { hasChildren } from "./cascades.js";
+import { fieldsOf, newestHour } from "./health.js";
 
 /**
- * Keeps storage bounded without a cron in the app: one scheduled run at a time, started (or
- * brought forward) by the first delivery of each shard's hour, that prunes in batches and
- * schedules itself again for the next moment something becomes old enough, or not at all when
- * nothing will. What it prunes:
+ * Keeps storage bounded without a cron in the app: one scheduled run at a time, that prunes in
+ * batches and schedules itself again for the next moment something becomes old enough (every
+ * `FOLD_EVERY_MS` while deliveries arrive), or not at all when nothing will. Deliveries read
+ * nothing to know whether a run is pending: the webhook asks for one at most once an hour
+ * (`wakePruning`), and a run that finds another pending replaces it, so one chain is left. A
+ * rejection's new hour still brings it forward (`ensurePruning`). What it does:
+ * - folds the records of verified deliveries into their shards' hours, and deletes them;
  * - health hours older than `HOURS_KEPT_MS`, except each shard's newest (it carries the last
  *   times and open failures forward);
  * - tombstones older than the retention (default 90 days; `tombstoneRetentionDays` on
@@ -46,34 +50,72 @@ export async function ensurePruning(ctx: MutationCtx, dueAt: number, tombstoneRe
   const fields: Partial<Doc<"pruneState">> = { tombstoneRetentionMs: retention };
   if (!pending || state!.runAt! > dueAt) {
     if (pending && state?.scheduledId) await ctx.scheduler.cancel(state.scheduledId);
-    fields.scheduledId = await ctx.scheduler.runAt(Math.min(dueAt, now + MAX_SLEEP_MS), internal.prune.run, {});
-    fields.runAt = dueAt;
+    // The time it runs: a run that finds a later one pending takes its place (`run`).
+    fields.runAt = Math.min(dueAt, now + MAX_SLEEP_MS);
+    fields.scheduledId = await ctx.scheduler.runAt(fields.runAt, internal.prune.run, {});
   }
   if (state) await ctx.db.patch("pruneState", state._id, fields);
   else await ctx.db.insert("pruneState", fields as Doc<"pruneState">);
 }
 
+/**
+ * Asks for a pruning run `WAKE_PRUNING_EVERY_MS` from now, reading nothing: one scheduled
+ * function, in the caller's transaction. The run folds, prunes and takes over the chain.
+ */
+export async function wakePruning(ctx: MutationCtx, tombstoneRetentionMs: number | undefined) {
+  await ctx.scheduler.runAfter(WAKE_PRUNING_EVERY_MS, internal.prune.run, tombstoneRetentionMs === undefined ? {} : { tombstoneRetentionMs });
+}
+
 /** One pruning run: a batch of each, then the next run (now if a batch was full) or none. */
 export const run = internalMutation({
-  args: {},
-  returns: v.object({ hours: v.number(), tombstones: v.number(), runs: v.number() }),
-  handler: async (ctx) => {
+  args: { tombstoneRetentionMs: v.optional(v.number()) },
+  returns: v.object({ folded: v.number(), hours: v.number(), tombstones: v.number(), runs: v.number() }),
+  handler: async (ctx, args) => {
     const now = Date.now();
     const state = await ctx.db.query("pruneState").first();
-    const retention = retentionOf(state?.tombstoneRetentionMs);
+    const retention = retentionOf(args.tombstoneRetentionMs ?? state?.tombstoneRetentionMs);
+    const folded = await foldRecords(ctx);
     const hours = await pruneHours(ctx, now);
     const tombstones = await pruneTombstones(ctx, now - retention);
     const runs = await pruneRuns(ctx);
-    const full = hours.full || tombstones.full || runs.full;
-    const due = full ? now : await nextDue(ctx, now, retention);
+    const full = folded.full || hours.full || tombstones.full || runs.full;
+    const due = full ? now : minOf(folded.folded > 0 ? now + FOLD_EVERY_MS : null, await nextDue(ctx, now, retention));
     const next = due === null ? null : Math.min(due, now + MAX_SLEEP_MS);
+    // A run asked for by a delivery (`wakePruning`) finds the chain's next run pending: it takes its place.
+    if (state?.scheduledId && state.runAt !== undefined && state.runAt > now) await ctx.scheduler.cancel(state.scheduledId);
     const fields =
       next === null ? { scheduledId: undefined, runAt: undefined } : { scheduledId: await ctx.scheduler.runAt(next, internal.prune.run, {}), runAt: next };
-    if (state) await ctx.db.patch("pruneState", state._id, fields);
+    if (state) await ctx.db.patch("pruneState", state._id, { ...fields, tombstoneRetentionMs: retention });
     else await ctx.db.insert("pruneState", { ...fields, tombstoneRetentionMs: retention });
-    return { hours: hours.deleted, tombstones: tombstones.deleted, runs: runs.deleted };
+    return { folded: folded.folded, hours: hours.deleted, tombstones: tombstones.deleted, runs: runs.deleted };
   },
 });
+
+const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+
+/** Folds a batch of delivery records, oldest first, into their shards' hours, and deletes them. */
+async function foldRecords(ctx: MutationCtx) {
+  const records = await ctx.db.query("webhookDeliveries").withIndex("by_at").take(PRUNE_BATCH);
+  if (records.length === 0) return { folded: 0, full: false };
+  const stored = new Map<string, Doc<"webhookHealth">>();
+  const newest: HealthHour[] = [];
+  for (let shard = 0; shard < REJECTIONS_SHARD; shard++) {
+    const hour = await newestHour(ctx, shard);
+    if (!hour) continue;
+    stored.set(`${shard}:${hour.hourStart}`, hour);
+    newest.push(fieldsOf(hour));
+  }
+  for (const hour of foldDeliveries(
+    newest,
+    records.map(({ _id, _creationTime, ...record }) => record),
+  )) {
+    const doc = stored.get(`${hour.shard}:${hour.hourStart}`);
+    if (doc) await ctx.db.replace("webhookHealth", doc._id, hour);
+    else await ctx.db.insert("webhookHealth", hour);
+  }
+  for (const record of records) await ctx.db.delete("webhookDeliveries", record._id);
+  return { folded: records.length, full: records.length === PRUNE_BATCH };
+}
 
 function retentionOf(ms: number | undefined) {
   return Math.max(MIN_TOMBSTONE_RETENTION_MS, ms ?? DEFAULT_TOMBSTONE_RETENTION_MS);

@@ -1,7 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v, type PropertyValidators } from "convex/values";
 import { vListCursor } from "../shared/paging.js";
-import { healthHourFields } from "../shared/health.js";
+import { deliveryRecordFields, healthHourFields } from "../shared/health.js";
 import { vResyncStatus } from "../shared/resync.js";
 import type { CommonFields } from "../shared/kinds/define.js";
 import { membership } from "../shared/kinds/membership.js";
@@ -72,8 +72,11 @@ export default defineSchema({
   /**
    * The webhook's health (health.ts, shared/health.ts): one document per shard per hour, counts
    * per 15 minutes. A shard's newest document carries its last times and open failures forward.
+   * Verified deliveries insert a record each (`webhookDeliveries`), folded into these by pruning.
    */
   webhookHealth: defineTable(healthHourFields).index("by_shard", ["shard", "hourStart"]).index("by_hour", ["hourStart"]),
+  /** One per verified delivery, read by nothing in its transaction: folded into `webhookHealth` and deleted by pruning. */
+  webhookDeliveries: defineTable(deliveryRecordFields).index("by_at", ["at"]),
   /** The one pruning run scheduled (prune.ts), if any, and the tombstone retention it applies. */
   pruneState: defineTable({
     scheduledId: v.optional(v.id("_scheduled_functions")),

@@ -5,6 +5,7 @@ import { mutation } from "./_generated/server.js";
 import { applyOne, lookUp } from "./apply.js";
 import { recordApplied } from "./health.js";
 import { HookEvents } from "./hooks.js";
+import { wakePruning } from "./prune.js";
 import { asDoc } from "./rows.js";
 
 /**
@@ -21,16 +22,19 @@ export const applyEvent = mutation({
     svixId: v.optional(v.string()),
     /** The app's `tombstoneRetentionDays`, in ms, for pruning (prune.ts). */
     tombstoneRetentionMs: v.optional(v.number()),
+    /** Ask for a pruning run (the webhook does at most once an hour: `shouldWakePruning`). */
+    wakePruning: v.optional(v.boolean()),
   },
   returns: vApplyOutcome,
-  handler: async (ctx, { changes, hooks, svixId, tombstoneRetentionMs }) => {
+  handler: async (ctx, { changes, hooks, svixId, tombstoneRetentionMs, wakePruning: wake }) => {
     if (changes.length === 0) throw new Error("applyEvent: an event has at least one change");
     const events = new HookEvents(hooks, "webhook");
     let outcome: Awaited<ReturnType<typeof applyOne>> = "duplicate";
     for (const change of changes) outcome = await applyOne(ctx, change, events);
     await events.flush(ctx);
     // Last, so a hook that throws rolls this back too: the endpoint then records the failure.
-    if (svixId !== undefined) await recordApplied(ctx, svixId, outcome, tombstoneRetentionMs);
+    if (svixId !== undefined) await recordApplied(ctx, svixId, outcome);
+    if (wake) await wakePruning(ctx, tombstoneRetentionMs);
     return outcome;
   },
 });

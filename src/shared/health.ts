@@ -8,12 +8,15 @@ import { user } from "./kinds/user.js";
  * the verdict and advice that follow (`verdictOf`). The component's functions (component/health.ts)
  * only read an hour, call these, and write it back.
  *
- * Storage: one document per shard per hour. A verified delivery counts in the shard its svix id
- * hashes to (`shardOf`), so concurrent deliveries rarely write the same document and a retry of
- * a message lands where its failure was. Rejections (requests that fail before verification,
- * anyone can send them) count in a shard of their own, `REJECTIONS_SHARD`, written at most once
- * every `REJECTION_RECORD_EVERY_MS`. A shard's newest hour carries its last times and its open
- * failures forward, so those survive the pruning of old hours.
+ * Storage: a verified delivery inserts one record of its own (`DeliveryRecord`), reading
+ * nothing, so two deliveries never share a document. The pruning run folds records into one
+ * document per shard per hour (`foldDeliveries`, the same fold `health.status` applies to the
+ * records not yet folded) and deletes them, a batch at a time. A record counts in the shard its
+ * svix id hashes to (`shardOf`), so a retry of a message lands where its failure was and clears
+ * it. Rejections (requests that fail before verification, anyone can send them) count in a shard
+ * of their own, `REJECTIONS_SHARD`, written at most once every `REJECTION_RECORD_EVERY_MS`. A
+ * shard's newest hour carries its last times and its open failures forward, so those survive the
+ * pruning of old hours.
  *
  * Nothing from a body is ever stored: outcomes are the package's own names, reasons its own codes,
  * and the svix id a header (kept only if it looks like one).
@@ -40,6 +43,15 @@ export const HOURS_KEPT_MS = 25 * HOUR_MS;
 export const MAX_OPEN_FAILURES = 10;
 /** An open failure older than this is forgotten: Svix stopped retrying it long ago (about 28 h). */
 export const OPEN_FAILURE_KEPT_MS = 3 * 24 * HOUR_MS;
+/** While deliveries arrive, the pruning run folds their records into hours this often. */
+export const FOLD_EVERY_MS = 5 * MINUTE_MS;
+/**
+ * The webhook asks for a pruning run at most this often (per Convex isolate), this long after:
+ * a run that finds another pending hands its work over, so the asks start one when none is left.
+ */
+export const WAKE_PRUNING_EVERY_MS = HOUR_MS;
+/** `health.status` reads at most this many records not yet folded, the newest. */
+export const DELIVERIES_READ = 1000;
 /** Svix ids are `msg_` and a few dozen letters; anything else in the header is not kept. */
 const SVIX_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -116,6 +128,18 @@ export const healthHourFields = {
 };
 export const vHealthHour = v.object(healthHourFields);
 export type HealthHour = Infer<typeof vHealthHour>;
+
+/** The record one verified delivery inserts (the component's `webhookDeliveries` table). */
+export const deliveryRecordFields = {
+  at: v.number(),
+  svixId: v.string(),
+  kind: v.union(v.literal("applied"), v.literal("duplicate"), v.literal("stale"), v.literal("ignored"), v.literal("failed")),
+  /** A failure's status and reason. */
+  status: v.optional(v.number()),
+  reason: v.optional(vFailureReason),
+};
+export const vDeliveryRecord = v.object(deliveryRecordFields);
+export type DeliveryRecord = Infer<typeof vDeliveryRecord>;
 
 /** What one request came to, as the endpoint answered it. */
 export type DeliveryOutcome =
@@ -242,6 +266,40 @@ export function recordOutcome(hour: HealthHour, outcome: DeliveryOutcome, at: nu
 /** Whether a rejection at `at` is recorded, given when the last one was: at most one a second. */
 export function shouldRecordRejection(lastRecordedAt: number | null, at: number): boolean {
   return lastRecordedAt === null || at - lastRecordedAt >= REJECTION_RECORD_EVERY_MS || at < lastRecordedAt;
+}
+
+/** Whether the webhook asks for a pruning run, given when it last did (`WAKE_PRUNING_EVERY_MS`). */
+export function shouldWakePruning(lastWokenAt: number | null, at: number): boolean {
+  return lastWokenAt === null || at - lastWokenAt >= WAKE_PRUNING_EVERY_MS || at < lastWokenAt;
+}
+
+/** A verified delivery's outcome as its record keeps it. */
+export function deliveryRecord(outcome: Exclude<DeliveryOutcome, { kind: "rejected" }>, at: number): DeliveryRecord {
+  const svixId = keptSvixId(outcome.svixId) ?? "msg_unknown";
+  return outcome.kind === "failed" ? { at, svixId, kind: "failed", status: outcome.status, reason: outcome.reason } : { at, svixId, kind: outcome.kind };
+}
+
+function outcomeOf(record: DeliveryRecord): DeliveryOutcome {
+  const { kind, svixId, status, reason } = record;
+  return kind === "failed" ? { kind, svixId, status: status ?? 500, reason: reason ?? "applyFailed" } : { kind, svixId };
+}
+
+/**
+ * Delivery records folded, oldest first, into their shards' hours: each record into its shard's
+ * newest hour (`openHour`, `recordOutcome`), as if it had been recorded there. `newest` holds each
+ * shard's newest stored hour; returns every hour a record changed or opened. Folding a failure
+ * and then its message's success leaves the failure cleared, whichever side of a fold they fall.
+ */
+export function foldDeliveries(newest: HealthHour[], records: DeliveryRecord[]): HealthHour[] {
+  const latest = new Map(newest.map((hour) => [hour.shard, hour]));
+  const touched = new Map<string, HealthHour>();
+  for (const record of [...records].sort((a, b) => a.at - b.at)) {
+    const shard = shardOf(record.svixId);
+    const hour = recordOutcome(openHour(shard, record.at, latest.get(shard) ?? null), outcomeOf(record), record.at);
+    latest.set(shard, hour);
+    touched.set(`${shard}:${hour.hourStart}`, hour);
+  }
+  return [...touched.values()];
 }
 
 function incident(outcome: Extract<DeliveryOutcome, { reason: unknown }>, at: number): Incident {

@@ -55,6 +55,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               };
           svixId: string;
           tombstoneRetentionMs?: number;
+          wakePruning?: boolean;
         },
         null,
         Name
@@ -1283,6 +1284,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           hooks?: string;
           svixId?: string;
           tombstoneRetentionMs?: number;
+          wakePruning?: boolean;
         },
         | "created"
         | "updated"
