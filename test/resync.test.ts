@@ -448,6 +448,24 @@ describe("resumable", () => {
     expect(api.listRequests).toEqual([]);
   });
 
+  test("a row a webhook writes after the listing started is no candidate: Clerk had it then, so nothing asks Clerk about it", async () => {
+    const runId = await startRun("step", 60_000);
+    // Signed up once the pass started: its webhook lands before the listing reaches its creation time.
+    await deliver(userEvent("user.created", clerkUser("user_zz_newcomer", { created_at: Date.now(), updated_at: Date.now() })));
+    let step = await t.mutation(components.clerkUsers.resync.advance, {
+      runId,
+      lease: "step",
+      handback: { op: "list", offset: 0, limit: 500, listed: api.list().map(listed), rows: { kind: "user", rows: [] }, invalid: [] },
+      requests: 1,
+    });
+    while (step?.next.op === "judge") {
+      step = await t.mutation(components.clerkUsers.resync.advance, { runId, lease: "step", handback: { op: "judge" }, requests: 0 });
+    }
+    expect(step?.next).toEqual({ op: "done" });
+    expect(step?.status).toMatchObject({ state: "completed", counts: { user: { removed: 0 } } });
+    expect(await user("user_zz_newcomer")).not.toBeNull();
+  });
+
   test("a new call takes a stale run over too", async () => {
     const crashed = await startRun("dead-step", 500);
     await new Promise((resolve) => setTimeout(resolve, 550));
