@@ -11,6 +11,7 @@ import { appModules } from "./setup";
 import { WEBHOOK_SECRET, clerkUser, deletedEvent, sign, userEvent } from "./fixtures/clerk";
 import { SECRET_KEY, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./fixtures/clerkApi";
 import { captureLogs } from "./fixtures/logs";
+import { withLimits } from "../src/component/limits.js";
 
 const logs = captureLogs();
 /** The line a failed resync logs for the deployment's logs: its code and message. */
@@ -645,34 +646,40 @@ describe("reconcile", () => {
     expect((await profiles()).every((p) => p.versions === 1)).toBe(true);
   });
 
-  test("a span holding more rows than one transaction judges, many created in the same millisecond, is judged to the end", async () => {
-    // 1,200 rows of users Clerk no longer has, all created at one instant inside the listing's
-    // span (an import, say): judging continues across chunks through rows tied on created_at.
-    const at = 1_700_000_005_000;
-    const stale = Array.from({ length: 1200 }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
-    for (let i = 0; i < stale.length; i += 400) await t.mutation(testDump.seed, { rows: stale.slice(i, i + 400) });
+  // Spans judged and candidates asked about 20 a transaction: 48 rows reach past two chunks.
+  const CHUNK = 20;
+  const STALE = 2 * CHUNK + 8;
 
-    const result = await t.action(variant("fullPagesMassRemoval"), {});
-    expect(result).toMatchObject({ state: "completed", counts: { user: { created: 35, removed: 1200 } } });
-    expect(await storedIds()).toEqual(listedIds());
-  }, 30_000); // 1,200 rows through convex-test
+  test("a span holding more rows than one transaction judges, many created in the same millisecond, is judged to the end", () =>
+    withLimits({ resyncBatch: CHUNK }, async () => {
+      // Rows of users Clerk no longer has, all created at one instant inside the listing's span
+      // (an import, say): judging continues across chunks through rows tied on created_at.
+      const at = 1_700_000_005_000;
+      const stale = Array.from({ length: STALE }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
+      await t.mutation(testDump.seed, { rows: stale });
 
-  test("judging a large span keeps to the step's time: the next step goes on with it", async () => {
-    const at = 1_700_000_005_000;
-    const stale = Array.from({ length: 1200 }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
-    for (let i = 0; i < stale.length; i += 400) await t.mutation(testDump.seed, { rows: stale.slice(i, i + 400) });
+      const result = await t.action(variant("fullPagesMassRemoval"), {});
+      expect(result).toMatchObject({ state: "completed", counts: { user: { created: 35, removed: STALE } } });
+      expect(await storedIds()).toEqual(listedIds());
+    }));
 
-    // Steps of no time at all: each does one page commit or one chunk of a span, then hands over.
-    await t.action(variant("stepwise"), {});
-    const done = await settled();
-    expect(done).toMatchObject({ state: "completed", pagesDone: 4, counts: { user: { created: 35, removed: 1200 } } });
-    // Steps: page 1 and 500 of its span's 1,200 rows; 500 more; the last 200 and page 2;
-    // page 3; page 4, whose span then ends with rows that have no creation time; those, and
-    // the first 500 candidates re-checked; 500 more; the last 200. Judging the whole span in
-    // the first step would have taken 6.
-    expect(done.steps).toBe(8);
-    expect(await storedIds()).toEqual(listedIds());
-  }, 30_000); // 1,200 rows through convex-test
+  test("judging a large span keeps to the step's time: the next step goes on with it", () =>
+    withLimits({ resyncBatch: CHUNK }, async () => {
+      const at = 1_700_000_005_000;
+      const stale = Array.from({ length: STALE }, (_, i) => ({ clerkId: `user_stale_${String(i).padStart(4, "0")}`, createdAt: at, updatedAt: at }));
+      await t.mutation(testDump.seed, { rows: stale });
+
+      // Steps of no time at all: each does one page commit or one chunk of a span, then hands over.
+      await t.action(variant("stepwise"), {});
+      const done = await settled();
+      expect(done).toMatchObject({ state: "completed", pagesDone: 4, counts: { user: { created: 35, removed: STALE } } });
+      // Steps: page 1 and 20 of its span's 48 rows; 20 more; the last 8 and page 2; page 3;
+      // page 4, whose span then ends with rows that have no creation time; those, and the
+      // first 20 candidates re-checked; 20 more; the last 8. Judging the whole span in the
+      // first step would have taken 6.
+      expect(done.steps).toBe(8);
+      expect(await storedIds()).toEqual(listedIds());
+    }));
 
   test("a key of another Clerk instance removes no one: reconcile stops with TOO_MANY_REMOVALS", async () => {
     await t.action(variant("small"), {});

@@ -12,6 +12,11 @@ export const LIMITS = {
    * whose own writes share the transaction. The rest continue in scheduled transactions.
    */
   cascadeBatch: 500,
+  /**
+   * Rows of a resync page's span judged, and candidates asked about, per transaction: as many as
+   * a page of Clerk's list (500), so one transaction stays well inside Convex's read limits.
+   */
+  resyncBatch: 500,
 };
 
 /**

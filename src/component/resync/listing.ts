@@ -11,6 +11,7 @@ import { kindReader } from "../rows.js";
 import { addTally, count, countsOf, newTally, withCounts } from "./counts.js";
 import { onListed } from "./lifecycle.js";
 import { lookUpMany } from "./pageLookup.js";
+import { LIMITS } from "../limits.js";
 import { BATCH_SIZE, assertBatchSize, write, type RunDoc } from "./runs.js";
 
 /**
@@ -238,12 +239,12 @@ export function spanOf(cursor: ListCursor, next: ListCursor, done: boolean, list
 }
 
 /**
- * Judges up to `BATCH_SIZE` rows of `span` for `run`, adding candidates for rows it did not list.
+ * Judges up to `LIMITS.resyncBatch` rows of `span` for `run`, adding candidates for rows it did not list.
  * Returns what is left of the span (null once it is all judged) and the rows read, which are most
  * often the page's own rows: the page's commit uses them as they are.
  */
 async function judgeSpanChunk(ctx: MutationCtx, run: RunDoc, span: Span) {
-  const rows = await nextRows(ctx, KINDS[run.kind].table, span, BATCH_SIZE);
+  const rows = await nextRows(ctx, KINDS[run.kind].table, span, LIMITS.resyncBatch);
   const listed = new Set(span.listed);
   const { parents } = KINDS[run.kind];
   for (const row of rows) {
@@ -254,7 +255,7 @@ async function judgeSpanChunk(ctx: MutationCtx, run: RunDoc, span: Span) {
   }
   const lastRow = rows[rows.length - 1];
   let rest: Span | null = null;
-  if (lastRow && rows.length === BATCH_SIZE) rest = { ...span, after: { createdAt: lastRow.createdAt, creationTime: lastRow._creationTime } };
+  if (lastRow && rows.length === LIMITS.resyncBatch) rest = { ...span, after: { createdAt: lastRow.createdAt, creationTime: lastRow._creationTime } };
   else if (span.last && !span.uncreated) rest = { ...span, uncreated: true, after: undefined };
   return { rest, rows };
 }

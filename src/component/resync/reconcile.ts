@@ -9,7 +9,8 @@ import { addTally, count, countsOf, newTally, withCounts } from "./counts.js";
 import { onReconciled } from "./lifecycle.js";
 import { upsert } from "./listing.js";
 import { lookUpMany } from "./pageLookup.js";
-import { BATCH_SIZE, assertBatchSize, write, type RunDoc } from "./runs.js";
+import { LIMITS } from "../limits.js";
+import { assertBatchSize, write, type RunDoc } from "./runs.js";
 
 /**
  * Reconcile: after a complete listing of a kind, the candidates its spans found are asked about by
@@ -31,7 +32,7 @@ export async function nextCandidates(ctx: QueryCtx, runId: Id<"resyncRuns">): Pr
   const batch = await ctx.db
     .query("resyncCandidates")
     .withIndex("by_run", (q) => q.eq("runId", runId))
-    .take(BATCH_SIZE);
+    .take(LIMITS.resyncBatch);
   // A row judged twice (a span judged again after a crash) is asked about once.
   const unique = new Map(batch.map(({ clerkId, belongsTo }) => [clerkId, belongsTo ? { clerkId, belongsTo } : { clerkId }]));
   return { candidates: [...unique.values()], refs: batch.map((candidate) => candidate._id) };
