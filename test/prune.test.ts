@@ -29,7 +29,7 @@ const dumpRef = (components.clerkUsers as unknown as { testPrune: { dump: Functi
 type Storage = {
   hours: { shard: number; hourStart: number }[];
   tombstones: { clerkId: string; deletedAt: number }[];
-  pruneState: { runAt?: number }[];
+  pruneState: { runAt?: number; tombstoneRetentionMs: number }[];
   pending: number;
 };
 const storage = (t: TestBackend) => t.query(dumpRef, {}) as Promise<Storage>;
@@ -153,6 +153,20 @@ describe("tombstones", () => {
     expect((await storage(t)).tombstones.map((x) => x.clerkId)).toEqual(["user_b"]);
     await pass(t, 2 * DAY_MS, HOUR_MS);
     expect((await storage(t)).tombstones).toEqual([]);
+  });
+
+  test("a request refused before verification never changes the configured retention", async () => {
+    const quiet = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const change = { kind: "user" as const, op: "delete" as const, clerkId: "user_a" };
+    await t.mutation(components.clerkUsers.sync.applyEvent, { changes: [change], svixId: "msg_a", tombstoneRetentionMs: 180 * DAY_MS, wakePruning: true });
+    await pass(t, 2 * HOUR_MS, HOUR_MS);
+    expect((await storage(t)).pruneState[0]?.tombstoneRetentionMs).toBe(180 * DAY_MS);
+    // Anyone's request, in an hour of its own: it opens the rejections' new hour.
+    expect((await post(t, { body: "{}", headers: { "content-type": "application/json" } })).status).toBe(400);
+    expect(quiet).toHaveBeenCalledWith(expect.stringMatching(/400 Missing headers/));
+    expect((await storage(t)).pruneState[0]?.tombstoneRetentionMs).toBe(180 * DAY_MS);
+    await pass(t, 100 * DAY_MS, DAY_MS);
+    expect((await storage(t)).tombstones.map((x) => x.clerkId)).toEqual(["user_a"]);
   });
 
   test("registerRoutes refuses a retention shorter than Svix's retries", () => {

@@ -43,8 +43,10 @@ export const MAX_SLEEP_MS = 20 * DAY_MS;
  */
 export async function ensurePruning(ctx: MutationCtx, dueAt: number, tombstoneRetentionMs: number | undefined) {
   const now = Date.now();
-  const retention = retentionOf(tombstoneRetentionMs);
   const state = await ctx.db.query("pruneState").first();
+  // A caller that does not know the app's retention (a rejection, refused before verification:
+  // anyone's to send) keeps the one stored: only the app's own deliveries set it.
+  const retention = retentionOf(tombstoneRetentionMs ?? state?.tombstoneRetentionMs);
   const pending = state?.runAt !== undefined && state.runAt > now - LOST_AFTER_MS;
   if (state && pending && state.runAt! <= dueAt && state.tombstoneRetentionMs === retention) return;
   const fields: Partial<Doc<"pruneState">> = { tombstoneRetentionMs: retention };
