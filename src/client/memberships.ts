@@ -46,12 +46,10 @@ export async function getMembership(ctx: RunQueryCtx, component: ComponentApi, o
  */
 export async function requireMembership(ctx: RunQueryCtx, component: ComponentApi, requirement: MembershipRequirement = {}): Promise<Membership> {
   const identity = await requireIdentity(ctx, requirement);
-  // Admitted by the session rule already: a pending session let in keeps its active organization.
-  const claims = readClaims(identity, { treatPendingAsSignedOut: false });
-  const orgId = requirement.orgId ?? claims?.orgId ?? undefined;
+  const orgId = requirement.orgId ?? activeOrgId(identity);
   if (!orgId) throw clerkUsersError("FORBIDDEN", "This needs an organization: none was given and none is active.");
   const membership = await ctx.runQuery(component.memberships.get, { orgId, userId: identity.subject });
-  if (!membership) throw clerkUsersError("FORBIDDEN", notMemberMessage(orgId, claims));
+  if (!membership) throw clerkUsersError("FORBIDDEN", notMemberMessage(orgId, claimsOf(identity)));
   const { role, permission } = requirement;
   if ((role !== undefined || permission !== undefined) && !membershipHas(membership, { role, permission })) {
     const wanted = [role !== undefined && `role "${role}"`, permission !== undefined && `permission "${permission}"`].filter(Boolean).join(" and ");
@@ -107,7 +105,11 @@ function notMemberMessage(orgId: string, claims: AuthorizationClaims | null): st
   );
 }
 
+/** The identity's claims. It was admitted by the session rule already: a pending session let in keeps its active organization. */
+function claimsOf(identity: UserIdentity) {
+  return readClaims(identity, { treatPendingAsSignedOut: false });
+}
+
 function activeOrgId(identity: UserIdentity): string | undefined {
-  // Admitted by the session rule already: a pending session let in keeps its active organization.
-  return readClaims(identity, { treatPendingAsSignedOut: false })?.orgId ?? undefined;
+  return claimsOf(identity)?.orgId ?? undefined;
 }

@@ -1,5 +1,5 @@
 import type { Value } from "convex/values";
-import { hookEvent, type KindName } from "../shared/kinds/registry.js";
+import { hookEvent, kindNamed, type KindName } from "../shared/kinds/registry.js";
 import type { ApplyOutcome, Change } from "../shared/validators.js";
 import type { MutationCtx, QueryCtx } from "./_generated/server.js";
 import { removeChildren } from "./cascades.js";
@@ -50,7 +50,7 @@ export async function isDeleted(ctx: QueryCtx, kind: KindName, clerkId: string):
 export async function isOrphaned(ctx: QueryCtx, kind: KindName, row: Record<string, unknown>): Promise<boolean> {
   for (const parent of KINDS[kind].parents) {
     const parentId = row[parent.field];
-    if (typeof parentId === "string" && (await isDeleted(ctx, KINDS[parent.kind as KindName].name, parentId))) return true;
+    if (typeof parentId === "string" && (await isDeleted(ctx, kindNamed(parent.kind).name, parentId))) return true;
   }
   return false;
 }

@@ -14,9 +14,15 @@ import { kindReader, kindWriter, type Row } from "./rows.js";
 
 type Copies = NonNullable<AnyKind["copies"]>;
 
+/** What `kind` copies from a parent, if anything. */
+function copiesOf(kind: KindName): Copies | undefined {
+  const spec: AnyKind = kindNamed(kind);
+  return "copies" in spec ? spec.copies : undefined;
+}
+
 /** The kinds that copy fields from `parent`. */
-function copiersOf(parent: KindName): { kind: AnyKind; copies: Copies }[] {
-  return REGISTRY.flatMap((kind) => ("copies" in kind && kind.copies && kind.copies.parent === parent ? [{ kind, copies: kind.copies }] : []));
+function copiersOf(parent: KindName): AnyKind[] {
+  return REGISTRY.filter((kind) => copiesOf(kind.name)?.parent === parent);
 }
 
 /** The parent version a row's copy is of. */
@@ -31,7 +37,7 @@ function copyTime(copies: Copies, row: Record<string, unknown>): number {
  * membership version was sent).
  */
 export function keepNewerCopy<Fields extends Record<string, unknown>>(kind: KindName, stored: Row | null, incoming: Fields): Fields {
-  const { copies } = kindNamed(kind) as AnyKind & { copies?: Copies };
+  const copies = copiesOf(kind);
   if (!copies || !stored || copyTime(copies, stored) <= copyTime(copies, incoming)) return incoming;
   const kept = Object.fromEntries([...copies.fields, copies.at].map((field) => [field, stored[field]]));
   return { ...incoming, ...kept };
@@ -43,7 +49,7 @@ export function keepNewerCopy<Fields extends Record<string, unknown>>(kind: Kind
  * changed their name, and delivered after).
  */
 export async function withNewestCopy<Fields extends Record<string, unknown>>(ctx: QueryCtx, kind: KindName, fields: Fields): Promise<Fields> {
-  const { copies } = kindNamed(kind) as AnyKind & { copies?: Copies };
+  const copies = copiesOf(kind);
   const parentId = copies && fields[copies.field];
   if (!copies || typeof parentId !== "string") return fields;
   const parent = await parentRow(ctx, copies, parentId);
@@ -57,7 +63,7 @@ export async function withNewestCopy<Fields extends Record<string, unknown>>(ctx
  * continue in scheduled batches. An object with none pays one empty index range.
  */
 export async function refreshCopies(ctx: MutationCtx, parent: KindName, row: Source) {
-  for (const { kind } of copiersOf(parent)) await refreshWithinBudget(ctx, kind.name, row.clerkId, row);
+  for (const kind of copiersOf(parent)) await refreshWithinBudget(ctx, kind.name, row.clerkId, row);
 }
 
 /** The parent's version to copy from: its stored row, or the version just written. */
@@ -72,9 +78,10 @@ function parentRow(ctx: QueryCtx, copies: Copies, parentId: string) {
 
 /** Refreshes the copies in rows of `kind` that belong to parent `parentId` (read unless given); schedules the rest. */
 async function refreshWithinBudget(ctx: MutationCtx, kind: KindName, parentId: string, written?: Source) {
-  const spec = kindNamed(kind) as AnyKind & { copies: Copies };
-  const { copies } = spec;
-  const index = spec.parents.find((parent) => parent.field === copies.field)!.index;
+  const spec = kindNamed(kind);
+  const copies = copiesOf(kind);
+  const index = spec.parents.find((parent) => parent.field === copies?.field)?.index;
+  if (!copies || !index) throw new Error(`Kind ${kind} copies nothing from a parent it has`);
   const source = written ?? (await parentRow(ctx, copies, parentId));
   if (!source) return;
   const budget = budgetOf(ctx);
