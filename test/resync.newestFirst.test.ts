@@ -19,7 +19,7 @@ import { SECRET_KEY, clerkUsers, startFakeClerkApi, type FakeClerkApi } from "./
  * `GET /v1/users` by `-created_at` as Clerk does.
  */
 
-const original = userKind.api.order;
+const original = userKind.api!.order;
 beforeAll(() => {
   (userKind.api as { order: ListingOrder }).order = { by: "newestFirst" };
 });

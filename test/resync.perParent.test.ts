@@ -20,7 +20,7 @@ import { captureLogs } from "./fixtures/logs";
  */
 
 const logs = captureLogs();
-const original = membershipKind.api.order;
+const original = membershipKind.api!.order;
 beforeAll(() => {
   (membershipKind.api as { order: ListingOrder }).order = {
     by: "perParent",
@@ -95,7 +95,7 @@ describe("a kind listed per parent", () => {
   });
 
   test("an answer holding another parent's object is refused: the path did not answer for that parent", async () => {
-    const order = membershipKind.api.order as Extract<ListingOrder, { by: "perParent" }>;
+    const order = membershipKind.api!.order as Extract<ListingOrder, { by: "perParent" }>;
     const path = order.path;
     // A wrong path: every organization is answered with org_0000's members.
     order.path = () => path("org_0000");

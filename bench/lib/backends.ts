@@ -10,7 +10,7 @@ import { convexTest } from "convex-test";
 import type { GenericMutationCtx, GenericSchema, SchemaDefinition } from "convex/server";
 import componentSchema from "../../src/component/schema.js";
 import { membership } from "../../src/shared/kinds/membership.js";
-import type { AnyKind } from "../../src/shared/kinds/registry.js";
+import { apiOf, type AnyKind } from "../../src/shared/kinds/registry.js";
 import { user } from "../../src/shared/kinds/user.js";
 import { WEBHOOK_SECRET, type Delivery } from "../../test/fixtures/clerk.js";
 import { api as baselineApi } from "../baseline/convex/_generated/api.js";
@@ -95,7 +95,7 @@ export const component: Implementation = {
     };
   },
   expected(kind, json) {
-    const row = kind.api.toRow(json);
+    const row = apiOf(kind).toRow(json);
     if (!row) throw new Error(`bench: the stream's ${kind.name} is not one the package stores`);
     return row;
   },

@@ -1,4 +1,4 @@
-import { KINDS, kindNamed, type AnyKind } from "../shared/kinds/registry.js";
+import { KINDS, apiOf, kindNamed, type AnyKind } from "../shared/kinds/registry.js";
 import type { Recheck } from "../shared/kinds/define.js";
 import { RECHECK_IDS_PER_REQUEST, idOf } from "../shared/paging.js";
 import type { Change, Kind, KindRows } from "../shared/validators.js";
@@ -36,11 +36,11 @@ type ResyncKind = {
 export const LIST_ORDER = { oldestFirst: "+created_at", newestFirst: "-created_at" } as const;
 
 function resyncKind(kind: AnyKind): ResyncKind {
-  const { toRow, recheck } = kind.api;
+  const { toRow, recheck } = apiOf(kind);
   return {
     // Read when asked, as the component reads the kind's order when it checks the page.
     list(parent) {
-      const { path, params, order } = kind.api;
+      const { path, params, order } = apiOf(kind);
       if (order.by !== "perParent") return { path, params: { ...params, order_by: LIST_ORDER[order.by] } };
       if (parent === undefined) throw new Error(`${kind.name}s are listed per ${order.parent}: a list instruction must name one`);
       return { path: order.path(parent), params: { ...params } };
@@ -50,7 +50,15 @@ function resyncKind(kind: AnyKind): ResyncKind {
   };
 }
 
-export const RESYNC_KINDS = Object.fromEntries(KINDS.map((kind) => [kind.name, resyncKind(kind)])) as Record<Kind, ResyncKind>;
+/** Each kind Clerk lists (a kind without `api`, only the webhook syncs: no resync run includes it). */
+export const RESYNC_KINDS = Object.fromEntries(KINDS.flatMap((kind) => (kind.api ? [[kind.name, resyncKind(kind)]] : []))) as Partial<Record<Kind, ResyncKind>>;
+
+/** How a resync reads `kind`; throws for a kind Clerk does not list, which no run includes. */
+export function resyncKindOf(kind: Kind): ResyncKind {
+  const found = RESYNC_KINDS[kind];
+  if (!found) throw new Error(`Clerk's Backend API has no list of every ${kind}: no resync run includes it`);
+  return found;
+}
 
 /** Asks Clerk about `ids` the way the kind's `recheck` says. */
 function ask(api: ClerkApi, recheck: Recheck, ids: readonly string[], belongsTo: readonly Record<string, string>[]): Promise<unknown[] | Postponed> {
@@ -74,7 +82,30 @@ function ask(api: ClerkApi, recheck: Recheck, ids: readonly string[], belongsTo:
         inChunks(values, (chunk) => api.getByIds(recheck.path(parentId), recheck.param, chunk, {}, { notFound: "empty" })),
       );
     }
+    case "payer": {
+      // One request per payer: its subscription holds every item it has (a 404: none).
+      const payers = new Map<string, { userId?: string; orgId?: string }>();
+      for (const held of belongsTo) {
+        const payer = held?.orgId ? { orgId: held.orgId } : held?.userId ? { userId: held.userId } : undefined;
+        if (payer) payers.set(recheck.path(payer), payer);
+      }
+      return sequence([...payers], async ([path, payer]) => {
+        const found = await api.get(path, {}, { notFound: "empty", single: true });
+        return isPostponed(found) ? found : found.flatMap((subscription) => itemsWithPayer(subscription, payer));
+      });
+    }
   }
+}
+
+/**
+ * A subscription's items (`subscription_items`), each given the subscription's payer when it does
+ * not name its own: the item's JSON alone must say whose it is.
+ */
+function itemsWithPayer(subscription: unknown, payer: { userId?: string; orgId?: string }): unknown[] {
+  const { subscription_items: items, payer: owner } = (subscription ?? {}) as { subscription_items?: unknown; payer?: unknown };
+  if (!Array.isArray(items)) return [];
+  const named = owner ?? { user_id: payer.userId ?? "", organization_id: payer.orgId ?? "" };
+  return items.map((item) => (typeof item === "object" && item !== null && !("payer" in item && item.payer) ? { ...item, payer: named } : item));
 }
 
 /** Runs `request` over `ids` in chunks Clerk's URLs hold, concatenating the answers. */
@@ -100,7 +131,7 @@ async function sequence<T>(items: readonly T[], request: (item: T) => Promise<un
  * once: its newest copy on the page.
  */
 export function embeddedIn(kind: Kind, listed: readonly unknown[]): Change[] {
-  const { embedded } = kindNamed(kind).api as { embedded?: (json: unknown) => readonly Change[] };
+  const { embedded } = apiOf(kindNamed(kind)) as { embedded?: (json: unknown) => readonly Change[] };
   if (!embedded) return [];
   const newest = new Map<string, Change>();
   for (const change of listed.flatMap((json) => embedded(json))) {
@@ -120,7 +151,7 @@ export function sortOut(kind: Kind, listed: readonly unknown[]): { page: KindRow
   for (const json of listed) {
     const id = idOf(json);
     if (id !== undefined) seen.push(id);
-    const row = kindNamed(kind).api.toRow(json);
+    const row = apiOf(kindNamed(kind)).toRow(json);
     if (row) rows.push(row);
     else invalid.push(id ?? "(no id)");
   }

@@ -1,6 +1,7 @@
 import { v } from "convex/values";
 import { CLERK_MAX_PAGE_SIZE } from "../shared/paging.js";
 import { vHandback, vResyncErrorCode, vResyncStatus, vStep, type Step } from "../shared/resync.js";
+import { apiOf } from "../shared/kinds/registry.js";
 import { vKind } from "../shared/validators.js";
 import { mutation, query, type MutationCtx } from "./_generated/server.js";
 import { HookEvents } from "./hooks.js";
@@ -156,7 +157,7 @@ export const fail = mutation({
  */
 async function stepOf(ctx: MutationCtx, run: RunDoc, pageSize = CLERK_MAX_PAGE_SIZE, rereadFrom?: number): Promise<Step> {
   for (;;) {
-    if (run.state === "running" && run.phase === "listing" && !run.span && KINDS[run.kind].api.order.by === "perParent") {
+    if (run.state === "running" && run.phase === "listing" && !run.span && apiOf(KINDS[run.kind]).order.by === "perParent") {
       // Listed per parent: the next stored parent, or, with none left, the listing is complete.
       const parent = await nextParent(ctx, run);
       if (parent !== null) return { status: toStatus(run), next: instructionFor(run, { pageSize, parent }) };

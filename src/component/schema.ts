@@ -6,7 +6,10 @@ import { vResyncStatus } from "../shared/resync.js";
 import type { CommonFields } from "../shared/kinds/define.js";
 import { membership } from "../shared/kinds/membership.js";
 import { organization } from "../shared/kinds/organization.js";
+import { paymentAttempt } from "../shared/kinds/paymentAttempt.js";
+import { subscriptionItem } from "../shared/kinds/subscriptionItem.js";
 import { user } from "../shared/kinds/user.js";
+import { planFields } from "../shared/billing.js";
 import { vKind } from "../shared/validators.js";
 import { vSpan } from "./resync/listing.js";
 
@@ -34,6 +37,20 @@ export default defineSchema({
    * and finds one user's membership in it; `by_user` lists a user's organizations.
    */
   memberships: kindTable(membership).index("by_org_user", ["orgId", "userId"]).index("by_user", ["userId", "orgId"]),
+  /** Clerk Billing's subscription items, by payer (`by_user`, `by_org`: one of the two is set) and by plan (who is on plan X). */
+  subscriptionItems: kindTable(subscriptionItem)
+    .index("by_user", ["userId", "status"])
+    .index("by_org", ["orgId", "status"])
+    .index("by_plan", ["planSlug", "status"])
+    .index("by_status", ["status"]),
+  /** Clerk Billing's payment attempts, by payer, newest first through `_creationTime`. */
+  paymentAttempts: kindTable(paymentAttempt).index("by_user", ["userId"]).index("by_org", ["orgId"]),
+  /**
+   * Clerk Billing's plans and their features, replaced whole by a resync with `billing: true`
+   * (resync/plans.ts): the Backend API is their only source (no webhook), and a plan has no
+   * `updated_at` to order copies by, so the newest complete listing is the truth.
+   */
+  billingPlans: defineTable(planFields).index("by_clerk_id", ["clerkId"]).index("by_slug", ["slug"]),
   /**
    * Tombstones of deleted users, organizations and memberships: Clerk never reuses an id, so once
    * deleted an object stays deleted, and a late event or a resync page must not bring it back.

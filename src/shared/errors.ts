@@ -8,10 +8,12 @@ import type { ResyncErrorCode } from "./resync.js";
  * - `USER_NOT_FOUND`: signed in, but Clerk's webhook has not synced the user yet.
  * - `FORBIDDEN`: signed in, but the identity or membership lacks the role, permission, plan or
  *   feature, or is not a member of the organization.
+ * - `PLANS_NOT_SYNCED`: a billing feature was checked, but the payer's plans (and so their
+ *   features) were never synced: run the resync with `{ billing: true }`.
  * - A resync's codes (`ResyncErrorCode`): `MISSING_SECRET_KEY`, `UNAUTHORIZED`, `RATE_LIMITED`,
  *   `CLERK_UNAVAILABLE`, `CLERK_REQUEST_REJECTED`, `BAD_RESPONSE`, `TOO_MANY_REMOVALS`, `RESYNC_FAILED`.
  */
-export type ClerkUsersErrorCode = "UNAUTHENTICATED" | "USER_NOT_FOUND" | "FORBIDDEN" | ResyncErrorCode;
+export type ClerkUsersErrorCode = "UNAUTHENTICATED" | "USER_NOT_FOUND" | "FORBIDDEN" | "PLANS_NOT_SYNCED" | ResyncErrorCode;
 
 /** The tag that tells this package's errors from any other library's `{ code }`. */
 export const ERROR_KIND = "convex-clerk-users";

@@ -4,7 +4,7 @@ import { clerkUsersError, isClerkUsersError, type ClerkUsersErrorData } from "..
 import { CLERK_MAX_PAGE_SIZE } from "../../shared/paging.js";
 import { RESYNC_ERROR_CODES, vResyncStatus, type ResyncErrorCode, type ResyncStatus, type Step } from "../../shared/resync.js";
 import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, type RetryPolicy } from "../../shared/retry.js";
-import { KIND_ORDER } from "../../shared/validators.js";
+import { resyncedKinds } from "../../shared/kinds/registry.js";
 import type { ComponentApi } from "../../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "../hooks.js";
 import { ClerkApi, ClerkApiError, isPostponed } from "./clerkApi.js";
@@ -55,6 +55,13 @@ export type ResyncOptions = UserHooks & {
    * of what Clerk no longer has. Default false: no organization request is made.
    */
   organizations?: boolean;
+  /**
+   * Also resync Clerk Billing: its plans (`GET /v1/billing/plans`, their only source) and every
+   * subscription item (`GET /v1/billing/subscription_items?include_free=true`), with the same
+   * ordering rules, hooks and removal of what Clerk no longer has. Default false: no billing
+   * request is made.
+   */
+  billing?: boolean;
   /**
    * Lets reconcile remove more objects of a kind than the pass found still in Clerk. Without it,
    * such a pass stops with `TOO_MANY_REMOVALS` before removing any: that is what a secret key of
@@ -159,7 +166,7 @@ async function resyncStep(ctx: ActionCtx, component: ComponentApi, options: Resy
     // A run that finished moments ago may have used up this rate-limit window: a new one keeps to it too.
     const previous = await ctx.runQuery(component.resync.status, {});
     if (previous?.finishedAt !== undefined) sentAt = assumeSentAt(previous.finishedAt, previous.requests, config.rateLimit, Date.now());
-    const kinds = options.organizations ? [...KIND_ORDER] : KIND_ORDER.slice(0, 1);
+    const kinds = resyncedKinds(options);
     const started = await ctx.runMutation(component.resync.start, { lease, staleAfterMs: config.staleAfterMs, kinds, pageSize });
     if (!started.acquired) return started.status; // Another step is at work on it.
     step = started.step;

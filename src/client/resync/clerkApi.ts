@@ -70,8 +70,12 @@ export class ClerkApiAborted extends Error {
   }
 }
 
-/** `notFound: "empty"`: a 404 answers an empty list, for lists under an object that may be gone. */
-export type GetOptions = { notFound?: "empty" };
+/**
+ * `notFound: "empty"`: a 404 answers an empty list, for lists under an object that may be gone.
+ * `single`: the answer is one object, not a list (`GET /v1/users/{id}/billing/subscription`): it is
+ * the list's one item.
+ */
+export type GetOptions = { notFound?: "empty"; single?: boolean };
 
 export type Params = Record<string, string | number | readonly (string | number)[] | undefined>;
 
@@ -171,7 +175,7 @@ export class ClerkApi {
       this.pacing = recordSend(this.pacing, sent);
       let result: Awaited<ReturnType<ClerkApi["attempt"]>>;
       try {
-        result = await this.attempt(path, url);
+        result = await this.attempt(path, url, options.single === true);
       } finally {
         // Clerk counted the request somewhere between sending and answering: the answer's time is the safe one.
         this.pacing = settleSend(this.pacing, sent, this.clock.now());
@@ -197,7 +201,7 @@ export class ClerkApi {
     return undefined;
   }
 
-  private async attempt(path: string, url: string): Promise<{ items: unknown[] } | AttemptResult> {
+  private async attempt(path: string, url: string, single: boolean): Promise<{ items: unknown[] } | AttemptResult> {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
     const onStop = () => timeout.abort();
@@ -213,9 +217,10 @@ export class ClerkApi {
         return { status: response.status, retryAfter: response.headers.get("retry-after") };
       }
       const body: unknown = await response.json().catch(() => undefined);
+      if (single && typeof body === "object" && body !== null && !Array.isArray(body)) return { items: [body] };
       const items = Array.isArray(body) ? body : Array.isArray((body as { data?: unknown } | undefined)?.data) ? (body as { data: unknown[] }).data : undefined;
       if (!items)
-        throw new ClerkApiError("BAD_RESPONSE", `Clerk's GET ${path} answered 200 without a JSON list. Is apiUrl (or CLERK_API_URL) Clerk's Backend API?`);
+        throw new ClerkApiError("BAD_RESPONSE", `Clerk's GET ${path} answered 200 without a JSON ${single ? "object" : "list"}. Is apiUrl (or CLERK_API_URL) Clerk's Backend API?`);
       return { items };
     } catch (error) {
       if (error instanceof ClerkApiError) throw error;

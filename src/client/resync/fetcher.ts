@@ -1,7 +1,7 @@
 import { idOf, listedOf } from "../../shared/paging.js";
 import type { Handback, Instruction } from "../../shared/resync.js";
 import type { Kind } from "../../shared/validators.js";
-import { RESYNC_KINDS, embeddedIn, sortOut } from "../resyncKinds.js";
+import { resyncKindOf, embeddedIn, sortOut } from "../resyncKinds.js";
 import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
 
 type Fetched = Promise<unknown[] | Postponed>;
@@ -57,7 +57,7 @@ export class Fetcher {
       case "recheck": {
         const { kind, candidates, refs } = instruction;
         const ids = candidates.map((candidate) => candidate.clerkId);
-        const answers = await RESYNC_KINDS[kind].recheck(
+        const answers = await resyncKindOf(kind).recheck(
           this.api,
           ids,
           candidates.map((candidate) => candidate.belongsTo ?? {}),
@@ -74,7 +74,7 @@ export class Fetcher {
   }
 
   private listPage(kind: Kind, offset: number, limit: number, parent?: string): Fetched {
-    const { path, params } = RESYNC_KINDS[kind].list(parent);
+    const { path, params } = resyncKindOf(kind).list(parent);
     return this.api.listPage(path, { ...params, limit, offset });
   }
 }

@@ -454,9 +454,59 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                       };
                     }
                   | {
+                      kind: "subscriptionItem";
+                      op: "upsert";
+                      row: {
+                        clerkId: string;
+                        createdAt?: number;
+                        interval?: string;
+                        isFreeTrial: boolean;
+                        orgId?: string;
+                        payerId?: string;
+                        periodEnd?: number;
+                        periodStart?: number;
+                        planId?: string;
+                        planName?: string;
+                        planSlug?: string;
+                        seats?: number;
+                        status: string;
+                        subscriptionId?: string;
+                        updatedAt: number;
+                        userId?: string;
+                      };
+                    }
+                  | {
+                      kind: "paymentAttempt";
+                      op: "upsert";
+                      row: {
+                        amount?: number;
+                        billingDate?: number;
+                        chargeType?: string;
+                        clerkId: string;
+                        createdAt?: number;
+                        currency?: string;
+                        failedAt?: number;
+                        failedReason?: string;
+                        itemIds: Array<string>;
+                        orgId?: string;
+                        paidAt?: number;
+                        payerId?: string;
+                        paymentId?: string;
+                        statementId?: string;
+                        status: string;
+                        updatedAt: number;
+                        userId?: string;
+                      };
+                    }
+                  | {
                       belongsTo?: Record<string, string>;
                       clerkId: string;
-                      kind: "user" | "organization" | "membership";
+                      kind:
+                        | "user"
+                        | "organization"
+                        | "membership"
+                        | "subscriptionItem"
+                        | "paymentAttempt";
                       op: "delete";
                     }
                 >;
@@ -520,6 +570,49 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                         userDataAt?: number;
                         userId: string;
                       }>;
+                    }
+                  | {
+                      kind: "subscriptionItem";
+                      rows: Array<{
+                        clerkId: string;
+                        createdAt?: number;
+                        interval?: string;
+                        isFreeTrial: boolean;
+                        orgId?: string;
+                        payerId?: string;
+                        periodEnd?: number;
+                        periodStart?: number;
+                        planId?: string;
+                        planName?: string;
+                        planSlug?: string;
+                        seats?: number;
+                        status: string;
+                        subscriptionId?: string;
+                        updatedAt: number;
+                        userId?: string;
+                      }>;
+                    }
+                  | {
+                      kind: "paymentAttempt";
+                      rows: Array<{
+                        amount?: number;
+                        billingDate?: number;
+                        chargeType?: string;
+                        clerkId: string;
+                        createdAt?: number;
+                        currency?: string;
+                        failedAt?: number;
+                        failedReason?: string;
+                        itemIds: Array<string>;
+                        orgId?: string;
+                        paidAt?: number;
+                        payerId?: string;
+                        paymentId?: string;
+                        statementId?: string;
+                        status: string;
+                        updatedAt: number;
+                        userId?: string;
+                      }>;
                     };
               }
             | {
@@ -578,6 +671,49 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                         userDataAt?: number;
                         userId: string;
                       }>;
+                    }
+                  | {
+                      kind: "subscriptionItem";
+                      rows: Array<{
+                        clerkId: string;
+                        createdAt?: number;
+                        interval?: string;
+                        isFreeTrial: boolean;
+                        orgId?: string;
+                        payerId?: string;
+                        periodEnd?: number;
+                        periodStart?: number;
+                        planId?: string;
+                        planName?: string;
+                        planSlug?: string;
+                        seats?: number;
+                        status: string;
+                        subscriptionId?: string;
+                        updatedAt: number;
+                        userId?: string;
+                      }>;
+                    }
+                  | {
+                      kind: "paymentAttempt";
+                      rows: Array<{
+                        amount?: number;
+                        billingDate?: number;
+                        chargeType?: string;
+                        clerkId: string;
+                        createdAt?: number;
+                        currency?: string;
+                        failedAt?: number;
+                        failedReason?: string;
+                        itemIds: Array<string>;
+                        orgId?: string;
+                        paidAt?: number;
+                        payerId?: string;
+                        paymentId?: string;
+                        statementId?: string;
+                        status: string;
+                        updatedAt: number;
+                        userId?: string;
+                      }>;
                     };
                 foundIds: Array<string>;
                 missing: Array<string>;
@@ -594,7 +730,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           next:
             | {
                 ahead?: number;
-                kind: "user" | "organization" | "membership";
+                kind:
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt";
                 limit: number;
                 offset: number;
                 op: "list";
@@ -605,7 +746,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   belongsTo?: Record<string, string>;
                   clerkId: string;
                 }>;
-                kind: "user" | "organization" | "membership";
+                kind:
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt";
                 op: "recheck";
                 refs: Array<string>;
               }
@@ -633,6 +779,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 unchanged: number;
                 updated: number;
               };
+              paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              subscriptionItem?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
               user?: {
                 created: number;
                 invalid: number;
@@ -646,8 +812,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             };
             finishedAt?: number;
             heartbeatAt: number;
-            kind: "user" | "organization" | "membership";
-            kinds: Array<"user" | "organization" | "membership">;
+            kind:
+              | "user"
+              | "organization"
+              | "membership"
+              | "subscriptionItem"
+              | "paymentAttempt";
+            kinds: Array<
+              | "user"
+              | "organization"
+              | "membership"
+              | "subscriptionItem"
+              | "paymentAttempt"
+            >;
             lastError?: {
               at: number;
               code:
@@ -712,6 +889,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               unchanged: number;
               updated: number;
             };
+            paymentAttempt?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            subscriptionItem?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
             user?: {
               created: number;
               invalid: number;
@@ -725,8 +922,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           };
           finishedAt?: number;
           heartbeatAt: number;
-          kind: "user" | "organization" | "membership";
-          kinds: Array<"user" | "organization" | "membership">;
+          kind:
+            | "user"
+            | "organization"
+            | "membership"
+            | "subscriptionItem"
+            | "paymentAttempt";
+          kinds: Array<
+            | "user"
+            | "organization"
+            | "membership"
+            | "subscriptionItem"
+            | "paymentAttempt"
+          >;
           lastError?: {
             at: number;
             code:
@@ -776,6 +984,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               unchanged: number;
               updated: number;
             };
+            paymentAttempt?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            subscriptionItem?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
             user?: {
               created: number;
               invalid: number;
@@ -789,8 +1017,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           };
           finishedAt?: number;
           heartbeatAt: number;
-          kind: "user" | "organization" | "membership";
-          kinds: Array<"user" | "organization" | "membership">;
+          kind:
+            | "user"
+            | "organization"
+            | "membership"
+            | "subscriptionItem"
+            | "paymentAttempt";
+          kinds: Array<
+            | "user"
+            | "organization"
+            | "membership"
+            | "subscriptionItem"
+            | "paymentAttempt"
+          >;
           lastError?: {
             at: number;
             code:
@@ -822,7 +1061,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           next:
             | {
                 ahead?: number;
-                kind: "user" | "organization" | "membership";
+                kind:
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt";
                 limit: number;
                 offset: number;
                 op: "list";
@@ -833,7 +1077,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   belongsTo?: Record<string, string>;
                   clerkId: string;
                 }>;
-                kind: "user" | "organization" | "membership";
+                kind:
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt";
                 op: "recheck";
                 refs: Array<string>;
               }
@@ -861,6 +1110,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 unchanged: number;
                 updated: number;
               };
+              paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              subscriptionItem?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
               user?: {
                 created: number;
                 invalid: number;
@@ -874,8 +1143,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             };
             finishedAt?: number;
             heartbeatAt: number;
-            kind: "user" | "organization" | "membership";
-            kinds: Array<"user" | "organization" | "membership">;
+            kind:
+              | "user"
+              | "organization"
+              | "membership"
+              | "subscriptionItem"
+              | "paymentAttempt";
+            kinds: Array<
+              | "user"
+              | "organization"
+              | "membership"
+              | "subscriptionItem"
+              | "paymentAttempt"
+            >;
             lastError?: {
               at: number;
               code:
@@ -904,7 +1184,13 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "mutation",
         "internal",
         {
-          kinds?: Array<"user" | "organization" | "membership">;
+          kinds?: Array<
+            | "user"
+            | "organization"
+            | "membership"
+            | "subscriptionItem"
+            | "paymentAttempt"
+          >;
           lease: string;
           pageSize?: number;
           staleAfterMs: number;
@@ -915,7 +1201,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               next:
                 | {
                     ahead?: number;
-                    kind: "user" | "organization" | "membership";
+                    kind:
+                      | "user"
+                      | "organization"
+                      | "membership"
+                      | "subscriptionItem"
+                      | "paymentAttempt";
                     limit: number;
                     offset: number;
                     op: "list";
@@ -926,7 +1217,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                       belongsTo?: Record<string, string>;
                       clerkId: string;
                     }>;
-                    kind: "user" | "organization" | "membership";
+                    kind:
+                      | "user"
+                      | "organization"
+                      | "membership"
+                      | "subscriptionItem"
+                      | "paymentAttempt";
                     op: "recheck";
                     refs: Array<string>;
                   }
@@ -954,6 +1250,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     unchanged: number;
                     updated: number;
                   };
+                  paymentAttempt?: {
+                    created: number;
+                    invalid: number;
+                    invalidIds: Array<string>;
+                    removed: number;
+                    seen: number;
+                    tombstoned: number;
+                    unchanged: number;
+                    updated: number;
+                  };
+                  subscriptionItem?: {
+                    created: number;
+                    invalid: number;
+                    invalidIds: Array<string>;
+                    removed: number;
+                    seen: number;
+                    tombstoned: number;
+                    unchanged: number;
+                    updated: number;
+                  };
                   user?: {
                     created: number;
                     invalid: number;
@@ -967,8 +1283,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 };
                 finishedAt?: number;
                 heartbeatAt: number;
-                kind: "user" | "organization" | "membership";
-                kinds: Array<"user" | "organization" | "membership">;
+                kind:
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt";
+                kinds: Array<
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt"
+                >;
                 lastError?: {
                   at: number;
                   code:
@@ -1016,6 +1343,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   unchanged: number;
                   updated: number;
                 };
+                paymentAttempt?: {
+                  created: number;
+                  invalid: number;
+                  invalidIds: Array<string>;
+                  removed: number;
+                  seen: number;
+                  tombstoned: number;
+                  unchanged: number;
+                  updated: number;
+                };
+                subscriptionItem?: {
+                  created: number;
+                  invalid: number;
+                  invalidIds: Array<string>;
+                  removed: number;
+                  seen: number;
+                  tombstoned: number;
+                  unchanged: number;
+                  updated: number;
+                };
                 user?: {
                   created: number;
                   invalid: number;
@@ -1029,8 +1376,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               };
               finishedAt?: number;
               heartbeatAt: number;
-              kind: "user" | "organization" | "membership";
-              kinds: Array<"user" | "organization" | "membership">;
+              kind:
+                | "user"
+                | "organization"
+                | "membership"
+                | "subscriptionItem"
+                | "paymentAttempt";
+              kinds: Array<
+                | "user"
+                | "organization"
+                | "membership"
+                | "subscriptionItem"
+                | "paymentAttempt"
+              >;
               lastError?: {
                 at: number;
                 code:
@@ -1081,6 +1439,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               unchanged: number;
               updated: number;
             };
+            paymentAttempt?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            subscriptionItem?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
             user?: {
               created: number;
               invalid: number;
@@ -1094,8 +1472,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           };
           finishedAt?: number;
           heartbeatAt: number;
-          kind: "user" | "organization" | "membership";
-          kinds: Array<"user" | "organization" | "membership">;
+          kind:
+            | "user"
+            | "organization"
+            | "membership"
+            | "subscriptionItem"
+            | "paymentAttempt";
+          kinds: Array<
+            | "user"
+            | "organization"
+            | "membership"
+            | "subscriptionItem"
+            | "paymentAttempt"
+          >;
           lastError?: {
             at: number;
             code:
@@ -1132,7 +1521,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           next:
             | {
                 ahead?: number;
-                kind: "user" | "organization" | "membership";
+                kind:
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt";
                 limit: number;
                 offset: number;
                 op: "list";
@@ -1143,7 +1537,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   belongsTo?: Record<string, string>;
                   clerkId: string;
                 }>;
-                kind: "user" | "organization" | "membership";
+                kind:
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt";
                 op: "recheck";
                 refs: Array<string>;
               }
@@ -1171,6 +1570,26 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 unchanged: number;
                 updated: number;
               };
+              paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              subscriptionItem?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
               user?: {
                 created: number;
                 invalid: number;
@@ -1184,8 +1603,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             };
             finishedAt?: number;
             heartbeatAt: number;
-            kind: "user" | "organization" | "membership";
-            kinds: Array<"user" | "organization" | "membership">;
+            kind:
+              | "user"
+              | "organization"
+              | "membership"
+              | "subscriptionItem"
+              | "paymentAttempt";
+            kinds: Array<
+              | "user"
+              | "organization"
+              | "membership"
+              | "subscriptionItem"
+              | "paymentAttempt"
+            >;
             lastError?: {
               at: number;
               code:
@@ -1275,9 +1705,59 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 };
               }
             | {
+                kind: "subscriptionItem";
+                op: "upsert";
+                row: {
+                  clerkId: string;
+                  createdAt?: number;
+                  interval?: string;
+                  isFreeTrial: boolean;
+                  orgId?: string;
+                  payerId?: string;
+                  periodEnd?: number;
+                  periodStart?: number;
+                  planId?: string;
+                  planName?: string;
+                  planSlug?: string;
+                  seats?: number;
+                  status: string;
+                  subscriptionId?: string;
+                  updatedAt: number;
+                  userId?: string;
+                };
+              }
+            | {
+                kind: "paymentAttempt";
+                op: "upsert";
+                row: {
+                  amount?: number;
+                  billingDate?: number;
+                  chargeType?: string;
+                  clerkId: string;
+                  createdAt?: number;
+                  currency?: string;
+                  failedAt?: number;
+                  failedReason?: string;
+                  itemIds: Array<string>;
+                  orgId?: string;
+                  paidAt?: number;
+                  payerId?: string;
+                  paymentId?: string;
+                  statementId?: string;
+                  status: string;
+                  updatedAt: number;
+                  userId?: string;
+                };
+              }
+            | {
                 belongsTo?: Record<string, string>;
                 clerkId: string;
-                kind: "user" | "organization" | "membership";
+                kind:
+                  | "user"
+                  | "organization"
+                  | "membership"
+                  | "subscriptionItem"
+                  | "paymentAttempt";
                 op: "delete";
               }
           >;

@@ -2,7 +2,7 @@ import { v, type Infer } from "convex/values";
 import { checkPage, checkParentAnswer, nextRequestOffset, type ListCursor, type PageCheck, type PageOrder } from "../../shared/paging.js";
 import type { Handback } from "../../shared/resync.js";
 import type { Change, KindRows } from "../../shared/validators.js";
-import type { KINDS as REGISTRY } from "../../shared/kinds/registry.js";
+import { apiOf, type KINDS as REGISTRY } from "../../shared/kinds/registry.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
 import { applyOne, applyTo, type Row } from "../apply.js";
 import type { HookEvents } from "../hooks.js";
@@ -127,7 +127,7 @@ export async function commitPage(
  * last one committed; null once every stored parent was asked about.
  */
 export async function nextParent(ctx: QueryCtx, run: Pick<RunDoc, "kind" | "cursor">): Promise<string | null> {
-  const { order } = KINDS[run.kind].api;
+  const { order } = apiOf(KINDS[run.kind]);
   if (order.by !== "perParent") return null;
   const { parentAfter } = run.cursor;
   const next = await kindReader(ctx)
@@ -152,8 +152,8 @@ async function commitParentAnswer(
   hooks: HookEvents,
   fields: Partial<RunDoc>,
 ): Promise<RunDoc> {
-  const { parents, api } = KINDS[run.kind];
-  const { order } = api;
+  const { parents } = KINDS[run.kind];
+  const { order } = apiOf(KINDS[run.kind]);
   if (order.by !== "perParent") throw new Error(`An answer for parent ${page.parent}, but ${run.kind}s are not listed per parent`);
   const expected = await nextParent(ctx, run);
   if (page.parent !== expected) throw new Error(`An answer for ${order.parent} ${page.parent}, but the listing's next one is ${expected ?? "none"}`);
@@ -206,7 +206,7 @@ export async function judgeSpan(ctx: MutationCtx, run: RunDoc, fields: Partial<R
 
 /** The order a kind's pages are listed in; a kind listed per parent has no pages. */
 export function pagedOrderOf(kind: RunDoc["kind"]): PageOrder {
-  const { order } = KINDS[kind].api;
+  const { order } = apiOf(KINDS[kind]);
   if (order.by === "perParent") throw new Error(`${kind}s are listed per ${order.parent}, which the resync does not run yet`);
   return order.by;
 }

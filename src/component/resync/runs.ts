@@ -1,5 +1,6 @@
 import { CLERK_MAX_PAGE_SIZE, START_CURSOR } from "../../shared/paging.js";
 import type { ResyncStatus } from "../../shared/resync.js";
+import { kindNamed } from "../../shared/kinds/registry.js";
 import { KIND_ORDER, type Kind } from "../../shared/validators.js";
 import type { Doc } from "../_generated/dataModel.js";
 import type { MutationCtx, QueryCtx } from "../_generated/server.js";
@@ -32,7 +33,7 @@ export async function latestRun(ctx: QueryCtx): Promise<RunDoc | null> {
 
 /** The kinds a run of `kinds` syncs, in order: the first kind always. */
 export function runKinds(kinds: readonly Kind[]): Kind[] {
-  return KIND_ORDER.filter((kind) => kind === KIND_ORDER[0] || kinds.includes(kind));
+  return KIND_ORDER.filter((kind) => (kind === KIND_ORDER[0] || kinds.includes(kind)) && kindNamed(kind).api !== undefined);
 }
 
 /** Starts a new run of `kinds` for the step holding `lease`, from the first page of its first kind. */

@@ -40,7 +40,13 @@ export type KindChange<Name extends string = string, Row = Record<string, unknow
 export type Recheck =
   | { by: "ids"; path: string; param: string }
   | { by: "query"; path: string }
-  | { by: "byParent"; parentField: string; path: (parentId: string) => string; param: string; idField: string };
+  | { by: "byParent"; parentField: string; path: (parentId: string) => string; param: string; idField: string }
+  /**
+   * `payer`: per payer (a row's `userId` or `orgId`), the payer's one object at `path(payer)`,
+   * whose `subscription_items` are all it has (`GET /v1/users/{id}/billing/subscription`); a 404
+   * is a payer with nothing.
+   */
+  | { by: "payer"; path: (payer: { userId?: string; orgId?: string }) => string };
 
 /**
  * How a resync reads a kind's whole list, and how it proves nothing was skipped (paging.ts):
@@ -150,8 +156,17 @@ export type KindDef<Name extends string = string, Table extends string = string,
     events: readonly string[];
     changes(type: string, data: unknown): readonly KindChange[] | { error: string };
   };
-  /** The Backend API's listing of it, and how a listed object maps to a row (null: not storable). */
-  api: Listing & { toRow(json: unknown): ObjectType<Fields & CommonFields> | null };
+  /**
+   * The Backend API's listing of it, and how a listed object maps to a row (null: not storable).
+   * Absent: Clerk has no list of the whole kind (payment attempts are listed per statement), so
+   * only the webhook syncs it.
+   */
+  api?: Listing & { toRow(json: unknown): ObjectType<Fields & CommonFields> | null };
+  /**
+   * The resync option that turns this kind on (`makeResyncAction(c, { billing: true })`). Absent:
+   * always resynced (users). A kind without `api` is never resynced.
+   */
+  resyncOption?: "organizations" | "billing";
 };
 
 /** The row fields of a kind, as stored (without system fields). */

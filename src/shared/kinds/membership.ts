@@ -111,6 +111,7 @@ export const membership = defineKind({
   name: "membership",
   table: "memberships",
   fields: membershipFields,
+  resyncOption: "organizations",
   parents: [
     { kind: organization.name, field: "orgId", index: "by_org_user" },
     { kind: user.name, field: "userId", index: "by_user" },

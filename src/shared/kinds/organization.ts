@@ -67,6 +67,7 @@ export const organization = defineKind({
   name: "organization",
   table: "organizations",
   fields: organizationFields,
+  resyncOption: "organizations",
   parents: [],
   volatile: ["membersCount"],
   // A copy without it (one listed without include_members_count) does not know the count.

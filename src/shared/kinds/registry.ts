@@ -1,7 +1,9 @@
 import { v, type Infer, type ObjectType, type VObject, type VUnion } from "convex/values";
-import { docValidator, type KindChange } from "./define.js";
+import { docValidator, type KindChange, type KindDef } from "./define.js";
 import { membership } from "./membership.js";
 import { organization } from "./organization.js";
+import { paymentAttempt } from "./paymentAttempt.js";
+import { subscriptionItem } from "./subscriptionItem.js";
 import { user } from "./user.js";
 
 /**
@@ -9,7 +11,7 @@ import { user } from "./user.js";
  * kind is its module, one entry here, and its table in the component's schema: every union,
  * list and lookup below is derived from this tuple.
  */
-export const KINDS = [user, organization, membership] as const;
+export const KINDS = [user, organization, membership, subscriptionItem, paymentAttempt] as const;
 
 type Kinds = typeof KINDS;
 export type AnyKind = Kinds[number];
@@ -34,6 +36,20 @@ export function kindNamed(name: string): AnyKind {
   const kind = BY_NAME.get(name);
   if (!kind) throw new Error(`No synced kind is named ${JSON.stringify(name)}`);
   return kind;
+}
+
+/** A kind's Backend API listing; throws for a kind Clerk cannot list (payment attempts), which no resync run includes (`resyncedKinds`). */
+export function apiOf<K extends AnyKind>(kind: K): NonNullable<K["api"]> {
+  if (!kind.api) throw new Error(`Clerk's Backend API has no list of every ${kind.name}: only the webhook syncs it`);
+  return kind.api as NonNullable<K["api"]>;
+}
+
+/**
+ * The kinds a resync with these options syncs, in resync order: those Clerk lists whose option is
+ * on (a kind without `resyncOption` always: users).
+ */
+export function resyncedKinds(options: Partial<Record<NonNullable<KindDef["resyncOption"]>, boolean>>): KindName[] {
+  return KINDS.filter((kind) => kind.api && (!kind.resyncOption || options[kind.resyncOption] === true)).map((kind) => kind.name);
 }
 
 /** The kinds whose rows belong to objects of `name` (an organization's and a user's memberships), with the parent's field and index. */
