@@ -217,6 +217,53 @@ describe("each verdict, reached through the endpoint", () => {
   });
 });
 
+describe("billing: silent when items outlive their period with no billing event", () => {
+  const day = 24 * 60 * min;
+  /** A standalone `subscriptionItem.*` delivery, in the shape of Clerk's webhook spec. */
+  const itemEvent = (status: string, fields: { updatedAt: number; periodEnd: number | null }) => ({
+    type: `subscriptionItem.${status}`,
+    object: "event",
+    data: {
+      object: "subscription_item",
+      id: fields.periodEnd === null ? "csub_item_free" : "csub_item_pro",
+      status,
+      is_free_trial: false,
+      created_at: Date.UTC(2025, 0, 1),
+      updated_at: fields.updatedAt,
+      period_start: Date.UTC(2025, 0, 1),
+      period_end: fields.periodEnd,
+      interval: "month",
+      plan_id: "cplan_1",
+      plan: { id: "cplan_1", slug: fields.periodEnd === null ? "free" : "pro", name: "Plan", is_recurring: true, amount: 2000, currency: "USD" },
+      payer: { object: "commerce_payer", id: "cpayer_1", user_id: "user_1", organization_id: "", organization_name: "", image_url: "", first_name: "", last_name: "", email: "" },
+      subscription_id: "csub_1",
+    },
+  });
+
+  test("an active paid item a day past its period end is silent, naming the billing subscriptions; its renewal clears it", async () => {
+    const start = Date.UTC(2025, 1, 1);
+    vi.useFakeTimers({ now: start });
+    await send(t, itemEvent("active", { updatedAt: start, periodEnd: start + 3 * day }));
+    await send(t, itemEvent("active", { updatedAt: start, periodEnd: null }));
+    expect((await status(t)).verdict).toBe("ok");
+    vi.advanceTimersByTime(3 * day + 12 * 60 * min); // the period ended 12 hours ago: Clerk may still be renewing it
+    expect((await status(t)).verdict).toBe("ok");
+    vi.advanceTimersByTime(day);
+    const health = await status(t);
+    expect(health).toMatchObject({ verdict: "silent", billingOverdue: 1 });
+    expect(health.advice).toMatch(/subscription\.\*, subscriptionItem\.\* and paymentAttempt\.\*/);
+    await send(t, itemEvent("active", { updatedAt: Date.now(), periodEnd: Date.now() + 30 * day }));
+    expect(await status(t)).toMatchObject({ verdict: "ok", billingOverdue: 0 });
+  });
+
+  test("a past-due item keeps its period end while Clerk retries: not overdue", async () => {
+    const start = Date.UTC(2025, 1, 1);
+    vi.useFakeTimers({ now: start });
+    await send(t, itemEvent("past_due", { updatedAt: start, periodEnd: start - 5 * day }));
+    expect(await status(t)).toMatchObject({ verdict: "ok", billingOverdue: 0 });
+  });
+});
+
 describe("organizations and memberships count the same way", () => {
   test("organization and membership deliveries: applied, duplicate, stale, and a forged one rejected", async () => {
     const org = clerkOrganization("org_1", { updated_at: 2_000 });

@@ -1,5 +1,6 @@
 import { v } from "convex/values";
 import { user } from "../shared/kinds/user.js";
+import { subscriptionItem } from "../shared/kinds/subscriptionItem.js";
 import {
   deliveryRecord,
   DELIVERIES_READ,
@@ -10,6 +11,7 @@ import {
   REJECTIONS_SHARD,
   shouldRecordRejection,
   SILENT_AFTER_MS,
+  BILLING_OVERDUE_AFTER_MS,
   SILENT_LOOKBACK_MS,
   summarize,
   verdictOf,
@@ -42,7 +44,13 @@ import { ensurePruning, wakePruning } from "./prune.js";
  * it has folded them.
  */
 
-/** Users waiting past this many are reported as this many. */
+/**
+ * Statuses Clerk moves on when the period ends (renewed, past due, or ended). A free item has no
+ * period end; a past-due one keeps its end while Clerk retries the charge.
+ */
+const OVERDUE_STATUSES = ["active", "canceled"] as const;
+
+/** Users waiting (and overdue items) past this many are reported as this many. */
 const WAITING_COUNTED = 100;
 
 /**
@@ -83,19 +91,30 @@ export const status = query({
         )
         .take(WAITING_COUNTED)
     ).length;
+    const billingOverdue = (
+      await Promise.all(
+        OVERDUE_STATUSES.map((status) =>
+          ctx.db
+            .query(subscriptionItem.table)
+            .withIndex("by_status", (q) => q.eq("status", status).gte("periodEnd", 0).lt("periodEnd", now - BILLING_OVERDUE_AFTER_MS))
+            .take(WAITING_COUNTED),
+        ),
+      )
+    ).flat().length;
     const lastRun = await ctx.db.query("resyncRuns").order("desc").first();
     const lastCompleted = await ctx.db
       .query("resyncRuns")
       .withIndex("by_state", (q) => q.eq("state", "completed"))
       .order("desc")
       .first();
-    const { verdict, advice } = verdictOf({ ...summary, usersWaiting, resyncRepairedUpTo: lastCompleted?.startedAt ?? null }, now);
+    const { verdict, advice } = verdictOf({ ...summary, usersWaiting, billingOverdue, resyncRepairedUpTo: lastCompleted?.startedAt ?? null }, now);
     return {
       verdict,
       advice,
       at: now,
       ...summary,
       usersWaiting,
+      billingOverdue,
       lastResync: lastRun ? resyncSummary(lastRun) : null,
     };
   },

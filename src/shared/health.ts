@@ -1,5 +1,7 @@
 import { v, type Infer } from "convex/values";
+import { paymentAttempt } from "./kinds/paymentAttempt.js";
 import { SUBSCRIPTIONS, subscriptionsOf } from "./kinds/registry.js";
+import { subscriptionItem } from "./kinds/subscriptionItem.js";
 import { user } from "./kinds/user.js";
 
 /**
@@ -37,6 +39,12 @@ export const REJECTION_RECORD_EVERY_MS = 1000;
 export const SILENT_AFTER_MS = 10 * MINUTE_MS;
 /** Provisional rows older than this are not counted as waiting (the resync repairs them). */
 export const SILENT_LOOKBACK_MS = 24 * HOUR_MS;
+/**
+ * A current paid item whose period ended this long ago, with no billing event since, makes the
+ * endpoint `silent` for billing: Clerk sends one when it renews, fails or ends the item. The
+ * margin covers Clerk's own renewal runs.
+ */
+export const BILLING_OVERDUE_AFTER_MS = 24 * HOUR_MS;
 /** Hours kept: the last 24 hours of counts, and the hour being written. */
 export const HOURS_KEPT_MS = 25 * HOUR_MS;
 /** Failed messages remembered per shard until they are applied. */
@@ -192,6 +200,11 @@ export const vHealthStatus = v.object({
   openFailures: v.array(vIncident),
   /** Users signed in (provisional rows) over 10 minutes ago, in the last day, whose webhook has not arrived. */
   usersWaiting: v.number(),
+  /**
+   * Subscription items still `active` or `canceled` over a day after their period ended: Clerk
+   * renewed, failed or ended them, and no billing event said so (at most 100 counted).
+   */
+  billingOverdue: v.number(),
   lastResync: v.union(vResyncSummary, v.null()),
 });
 export type HealthStatus = Infer<typeof vHealthStatus>;
@@ -309,7 +322,7 @@ function incident(outcome: Extract<DeliveryOutcome, { reason: unknown }>, at: nu
 // ---- Reading --------------------------------------------------------------------------------
 
 /** What the stored hours add up to at `now`, before the verdict. */
-export type HealthSummary = Omit<HealthStatus, "verdict" | "advice" | "usersWaiting" | "lastResync" | "at">;
+export type HealthSummary = Omit<HealthStatus, "verdict" | "advice" | "usersWaiting" | "billingOverdue" | "lastResync" | "at">;
 
 /**
  * Adds up the hours of the last 24 hours and reads the last times and open failures from each
@@ -368,6 +381,7 @@ function add(into: Counts, counts: Counts) {
 
 export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastVerificationRejection" | "openFailures"> & {
   usersWaiting: number;
+  billingOverdue: number;
   /** When the last completed resync started: failures before it are repaired by it. */
   resyncRepairedUpTo: number | null;
 };
@@ -381,7 +395,9 @@ export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastVerificat
  *    verified delivery clears either: a request without svix headers or too large (a scanner, a
  *    probe) is anyone's to send and says nothing about the secret.
  * 2. `failing`: verified deliveries failed to apply and have not been applied since.
- * 3. `silent`: users signed in over 10 minutes ago (provisional rows) and their webhook has not arrived.
+ * 3. `silent`: users signed in over 10 minutes ago (provisional rows) and their webhook has not
+ *    arrived; or, for billing, subscription items are still current over a day after their period
+ *    ended (the endpoint is not subscribed to the billing events).
  * 4. `noDeliveriesYet`: no verified delivery has ever arrived.
  * 5. `ok`.
  */
@@ -406,6 +422,12 @@ export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict;
     return {
       verdict: "silent",
       advice: `${input.usersWaiting} users signed in over 10 minutes ago and Clerk's webhook has not delivered them: check the endpoint's URL (https://<deployment>.convex.site/clerk-users-webhook) and its ${subscriptionsOf(user)} subscriptions in Clerk's dashboard, then run the resync.`,
+    };
+  }
+  if (input.billingOverdue > 0) {
+    return {
+      verdict: "silent",
+      advice: `${input.billingOverdue} subscription items are still current over a day after their period ended, and no billing event updated them: subscribe the endpoint to ${subscriptionsOf(subscriptionItem)} and ${subscriptionsOf(paymentAttempt)} in Clerk's dashboard, then run the resync with { billing: true }.`,
     };
   }
   if (lastDeliveryAt === null) {

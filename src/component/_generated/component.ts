@@ -67,6 +67,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         {
           advice: string;
           at: number;
+          billingOverdue: number;
           last24Hours: {
             applied: number;
             duplicate: number;
