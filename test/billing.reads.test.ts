@@ -8,9 +8,11 @@
 import { billingHas, getBilling, isClerkUsersError, requireBilling, type Billing } from "convex-clerk-users";
 import type { GenericMutationCtx } from "convex/server";
 import { beforeEach, describe, expect, test } from "vitest";
+import { componentTest, WEBHOOK_PATH } from "../bench/lib/backends";
+import { measure } from "../bench/lib/instrument";
 import { withLimits } from "../src/component/limits";
 import { components } from "../example/convex/_generated/api";
-import { clerkMembership, clerkUser, deletedEvent, membershipEvent, organizationDeletedEvent, userEvent } from "./fixtures/clerk";
+import { clerkMembership, clerkUser, deletedEvent, membershipEvent, organizationDeletedEvent, sign, userEvent } from "./fixtures/clerk";
 import { deliver, setup, type TestBackend } from "./setup";
 
 const component = components.clerkUsers;
@@ -396,5 +398,34 @@ describe("payments: a payer's attempts, newest first", () => {
     const page = { numItems: 1, cursor: null };
     await expect(t.query(component.billing.payments, { paginationOpts: page })).rejects.toThrow(/exactly one payer/);
     await expect(t.query(component.billing.getByPayer, { userId: "user_ada", orgId: "org_acme" })).rejects.toThrow(/exactly one payer/);
+  });
+});
+
+describe("getByPayer's cost", () => {
+  test("reads the payer's current and upcoming items and their plans, and nothing else", async () => {
+    const { t: bench, inComponent } = componentTest();
+    const post = async (event: object) => {
+      const delivery = sign(event);
+      expect((await bench.fetch(WEBHOOK_PATH, { method: "POST", headers: delivery.headers, body: delivery.body })).status).toBe(200);
+    };
+    // Ada: two ended items, an abandoned one, an incomplete one, the active pro and an upcoming team; Bob: another pro.
+    const history: [string, string, string][] = [
+      ["item_1", "ended", "starter"],
+      ["item_2", "ended", "starter"],
+      ["item_3", "abandoned", "pro"],
+      ["item_4", "incomplete", "pro"],
+      ["item_5", "active", "pro"],
+      ["item_6", "upcoming", "team"],
+    ];
+    for (const [id, status, plan] of history) await post(itemEvent(clerkItem(id, ADA, status, plan)));
+    await post(itemEvent(clerkItem("item_bob", { userId: "user_bob" }, "active", "pro")));
+    await inComponent(async (ctx) => {
+      for (const slug of ["starter", "pro", "team", "enterprise"])
+        await ctx.db.insert("billingPlans", { clerkId: `cplan_${slug}`, slug, name: slug, isDefault: false, isRecurring: true, features: [slug] });
+    });
+    const { result, counts } = await measure(() => bench.query(component.billing.getByPayer, ADA));
+    expect(result).toMatchObject({ plans: ["pro"], features: ["pro"], upcoming: [{ clerkId: "item_6" }] });
+    // The upcoming item's plan is not read: only current plans give features.
+    expect(counts.byTable).toEqual({ subscriptionItems: { read: 2, written: 0 }, billingPlans: { read: 1, written: 0 } });
   });
 });
