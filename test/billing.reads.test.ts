@@ -66,7 +66,7 @@ function itemEvent(item: ReturnType<typeof clerkItem>) {
 }
 
 /** A `paymentAttempt.*` event's data. */
-function clerkPaymentAttempt(id: string, payer: PayerRef, status: string, { created = T0, updated = created } = {}) {
+function clerkPaymentAttempt(id: string, payer: PayerRef, status: string, { created = T0, updated = created }: { created?: number; updated?: number } = {}) {
   return {
     id,
     payment_id: `cp_${id}`,
@@ -334,7 +334,10 @@ describe("listItems: who is on a plan, paged by hand", () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     for (;;) {
-      const result = await t.query(component.billing.listItems, { ...args, paginationOpts: { numItems: size, cursor } });
+      const result: { page: { clerkId: string }[]; isDone: boolean; continueCursor: string } = await t.query(component.billing.listItems, {
+        ...args,
+        paginationOpts: { numItems: size, cursor },
+      });
       pages.push(result.page.map((item) => item.clerkId));
       if (result.isDone) return pages;
       cursor = result.continueCursor;
@@ -384,7 +387,10 @@ describe("payments: a payer's attempts, newest first", () => {
     const pages: string[][] = [];
     let cursor: string | null = null;
     for (;;) {
-      const result = await t.query(component.billing.payments, { ...ADA, paginationOpts: { numItems: 2, cursor } });
+      const result: { page: { clerkId: string; status: string }[]; isDone: boolean; continueCursor: string } = await t.query(component.billing.payments, {
+        ...ADA,
+        paginationOpts: { numItems: 2, cursor },
+      });
       pages.push(result.page.map((attempt) => `${attempt.clerkId}:${attempt.status}`));
       if (result.isDone) break;
       cursor = result.continueCursor;
