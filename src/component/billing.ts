@@ -1,8 +1,8 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { billingOf, vBilling, vPlan } from "../shared/billing.js";
+import { billingOf, currentPlans, vBilling, vPlan } from "../shared/billing.js";
 import { paymentAttempt, vPaymentAttempt } from "../shared/kinds/paymentAttempt.js";
-import type { Payer } from "../shared/kinds/payer.js";
+import { payerOf, type Payer } from "../shared/kinds/payer.js";
 import { CURRENT_STATUSES, subscriptionItem, vSubscriptionItem } from "../shared/kinds/subscriptionItem.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { query, type QueryCtx } from "./_generated/server.js";
@@ -20,7 +20,6 @@ import { pageByKey } from "./lists.js";
  * a union of two objects: Convex takes only an object as a component function's arguments.
  */
 const payerArgs = { userId: v.optional(v.string()), orgId: v.optional(v.string()) };
-type PayerArgs = { userId: string } | { orgId: string };
 
 /** Most items of one status one payer is read with: Clerk keeps a handful per payer (the free item, a paid one, a scheduled change). */
 const MAX_ITEMS_PER_STATUS = 100;
@@ -28,15 +27,11 @@ const MAX_ITEMS_PER_STATUS = 100;
 /** The statuses `getByPayer` reads: what the payer has now, and what is scheduled. Ended, abandoned and incomplete items are never read. */
 const READ_STATUSES = [...CURRENT_STATUSES, "upcoming"];
 
-/** The one payer `args` names, or an error when it names both or neither. */
-function payerArgsOf({ userId, orgId }: { userId?: string; orgId?: string }): PayerArgs {
-  if (userId !== undefined && orgId === undefined) return { userId };
-  if (orgId !== undefined && userId === undefined) return { orgId };
-  throw new Error("billing: name exactly one payer, { userId } or { orgId }.");
-}
-
-function payerOf(payer: PayerArgs): Payer {
-  return "userId" in payer ? { type: "user", userId: payer.userId } : { type: "org", orgId: payer.orgId };
+/** The one payer `names` names, or an error when it names both or neither. */
+function payerNamed(names: { userId?: string; orgId?: string }): Payer {
+  const payer = names.userId !== undefined && names.orgId !== undefined ? null : payerOf(names);
+  if (!payer) throw new Error("billing: name exactly one payer, { userId } or { orgId }.");
+  return payer;
 }
 
 /**
@@ -49,27 +44,26 @@ export const getByPayer = query({
   args: payerArgs,
   returns: v.union(vBilling, v.null()),
   handler: async (ctx, names) => {
-    const args = payerArgsOf(names);
-    if (await isOrphaned(ctx, subscriptionItem.name, args)) return null;
-    const items: Doc<"subscriptionItems">[] = [];
-    for (const status of READ_STATUSES) items.push(...(await itemsOf(ctx, args, status).take(MAX_ITEMS_PER_STATUS)));
+    const payer = payerNamed(names);
+    if (await isOrphaned(ctx, subscriptionItem.name, payer)) return null;
+    const items: Doc<typeof subscriptionItem.table>[] = [];
+    for (const status of READ_STATUSES) items.push(...(await itemsOf(ctx, payer, status).take(MAX_ITEMS_PER_STATUS)));
     if (items.length === 0) return null;
-    const slugs = [...new Set(items.flatMap((item) => (CURRENT_STATUSES.includes(item.status) && item.planSlug ? [item.planSlug] : [])))];
     const plans = [];
-    for (const slug of slugs) {
+    for (const slug of currentPlans(items)) {
       const plan = await ctx.db
         .query("billingPlans")
         .withIndex("by_slug", (q) => q.eq("slug", slug))
         .first();
       if (plan) plans.push(plan);
     }
-    return billingOf(payerOf(args), items, plans);
+    return billingOf(payer, items, plans);
   },
 });
 
 /** A payer's items of one status, by `by_user` or `by_org`. */
-function itemsOf(ctx: QueryCtx, payer: PayerArgs, status: string) {
-  const items = ctx.db.query("subscriptionItems");
+function itemsOf(ctx: QueryCtx, payer: Payer, status: string) {
+  const items = ctx.db.query(subscriptionItem.table);
   return "userId" in payer
     ? items.withIndex("by_user", (q) => q.eq("userId", payer.userId).eq("status", status))
     : items.withIndex("by_org", (q) => q.eq("orgId", payer.orgId).eq("status", status));
@@ -103,7 +97,7 @@ type ItemKey = [status: string, creationTime: number];
  * past `after`'s creation time; without, the rest of `after`'s status, then the statuses after it.
  */
 async function itemsAfter(ctx: QueryCtx, list: { planSlug?: string; status?: string }, after: ItemKey | undefined, limit: number) {
-  const items = () => ctx.db.query("subscriptionItems");
+  const items = () => ctx.db.query(subscriptionItem.table);
   const { planSlug } = list;
   const ofStatus = (status: string, createdAfter?: number) =>
     planSlug !== undefined
@@ -151,13 +145,13 @@ export const payments = query({
   args: { ...payerArgs, paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vPaymentAttempt),
   handler: async (ctx, { paginationOpts, ...names }) => {
-    const payer = payerArgsOf(names);
+    const payer = payerNamed(names);
     if (await isOrphaned(ctx, paymentAttempt.name, payer)) return { page: [], isDone: true, continueCursor: "" };
     return pageByKey(
       paginationOpts,
       (after, limit) => {
         const before = after === undefined ? undefined : Number(after);
-        const attempts = ctx.db.query("paymentAttempts");
+        const attempts = ctx.db.query(paymentAttempt.table);
         const range =
           "userId" in payer
             ? attempts.withIndex("by_user", (q) =>
