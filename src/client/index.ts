@@ -11,6 +11,11 @@ export {
   type UserHooksMutation,
 } from "./hooks.js";
 export { getMembership, requireMembership, listMyOrganizations, membershipHas, type MembershipRequirement } from "./memberships.js";
+export { getBilling, requireBilling, type BillingCheck, type PayerSelector } from "./billing.js";
+export { billingHas, vBilling, vPlan, type Billing, type BillingRequirement, type Plan } from "../shared/billing.js";
+export { vPayer, type Payer } from "../shared/kinds/payer.js";
+export { vSubscriptionItem, type SubscriptionItem } from "../shared/kinds/subscriptionItem.js";
+export { vPaymentAttempt, type PaymentAttempt } from "../shared/kinds/paymentAttempt.js";
 export { HANDLED_EVENTS } from "./events.js";
 export { type SessionOptions } from "./session.js";
 export { getCurrentUser, requireUser, withUser, type RequireUserOptions, type RunQueryCtx, type RunMutationCtx, type UserCustomization } from "./auth.js";

@@ -23,6 +23,172 @@ import type { FunctionReference } from "convex/server";
  */
 export type ComponentApi<Name extends string | undefined = string | undefined> =
   {
+    billing: {
+      getByPayer: FunctionReference<
+        "query",
+        "internal",
+        { orgId?: string; userId?: string },
+        {
+          cancelsAtPeriodEnd: boolean;
+          current: Array<{
+            _creationTime: number;
+            _id: string;
+            clerkId: string;
+            createdAt?: number;
+            interval?: string;
+            isFreeTrial: boolean;
+            orgId?: string;
+            payerId?: string;
+            periodEnd?: number;
+            periodStart?: number;
+            planId?: string;
+            planName?: string;
+            planSlug?: string;
+            seats?: number;
+            status: string;
+            subscriptionId?: string;
+            updatedAt: number;
+            userId?: string;
+          }>;
+          features: Array<string>;
+          pastDue: boolean;
+          payer:
+            { type: "user"; userId: string } | { orgId: string; type: "org" };
+          periodEnd: number | null;
+          plans: Array<string>;
+          plansSynced: boolean;
+          seats: number | null;
+          trialEndsAt: number | null;
+          upcoming: Array<{
+            _creationTime: number;
+            _id: string;
+            clerkId: string;
+            createdAt?: number;
+            interval?: string;
+            isFreeTrial: boolean;
+            orgId?: string;
+            payerId?: string;
+            periodEnd?: number;
+            periodStart?: number;
+            planId?: string;
+            planName?: string;
+            planSlug?: string;
+            seats?: number;
+            status: string;
+            subscriptionId?: string;
+            updatedAt: number;
+            userId?: string;
+          }>;
+        } | null,
+        Name
+      >;
+      listItems: FunctionReference<
+        "query",
+        "internal",
+        {
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+          planSlug?: string;
+          status?: string;
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<{
+            _creationTime: number;
+            _id: string;
+            clerkId: string;
+            createdAt?: number;
+            interval?: string;
+            isFreeTrial: boolean;
+            orgId?: string;
+            payerId?: string;
+            periodEnd?: number;
+            periodStart?: number;
+            planId?: string;
+            planName?: string;
+            planSlug?: string;
+            seats?: number;
+            status: string;
+            subscriptionId?: string;
+            updatedAt: number;
+            userId?: string;
+          }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+      payments: FunctionReference<
+        "query",
+        "internal",
+        {
+          orgId?: string;
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+          userId?: string;
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<{
+            _creationTime: number;
+            _id: string;
+            amount?: number;
+            billingDate?: number;
+            chargeType?: string;
+            clerkId: string;
+            createdAt?: number;
+            currency?: string;
+            failedAt?: number;
+            failedReason?: string;
+            itemIds: Array<string>;
+            orgId?: string;
+            paidAt?: number;
+            payerId?: string;
+            paymentId?: string;
+            statementId?: string;
+            status: string;
+            updatedAt: number;
+            userId?: string;
+          }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+      plans: FunctionReference<
+        "query",
+        "internal",
+        {},
+        Array<{
+          _creationTime: number;
+          _id: string;
+          clerkId: string;
+          currency?: string;
+          features: Array<string>;
+          fee?: number;
+          isDefault: boolean;
+          isRecurring: boolean;
+          name: string;
+          payerType?: string;
+          slug: string;
+        }>,
+        Name
+      >;
+    };
     health: {
       recordRejection: FunctionReference<
         "mutation",
