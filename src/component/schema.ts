@@ -42,8 +42,9 @@ export default defineSchema({
     .index("by_user", ["userId", "status"])
     .index("by_org", ["orgId", "status"])
     .index("by_plan", ["planSlug", "status"])
-    /** By status and period end: who is past due, and health's overdue items (health.ts). */
-    .index("by_status", ["status", "periodEnd"]),
+    .index("by_status", ["status"])
+    /** Items still current after their period ended: health's `billingOverdue` (health.ts). */
+    .index("by_status_period_end", ["status", "periodEnd"]),
   /** Clerk Billing's payment attempts, by payer, newest first through `_creationTime`. */
   paymentAttempts: kindTable(paymentAttempt).index("by_user", ["userId"]).index("by_org", ["orgId"]),
   /**

@@ -200,7 +200,7 @@ async function adminOf(stream: Stream, backends: [Backend, Backend]) {
   const [pkgRows, baseRows] = await Promise.all(backends.map((b) => b.rows(membership)));
   const latest = stream.latest.get(membership.name)!;
   for (const [id, json] of [...latest].sort(([a], [b]) => a.localeCompare(b))) {
-    const m = json === DELETED ? null : membership.api.toRow(json);
+    const m = json === DELETED ? null : membership.api!.toRow(json);
     if (!m || m.role !== "org:admin") continue;
     if (pkgRows?.get(id)?.role === "org:admin" && baseRows?.get(id)?.role === "org:admin") return { userId: m.userId, orgId: m.orgId };
   }
