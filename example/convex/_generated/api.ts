@@ -8,6 +8,7 @@
  * @module
  */
 
+import type * as billing from "../billing.js";
 import type * as clerk from "../clerk.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
@@ -23,6 +24,7 @@ import type {
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  billing: typeof billing;
   clerk: typeof clerk;
   functions: typeof functions;
   http: typeof http;
