@@ -719,7 +719,23 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 missing: Array<string>;
                 op: "recheck";
               }
-            | { op: "judge" };
+            | { op: "judge" }
+            | {
+                invalid: Array<string>;
+                listed: Array<string>;
+                op: "plans";
+                plans: Array<{
+                  clerkId: string;
+                  currency?: string;
+                  features: Array<string>;
+                  fee?: number;
+                  isDefault: boolean;
+                  isRecurring: boolean;
+                  name: string;
+                  payerType?: string;
+                  slug: string;
+                }>;
+              };
           hooks?: string;
           lease: string;
           pageSize?: number;
@@ -756,6 +772,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 refs: Array<string>;
               }
             | { op: "judge" }
+            | { limit: number; op: "plans" }
             | { op: "done" };
           status: {
             counts: {
@@ -780,6 +797,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 updated: number;
               };
               paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              plan?: {
                 created: number;
                 invalid: number;
                 invalidIds: Array<string>;
@@ -849,6 +876,45 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         } | null,
         Name
       >;
+      applyPayer: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          hooks?: string;
+          invalid: Array<string>;
+          listed: Array<string>;
+          payer: { userId: string } | { orgId: string };
+          rows: Array<{
+            clerkId: string;
+            createdAt?: number;
+            interval?: string;
+            isFreeTrial: boolean;
+            orgId?: string;
+            payerId?: string;
+            periodEnd?: number;
+            periodStart?: number;
+            planId?: string;
+            planName?: string;
+            planSlug?: string;
+            seats?: number;
+            status: string;
+            subscriptionId?: string;
+            updatedAt: number;
+            userId?: string;
+          }>;
+        },
+        {
+          created: number;
+          found: boolean;
+          invalid: number;
+          invalidIds: Array<string>;
+          seen: number;
+          tombstoned: number;
+          unchanged: number;
+          updated: number;
+        },
+        Name
+      >;
       fail: FunctionReference<
         "mutation",
         "internal",
@@ -890,6 +956,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               updated: number;
             };
             paymentAttempt?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            plan?: {
               created: number;
               invalid: number;
               invalidIds: Array<string>;
@@ -994,6 +1070,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               unchanged: number;
               updated: number;
             };
+            plan?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
             subscriptionItem?: {
               created: number;
               invalid: number;
@@ -1087,6 +1173,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 refs: Array<string>;
               }
             | { op: "judge" }
+            | { limit: number; op: "plans" }
             | { op: "done" };
           status: {
             counts: {
@@ -1111,6 +1198,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 updated: number;
               };
               paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              plan?: {
                 created: number;
                 invalid: number;
                 invalidIds: Array<string>;
@@ -1227,6 +1324,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     refs: Array<string>;
                   }
                 | { op: "judge" }
+                | { limit: number; op: "plans" }
                 | { op: "done" };
               status: {
                 counts: {
@@ -1251,6 +1349,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     updated: number;
                   };
                   paymentAttempt?: {
+                    created: number;
+                    invalid: number;
+                    invalidIds: Array<string>;
+                    removed: number;
+                    seen: number;
+                    tombstoned: number;
+                    unchanged: number;
+                    updated: number;
+                  };
+                  plan?: {
                     created: number;
                     invalid: number;
                     invalidIds: Array<string>;
@@ -1353,6 +1461,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   unchanged: number;
                   updated: number;
                 };
+                plan?: {
+                  created: number;
+                  invalid: number;
+                  invalidIds: Array<string>;
+                  removed: number;
+                  seen: number;
+                  tombstoned: number;
+                  unchanged: number;
+                  updated: number;
+                };
                 subscriptionItem?: {
                   created: number;
                   invalid: number;
@@ -1440,6 +1558,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               updated: number;
             };
             paymentAttempt?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            plan?: {
               created: number;
               invalid: number;
               invalidIds: Array<string>;
@@ -1547,6 +1675,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 refs: Array<string>;
               }
             | { op: "judge" }
+            | { limit: number; op: "plans" }
             | { op: "done" };
           status: {
             counts: {
@@ -1571,6 +1700,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 updated: number;
               };
               paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              plan?: {
                 created: number;
                 invalid: number;
                 invalidIds: Array<string>;
