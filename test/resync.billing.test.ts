@@ -325,6 +325,15 @@ describe("resyncPayer", () => {
     expect(api.log.map((r) => [r.path, r.status])).toEqual([["/v1/users/user_nobody/billing/subscription", 404]]);
   });
 
+  test("an answer holding another payer's item is refused (BAD_RESPONSE) and writes nothing", async () => {
+    const mine = api.subscriptionItems.filter((item) => item.payer.user_id === userIds[2]);
+    const theirs = api.subscriptionItems.find((item) => item.payer.user_id === userIds[3])!;
+    api.beforeRequest = () => ({ status: 200, body: { object: "commerce_subscription", id: "csub_x", payer_id: "cpayer_x", subscription_items: [...mine, theirs] } });
+    await expect(refresh({ userId: userIds[2] })).rejects.toSatisfy((e) => isResyncError(e, "BAD_RESPONSE"));
+    expect(await storedItems()).toEqual([]);
+    expect(hookCalls).toEqual([]);
+  });
+
   test("fails with the resync's codes: no secret key, a key Clerk refuses", async () => {
     delete process.env.CLERK_SECRET_KEY;
     await expect(refresh({ userId: userIds[0] })).rejects.toSatisfy((e) => isResyncError(e, "MISSING_SECRET_KEY"));

@@ -2,7 +2,7 @@ import { v, type Infer } from "convex/values";
 import { clerkUsersError } from "../../shared/errors.js";
 import { checkParentAnswer } from "../../shared/paging.js";
 import type { PayerResyncResult } from "../../shared/resync.js";
-import { vSubscriptionItemFields } from "../../shared/kinds/subscriptionItem.js";
+import { subscriptionItem, vSubscriptionItemFields } from "../../shared/kinds/subscriptionItem.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { applyTo } from "../apply.js";
 import type { HookEvents } from "../hooks.js";
@@ -45,8 +45,8 @@ export async function applyPayerItems(ctx: MutationCtx, { payer, listed, rows, i
     throw clerkUsersError("BAD_RESPONSE", `Clerk's subscription of ${id} holds ${answer.strangers} subscription items of another payer: nothing was written.`);
   }
   const tally = newTally();
-  const lookUp = await lookUpMany(ctx, "subscriptionItem", rows.map((row) => row.clerkId));
-  for (const row of rows) count(tally, await applyTo(ctx, upsert("subscriptionItem", row), await lookUp(row.clerkId), hooks));
+  const lookUp = await lookUpMany(ctx, subscriptionItem.name, rows.map((row) => row.clerkId));
+  for (const row of rows) count(tally, await applyTo(ctx, upsert(subscriptionItem.name, row), await lookUp(row.clerkId), hooks));
   await hooks.flush(ctx);
   return { found: true, seen: listed.length, ...tally, invalid: invalid.length, invalidIds: invalid.slice(0, KEPT_INVALID_IDS) };
 }
