@@ -48,6 +48,8 @@ const hooks = makeFunctionReference<"mutation">("billingHooks:hooks") as unknown
 const base = { pageSize: 10, retry: fastRetry, rateLimit: false } as const;
 const app = {
   billing: makeResyncAction(components.clerkUsers, { ...base, billing: true, hooks }),
+  /** One instruction per step, each step scheduling the next. */
+  stepwise: makeResyncAction(components.clerkUsers, { ...base, billing: true, maxStepMs: 0 }),
   usersOnly: makeResyncAction(components.clerkUsers, base),
   withOrgs: makeResyncAction(components.clerkUsers, { ...base, organizations: true }),
   refresh: internalActionGeneric({
@@ -56,7 +58,7 @@ const app = {
       resyncPayer(ctx, components.clerkUsers, orgId ? { orgId } : { userId: userId! }, { hooks, retry: fastRetry, ...(secretKey ? { secretKey } : {}) }),
   }),
 };
-const run = (name: "billing" | "usersOnly" | "withOrgs") => t.action(makeFunctionReference<"action", Record<string, never>, ResyncStatus>(`billingSync:${name}`), {});
+const run = (name: "billing" | "stepwise" | "usersOnly" | "withOrgs") => t.action(makeFunctionReference<"action", Record<string, never>, ResyncStatus>(`billingSync:${name}`), {});
 const refresh = (args: { userId?: string; orgId?: string; secretKey?: string }) =>
   t.action(makeFunctionReference<"action", typeof args, PayerResyncResult>("billingSync:refresh"), args);
 
@@ -182,6 +184,22 @@ describe("a resync with { billing: true }", () => {
     });
     expect(hookCalls).toEqual([]);
     expect({ items: await storedItems(), plans: await storedPlans() }).toEqual(before);
+  });
+
+  test("a run in many steps, one instruction each, syncs the plans once and every item", async () => {
+    expect((await run("stepwise")).state).toBe("running");
+    for (let i = 0; i < 100; i++) {
+      await t.finishInProgressScheduledFunctions();
+      if ((await components_status())?.state !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await components_status()).toMatchObject({
+      state: "completed",
+      counts: { subscriptionItem: { created: api.subscriptionItems.length }, plan: { seen: 4, created: 4 } },
+    });
+    expect((await components_status())!.steps).toBeGreaterThan(5);
+    expect(api.log.filter((r) => r.path === "/v1/billing/plans")).toHaveLength(1);
+    expect(await itemIds()).toEqual(clerkItemIds());
   });
 
   test("items created in Clerk while the list is read are not skipped: the head is read again", async () => {

@@ -95,7 +95,7 @@ export const vResyncStatus = v.object({
   heartbeatAt: v.number(),
   /** Pages of Clerk's lists committed, of every kind. */
   pagesDone: v.number(),
-  /** What the run did, per kind of `kinds` it has reached. */
+  /** What the run did, per kind of `kinds` it has reached, and to Clerk Billing's plans (`plan`) once it synced them. */
   counts: vCountsByKind,
   /** HTTP requests made to Clerk, retries included. */
   requests: v.number(),

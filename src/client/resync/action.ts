@@ -56,10 +56,12 @@ export type ResyncOptions = UserHooks & {
    */
   organizations?: boolean;
   /**
-   * Also resync Clerk Billing: its plans (`GET /v1/billing/plans`, their only source) and every
-   * subscription item (`GET /v1/billing/subscription_items?include_free=true`), with the same
-   * ordering rules, hooks and removal of what Clerk no longer has. Default false: no billing
-   * request is made.
+   * Also resync Clerk Billing, after the users (and organizations): its plans
+   * (`GET /v1/billing/plans`, their only source, replaced whole by a complete listing:
+   * `status.counts.plan`) and every subscription item
+   * (`GET /v1/billing/subscription_items?include_free=true`, newest first), with the same
+   * ordering rules, hooks and removal of what Clerk no longer has (asked per payer). Default
+   * false: no billing request is made. For one payer at once, see `resyncPayer`.
    */
   billing?: boolean;
   /**

@@ -54,8 +54,8 @@ export async function resyncPayer(
   payer: PayerToResync,
   options: ResyncPayerOptions = {},
 ): Promise<PayerResyncResult> {
-  const who = "orgId" in payer ? { orgId: payer.orgId } : { userId: payer.userId };
-  if (!(who.orgId ?? who.userId)) throw new Error("resyncPayer: pass { userId } or { orgId }, a non-empty Clerk id");
+  const who = "orgId" in payer && payer.orgId ? { orgId: payer.orgId } : "userId" in payer && payer.userId ? { userId: payer.userId } : null;
+  if (!who) throw new Error("resyncPayer: pass { userId } or { orgId }, a non-empty Clerk id");
   const secretKey = secretKeyOf(options.secretKey);
   if (!secretKey) throw clerkUsersError("MISSING_SECRET_KEY", missingSecretKeyMessage("refresh again"));
   // The same request a resync's reconcile makes of the payer (the kind's `recheck`).
@@ -78,5 +78,5 @@ export async function resyncPayer(
   if (answer.length === 0) return { found: false, seen: 0, created: 0, updated: 0, unchanged: 0, tombstoned: 0, invalid: 0, invalidIds: [] };
   const { page, seen, invalid } = sortOut(subscriptionItem.name, itemsWithPayer(answer[0], who));
   if (page.kind !== subscriptionItem.name) throw new Error(`sortOut made ${page.kind}s of subscription items`);
-  return ctx.runMutation(component.resync.applyPayer, { payer, listed: seen, rows: page.rows, invalid, hooks: await hookHandle(options.hooks) });
+  return ctx.runMutation(component.resync.applyPayer, { payer: who, listed: seen, rows: page.rows, invalid, hooks: await hookHandle(options.hooks) });
 }
