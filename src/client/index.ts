@@ -42,7 +42,8 @@ export {
 export { isClerkUsersError, type ClerkUsersErrorCode, type ClerkUsersErrorData } from "../shared/errors.js";
 export type { ComponentApi } from "../component/_generated/component.js";
 export { makeResyncAction, isResyncError, DEFAULT_CLERK_API_URL, type ResyncOptions, type ResyncArgs, type ResyncErrorData } from "./resync/action.js";
-export { vResyncStatus, type ResyncStatus, type ResyncErrorCode, type KindCounts } from "../shared/resync.js";
+export { resyncPayer, type PayerToResync, type ResyncPayerOptions } from "./resync/payer.js";
+export { vResyncStatus, vPayerResyncResult, type ResyncStatus, type ResyncErrorCode, type KindCounts, type PayerResyncResult } from "../shared/resync.js";
 export {
   vHealthStatus,
   type HealthStatus,

@@ -99,13 +99,18 @@ function ask(api: ClerkApi, recheck: Recheck, ids: readonly string[], belongsTo:
 
 /**
  * A subscription's items (`subscription_items`), each given the subscription's payer when it does
- * not name its own: the item's JSON alone must say whose it is.
+ * not name its own (the item's JSON alone must say whose it is), and the subscription's id (the
+ * Backend API's items leave it out).
  */
-function itemsWithPayer(subscription: unknown, payer: { userId?: string; orgId?: string }): unknown[] {
-  const { subscription_items: items, payer: owner } = (subscription ?? {}) as { subscription_items?: unknown; payer?: unknown };
+export function itemsWithPayer(subscription: unknown, payer: { userId?: string; orgId?: string }): unknown[] {
+  const { subscription_items: items, payer: owner, id } = (subscription ?? {}) as { subscription_items?: unknown; payer?: unknown; id?: unknown };
   if (!Array.isArray(items)) return [];
   const named = owner ?? { user_id: payer.userId ?? "", organization_id: payer.orgId ?? "" };
-  return items.map((item) => (typeof item === "object" && item !== null && !("payer" in item && item.payer) ? { ...item, payer: named } : item));
+  return items.map((item) => {
+    if (typeof item !== "object" || item === null) return item;
+    const own = item as { payer?: unknown; subscription_id?: unknown };
+    return { ...item, ...(own.payer ? {} : { payer: named }), ...(own.subscription_id || typeof id !== "string" ? {} : { subscription_id: id }) };
+  });
 }
 
 /** Runs `request` over `ids` in chunks Clerk's URLs hold, concatenating the answers. */

@@ -1,6 +1,6 @@
 import { v } from "convex/values";
 import { CLERK_MAX_PAGE_SIZE } from "../shared/paging.js";
-import { vHandback, vResyncErrorCode, vResyncStatus, vStep, type Step } from "../shared/resync.js";
+import { vHandback, vPayerResyncResult, vResyncErrorCode, vResyncStatus, vStep, type Step } from "../shared/resync.js";
 import { apiOf } from "../shared/kinds/registry.js";
 import { vKind } from "../shared/validators.js";
 import { mutation, query, type MutationCtx } from "./_generated/server.js";
@@ -8,6 +8,8 @@ import { HookEvents } from "./hooks.js";
 import { KINDS } from "./kinds.js";
 import { assertPhase, instructionFor, onContinue, onFailed, onListed, onReconciled, onStart, onTakeOver, owns } from "./resync/lifecycle.js";
 import { commitPage, judgeSpan, nextParent } from "./resync/listing.js";
+import { applyPayerItems, vPayerAnswer } from "./resync/payer.js";
+import { plansDue, replacePlans } from "./resync/plans.js";
 import { applyRecheck, nextCandidates } from "./resync/reconcile.js";
 import { insertRun, latestRun, runKinds, toStatus, write, type RunDoc } from "./resync/runs.js";
 
@@ -20,8 +22,8 @@ import { insertRun, latestRun, runKinds, toStatus, write, type RunDoc } from "./
  * Every answer is a `Step`: the run's status and the next instruction (`list` a page, `recheck`
  * candidates, `judge` the rest of a span, `done`), which `instructionFor` (resync/lifecycle.ts)
  * derives from the run. The stages are resync/listing.ts (pages and their spans), reconcile.ts
- * (candidates re-checked, removals) and counts.ts; the transitions are pure (lifecycle.ts, drawn
- * in README.md).
+ * (candidates re-checked, removals), plans.ts (Clerk Billing's catalog, replaced whole) and
+ * counts.ts; the transitions are pure (lifecycle.ts, drawn in README.md).
  *
  * Every write carries the run's `lease`: one action step owns a run at a time, and a step that
  * lost it (another took over a stale run) gets `null` back and stops, having written nothing.
@@ -123,6 +125,9 @@ export const advance = mutation({
       case "recheck":
         assertPhase(run, "reconciling", "a recheck");
         return stepOf(ctx, await applyRecheck(ctx, run, handback, { hooks, allowMassRemoval }, fields), pageSize);
+      case "plans":
+        assertPhase(run, "listing", "the plans");
+        return stepOf(ctx, await replacePlans(ctx, run, handback, fields), pageSize);
     }
   },
 });
@@ -151,12 +156,29 @@ export const fail = mutation({
 });
 
 /**
+ * One payer's refresh (the client's `resyncPayer`), outside any run: the items of the subscription
+ * Clerk answered for it, applied in one transaction through the ordering rules and the app's hooks
+ * (source `resync`). Nothing is removed (resync/payer.ts).
+ */
+export const applyPayer = mutation({
+  args: {
+    ...vPayerAnswer.fields,
+    /** A function handle to the app's hooks mutation (`defineClerkHooks`). */
+    hooks: v.optional(v.string()),
+  },
+  returns: vPayerResyncResult,
+  handler: async (ctx, { hooks, ...answer }) => applyPayerItems(ctx, answer, new HookEvents(hooks, "resync")),
+});
+
+/**
  * The run's status and its next instruction. A reconciling kind with no candidate left is done
  * with (`onReconciled`): the next kind's listing starts, or the run completes, in this transaction;
  * so is a kind listed per parent with no parent left to ask about (`onListed`): it is reconciled.
+ * A run's first billing kind starts with Clerk Billing's plans (`plansDue`).
  */
 async function stepOf(ctx: MutationCtx, run: RunDoc, pageSize = CLERK_MAX_PAGE_SIZE, rereadFrom?: number): Promise<Step> {
   for (;;) {
+    if (plansDue(run)) return { status: toStatus(run), next: instructionFor(run, { pageSize, plans: true }) };
     if (run.state === "running" && run.phase === "listing" && !run.span && apiOf(KINDS[run.kind]).order.by === "perParent") {
       // Listed per parent: the next stored parent, or, with none left, the listing is complete.
       const parent = await nextParent(ctx, run);

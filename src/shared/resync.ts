@@ -1,4 +1,5 @@
 import { v, type Infer } from "convex/values";
+import { vPlanFields } from "./billing.js";
 import { KIND_ORDER, vChange, vKind, vKindRows, type Kind } from "./validators.js";
 
 /**
@@ -67,8 +68,15 @@ export const vKindCounts = v.object({
 export type KindCounts = Infer<typeof vKindCounts>;
 
 const vOptionalCounts = v.optional(vKindCounts);
-/** One `KindCounts` per kind the run syncs, keyed by kind name. */
-export const vCountsByKind = v.object(Object.fromEntries(KIND_ORDER.map((kind) => [kind, vOptionalCounts])) as Record<Kind, typeof vOptionalCounts>);
+/**
+ * One `KindCounts` per kind the run syncs, keyed by kind name; and `plan`, Clerk Billing's plans,
+ * once a run with `billing: true` has synced them (`tombstoned` stays 0: plans have none;
+ * `removed` counts plans Clerk no longer lists).
+ */
+export const vCountsByKind = v.object({
+  ...(Object.fromEntries(KIND_ORDER.map((kind) => [kind, vOptionalCounts])) as Record<Kind, typeof vOptionalCounts>),
+  plan: vOptionalCounts,
+});
 export type CountsByKind = Infer<typeof vCountsByKind>;
 
 /** Progress of a resync run, as `resync.status` and the action return it. */
@@ -87,7 +95,7 @@ export const vResyncStatus = v.object({
   heartbeatAt: v.number(),
   /** Pages of Clerk's lists committed, of every kind. */
   pagesDone: v.number(),
-  /** What the run did, per kind of `kinds` it has reached. */
+  /** What the run did, per kind of `kinds` it has reached, and to Clerk Billing's plans (`plan`) once it synced them. */
   counts: vCountsByKind,
   /** HTTP requests made to Clerk, retries included. */
   requests: v.number(),
@@ -112,6 +120,8 @@ export const vCandidate = v.object({ clerkId: v.string(), belongsTo: v.optional(
  *   it no longer has.
  * - `judge`: nothing to fetch; the last page's span still has stored rows to judge, one
  *   transaction at a time: hand back `judge` again.
+ * - `plans`: read Clerk Billing's whole list of plans, `limit` a page, and hand it all back at
+ *   once (resync/plans.ts on both sides).
  * - `done`: the run is completed or failed.
  */
 export const vInstruction = v.union(
@@ -132,6 +142,7 @@ export const vInstruction = v.union(
     refs: v.array(v.string()),
   }),
   v.object({ op: v.literal("judge") }),
+  v.object({ op: v.literal("plans"), limit: v.number() }),
   v.object({ op: v.literal("done") }),
 );
 export type Instruction = Infer<typeof vInstruction>;
@@ -170,5 +181,26 @@ export const vHandback = v.union(
     missing: v.array(v.string()),
   }),
   v.object({ op: v.literal("judge") }),
+  v.object({
+    op: v.literal("plans"),
+    /** Every plan Clerk listed, storable or not, by id: a stored plan not among them is gone. */
+    listed: v.array(v.string()),
+    /** The storable ones, mapped from Clerk's JSON (`planFromClerk`). */
+    plans: v.array(vPlanFields),
+    /** Ids of the listed plans that could not be stored. */
+    invalid: v.array(v.string()),
+  }),
 );
 export type Handback = Infer<typeof vHandback>;
+
+/**
+ * What `resyncPayer` did with one payer's subscription: whether Clerk had one (`found`; a 404 is a
+ * payer with nothing, and nothing is changed), and what applying its items did, counted as a
+ * resync counts a kind (`seen` items, of which `created`, `updated`, `unchanged`, `tombstoned`
+ * when the payer was deleted here already, `invalid` not storable).
+ */
+export const vPayerResyncResult = v.object({
+  found: v.boolean(),
+  ...vKindCounts.omit("removed").fields,
+});
+export type PayerResyncResult = Infer<typeof vPayerResyncResult>;

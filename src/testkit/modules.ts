@@ -27,6 +27,8 @@ export const componentModules: Record<string, () => Promise<unknown>> = {
   "./component/resync/lifecycle.js": () => import("../component/resync/lifecycle.js"),
   "./component/resync/listing.js": () => import("../component/resync/listing.js"),
   "./component/resync/pageLookup.js": () => import("../component/resync/pageLookup.js"),
+  "./component/resync/payer.js": () => import("../component/resync/payer.js"),
+  "./component/resync/plans.js": () => import("../component/resync/plans.js"),
   "./component/resync/reconcile.js": () => import("../component/resync/reconcile.js"),
   "./component/resync/runs.js": () => import("../component/resync/runs.js"),
   "./component/rows.js": () => import("../component/rows.js"),

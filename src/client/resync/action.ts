@@ -3,16 +3,16 @@ import { ConvexError, v, type Value } from "convex/values";
 import { clerkUsersError, isClerkUsersError, type ClerkUsersErrorData } from "../../shared/errors.js";
 import { CLERK_MAX_PAGE_SIZE } from "../../shared/paging.js";
 import { RESYNC_ERROR_CODES, vResyncStatus, type ResyncErrorCode, type ResyncStatus, type Step } from "../../shared/resync.js";
-import { DEFAULT_RETRY_POLICY, SECRET_KEY_ENV_VAR, type RetryPolicy } from "../../shared/retry.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../shared/retry.js";
 import { resyncedKinds } from "../../shared/kinds/registry.js";
 import type { ComponentApi } from "../../component/_generated/component.js";
 import { hookHandle, type UserHooks } from "../hooks.js";
 import { ClerkApi, ClerkApiError, isPostponed } from "./clerkApi.js";
+import { apiUrlOf, missingSecretKeyMessage, secretKeyOf } from "./config.js";
 import { Fetcher } from "./fetcher.js";
 import { CLERK_RATE_LIMITS, assumeSentAt, type RateLimit } from "./pacer.js";
 
-export const DEFAULT_CLERK_API_URL = "https://api.clerk.com";
-const API_URL_ENV_VAR = "CLERK_API_URL";
+export { DEFAULT_CLERK_API_URL } from "./config.js";
 /** A step stops carrying out instructions after this long and schedules the next: well inside Convex's 10-minute action limit. */
 export const DEFAULT_MAX_STEP_MS = 5 * 60_000;
 /**
@@ -56,10 +56,12 @@ export type ResyncOptions = UserHooks & {
    */
   organizations?: boolean;
   /**
-   * Also resync Clerk Billing: its plans (`GET /v1/billing/plans`, their only source) and every
-   * subscription item (`GET /v1/billing/subscription_items?include_free=true`), with the same
-   * ordering rules, hooks and removal of what Clerk no longer has. Default false: no billing
-   * request is made.
+   * Also resync Clerk Billing, after the users (and organizations): its plans
+   * (`GET /v1/billing/plans`, their only source, replaced whole by a complete listing:
+   * `status.counts.plan`) and every subscription item
+   * (`GET /v1/billing/subscription_items?include_free=true`, newest first), with the same
+   * ordering rules, hooks and removal of what Clerk no longer has (asked per payer). Default
+   * false: no billing request is made. For one payer at once, see `resyncPayer`.
    */
   billing?: boolean;
   /**
@@ -139,13 +141,13 @@ type ActionCtx = GenericActionCtx<GenericDataModel>;
 async function resyncStep(ctx: ActionCtx, component: ComponentApi, options: ResyncOptions & { pageSize: number }, args: ResyncArgs): Promise<ResyncStatus> {
   const startedAt = Date.now();
   // A missing key is recorded in the run (its status, and health's `lastResync`) before it is thrown.
-  const secretKey = options.secretKey ?? process.env[SECRET_KEY_ENV_VAR] ?? "";
+  const secretKey = secretKeyOf(options.secretKey);
   const config: Config = {
     pageSize: options.pageSize,
     maxStepMs: options.maxStepMs ?? DEFAULT_MAX_STEP_MS,
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
     allowMassRemoval: options.allowMassRemoval ?? false,
-    apiUrl: (options.apiUrl ?? process.env[API_URL_ENV_VAR] ?? DEFAULT_CLERK_API_URL).replace(/\/+$/, ""),
+    apiUrl: apiUrlOf(options.apiUrl),
     secretKey,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     rateLimit: options.rateLimit === false ? null : (options.rateLimit ?? CLERK_RATE_LIMITS.development),
@@ -184,7 +186,7 @@ async function resyncStep(ctx: ActionCtx, component: ComponentApi, options: Resy
 
   const runId = step.status.runId;
   if (!secretKey) {
-    const message = `No Clerk secret key: set ${SECRET_KEY_ENV_VAR} in your Convex deployment's environment variables to your Clerk instance's secret key (sk_...), then run the resync again: it resumes this run.`;
+    const message = missingSecretKeyMessage("run the resync again: it resumes this run");
     await ctx.runMutation(component.resync.fail, { runId, lease, code: "MISSING_SECRET_KEY", message, requests: 0 });
     console.error(`convex-clerk-users resync: MISSING_SECRET_KEY: ${message}`);
     throw clerkUsersError("MISSING_SECRET_KEY", message);

@@ -3,6 +3,7 @@ import type { Handback, Instruction } from "../../shared/resync.js";
 import type { Kind } from "../../shared/validators.js";
 import { resyncKindOf, embeddedIn, sortOut } from "../resyncKinds.js";
 import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
+import { listPlans, plansHandback } from "./plans.js";
 
 type Fetched = Promise<unknown[] | Postponed>;
 
@@ -38,6 +39,10 @@ export class Fetcher {
     switch (instruction.op) {
       case "judge":
         return { op: "judge" };
+      case "plans": {
+        const plans = await listPlans(this.api, instruction.limit);
+        return isPostponed(plans) ? plans : plansHandback(plans);
+      }
       case "list": {
         const { kind, offset, limit, ahead, parent } = instruction;
         const items = await (this.holds(instruction) ? this.ahead!.items : this.listPage(kind, offset, limit, parent));

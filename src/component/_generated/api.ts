@@ -27,6 +27,8 @@ import type * as resync_counts from "../resync/counts.js";
 import type * as resync_lifecycle from "../resync/lifecycle.js";
 import type * as resync_listing from "../resync/listing.js";
 import type * as resync_pageLookup from "../resync/pageLookup.js";
+import type * as resync_payer from "../resync/payer.js";
+import type * as resync_plans from "../resync/plans.js";
 import type * as resync_reconcile from "../resync/reconcile.js";
 import type * as resync_runs from "../resync/runs.js";
 import type * as rows from "../rows.js";
@@ -60,6 +62,8 @@ const fullApi: ApiFromModules<{
   "resync/lifecycle": typeof resync_lifecycle;
   "resync/listing": typeof resync_listing;
   "resync/pageLookup": typeof resync_pageLookup;
+  "resync/payer": typeof resync_payer;
+  "resync/plans": typeof resync_plans;
   "resync/reconcile": typeof resync_reconcile;
   "resync/runs": typeof resync_runs;
   rows: typeof rows;

@@ -886,7 +886,23 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 missing: Array<string>;
                 op: "recheck";
               }
-            | { op: "judge" };
+            | { op: "judge" }
+            | {
+                invalid: Array<string>;
+                listed: Array<string>;
+                op: "plans";
+                plans: Array<{
+                  clerkId: string;
+                  currency?: string;
+                  features: Array<string>;
+                  fee?: number;
+                  isDefault: boolean;
+                  isRecurring: boolean;
+                  name: string;
+                  payerType?: string;
+                  slug: string;
+                }>;
+              };
           hooks?: string;
           lease: string;
           pageSize?: number;
@@ -923,6 +939,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 refs: Array<string>;
               }
             | { op: "judge" }
+            | { limit: number; op: "plans" }
             | { op: "done" };
           status: {
             counts: {
@@ -947,6 +964,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 updated: number;
               };
               paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              plan?: {
                 created: number;
                 invalid: number;
                 invalidIds: Array<string>;
@@ -1016,6 +1043,45 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         } | null,
         Name
       >;
+      applyPayer: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          hooks?: string;
+          invalid: Array<string>;
+          listed: Array<string>;
+          payer: { userId: string } | { orgId: string };
+          rows: Array<{
+            clerkId: string;
+            createdAt?: number;
+            interval?: string;
+            isFreeTrial: boolean;
+            orgId?: string;
+            payerId?: string;
+            periodEnd?: number;
+            periodStart?: number;
+            planId?: string;
+            planName?: string;
+            planSlug?: string;
+            seats?: number;
+            status: string;
+            subscriptionId?: string;
+            updatedAt: number;
+            userId?: string;
+          }>;
+        },
+        {
+          created: number;
+          found: boolean;
+          invalid: number;
+          invalidIds: Array<string>;
+          seen: number;
+          tombstoned: number;
+          unchanged: number;
+          updated: number;
+        },
+        Name
+      >;
       fail: FunctionReference<
         "mutation",
         "internal",
@@ -1057,6 +1123,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               updated: number;
             };
             paymentAttempt?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            plan?: {
               created: number;
               invalid: number;
               invalidIds: Array<string>;
@@ -1161,6 +1237,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               unchanged: number;
               updated: number;
             };
+            plan?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
             subscriptionItem?: {
               created: number;
               invalid: number;
@@ -1254,6 +1340,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 refs: Array<string>;
               }
             | { op: "judge" }
+            | { limit: number; op: "plans" }
             | { op: "done" };
           status: {
             counts: {
@@ -1278,6 +1365,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 updated: number;
               };
               paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              plan?: {
                 created: number;
                 invalid: number;
                 invalidIds: Array<string>;
@@ -1394,6 +1491,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     refs: Array<string>;
                   }
                 | { op: "judge" }
+                | { limit: number; op: "plans" }
                 | { op: "done" };
               status: {
                 counts: {
@@ -1418,6 +1516,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     updated: number;
                   };
                   paymentAttempt?: {
+                    created: number;
+                    invalid: number;
+                    invalidIds: Array<string>;
+                    removed: number;
+                    seen: number;
+                    tombstoned: number;
+                    unchanged: number;
+                    updated: number;
+                  };
+                  plan?: {
                     created: number;
                     invalid: number;
                     invalidIds: Array<string>;
@@ -1520,6 +1628,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   unchanged: number;
                   updated: number;
                 };
+                plan?: {
+                  created: number;
+                  invalid: number;
+                  invalidIds: Array<string>;
+                  removed: number;
+                  seen: number;
+                  tombstoned: number;
+                  unchanged: number;
+                  updated: number;
+                };
                 subscriptionItem?: {
                   created: number;
                   invalid: number;
@@ -1607,6 +1725,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               updated: number;
             };
             paymentAttempt?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
+            plan?: {
               created: number;
               invalid: number;
               invalidIds: Array<string>;
@@ -1714,6 +1842,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 refs: Array<string>;
               }
             | { op: "judge" }
+            | { limit: number; op: "plans" }
             | { op: "done" };
           status: {
             counts: {
@@ -1738,6 +1867,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 updated: number;
               };
               paymentAttempt?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
+              plan?: {
                 created: number;
                 invalid: number;
                 invalidIds: Array<string>;

@@ -126,12 +126,15 @@ export type InstructionInput = {
   rereadFrom?: number;
   /** Listing a kind per parent: the next parent to fetch the objects of (none left is `onListed`'s `done`, written before). */
   parent?: string;
+  /** Listing: Clerk Billing's plans are to be synced before the kind's first page (resync/plans.ts `plansDue`). */
+  plans?: boolean;
 };
 
 /**
  * What the step holding `run` does next:
  * - a run that is not running: `done`;
  * - listing with a span left to judge: `judge` (a transaction per chunk, before the next page);
+ * - listing, with the plans due: `plans`, the whole list of Clerk Billing's plans at once;
  * - listing: `list` the page that continues the cursor (overlapping the last by one object, see
  *   paging.ts), or the one to read again from `rereadFrom`; `ahead` is the page after it if it
  *   comes back full, which the action may fetch meanwhile, except while a newest-first list's
@@ -139,13 +142,14 @@ export type InstructionInput = {
  *   parent: `list` the next `parent`'s objects, one request;
  * - reconciling: `recheck` the kind's next candidates.
  */
-export function instructionFor(run: RunView, { pageSize, batch, rereadFrom, parent }: InstructionInput): Instruction {
+export function instructionFor(run: RunView, { pageSize, batch, rereadFrom, parent, plans }: InstructionInput): Instruction {
   if (run.state !== "running") return { op: "done" };
   if (run.phase === "reconciling") {
     if (!batch || batch.refs.length === 0) throw new Error("instructionFor: a reconciling run's instruction needs its next candidates");
     return { op: "recheck", kind: run.kind, ...batch };
   }
   if (run.span) return { op: "judge" };
+  if (plans) return { op: "plans", limit: pageSize };
   if (parent !== undefined) return { op: "list", kind: run.kind, offset: 0, limit: pageSize, parent };
   const offset = rereadFrom ?? nextRequestOffset(run.cursor);
   // Re-reading a newest-first list's head most often ends at its first page: nothing is fetched ahead.

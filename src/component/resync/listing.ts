@@ -38,7 +38,7 @@ import { BATCH_SIZE, assertBatchSize, write, type RunDoc } from "./runs.js";
 type FirstTable = (typeof REGISTRY)[0]["table"];
 
 /** Invalid ids kept in the status, to look up in Clerk's dashboard. */
-const KEPT_INVALID_IDS = 10;
+export const KEPT_INVALID_IDS = 10;
 
 export const vSpan = v.object({
   /** Creation time where the span starts (inclusive); absent for the first page. */
