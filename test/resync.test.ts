@@ -158,15 +158,24 @@ describe("a full resync", () => {
     api.add(...clerkUsers(1100 - 35, 35));
     const result = await t.action(internal.clerk.resync, {});
 
-    expect(result).toMatchObject({ state: "completed", pagesDone: 3, requests: 3, counts: { user: { seen: 1100, created: 1100, removed: 0 } } });
+    // The example syncs organizations and billing too: one request each for their empty lists
+    // (organizations, memberships, plans, subscription items and the latter's head re-read).
+    expect(result).toMatchObject({ state: "completed", requests: 8, counts: { user: { seen: 1100, created: 1100, removed: 0 } } });
     expect(result.finishedAt).toBeGreaterThanOrEqual(result.startedAt);
     expect(await status()).toEqual(result);
     expect((await storedIds()).length).toBe(1100);
     // Pages overlap by one user, which proves each continues the last: 3 requests, not 4.
-    expect(api.log.map((r) => [r.path, r.limit, r.offset, r.orderBy])).toEqual([
+    expect(api.log.filter((r) => r.path === "/v1/users").map((r) => [r.path, r.limit, r.offset, r.orderBy])).toEqual([
       ["/v1/users", 500, 0, "+created_at"],
       ["/v1/users", 500, 499, "+created_at"],
       ["/v1/users", 500, 998, "+created_at"],
+    ]);
+    expect(api.log.map((r) => r.path).slice(3)).toEqual([
+      "/v1/organizations",
+      "/v1/organization_memberships",
+      "/v1/billing/plans",
+      "/v1/billing/subscription_items",
+      "/v1/billing/subscription_items",
     ]);
     expect(await user("user_000042")).toMatchObject({ email: "user_000042@example.com", name: "Ada Lovelace", updatedAt: 1_700_000_042_000 });
   });

@@ -7,7 +7,7 @@ import { internalQuery, query } from "./_generated/server";
  * webhook (http.ts), so profiles follow users whichever way they arrive. Reads CLERK_SECRET_KEY.
  *   npx convex run clerk:resync
  */
-export const resync = makeResyncAction(components.clerkUsers, { hooks: internal.profiles.clerkHooks });
+export const resync = makeResyncAction(components.clerkUsers, { organizations: true, billing: true, hooks: internal.profiles.clerkHooks });
 
 /** The latest resync's progress: `npx convex run clerk:resyncStatus`. */
 export const resyncStatus = internalQuery({
