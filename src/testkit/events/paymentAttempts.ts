@@ -25,7 +25,7 @@ let attempts = 0;
  */
 export function clerkPaymentAttempt(input: PaymentAttemptInput): ClerkPaymentAttemptJSON {
   const { payer, items = [], ...fields } = input;
-  const key = `kit-${++attempts}`;
+  const key = fields.id ?? `kit-${++attempts}`;
   const createdAt = fields.created_at ?? fields.updated_at ?? now();
   const total = items.reduce((sum, item) => sum + (item.plan?.amount ?? 0), 0);
   return {

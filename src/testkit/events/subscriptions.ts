@@ -227,7 +227,7 @@ export function clerkSubscription(input: SubscriptionInput): ClerkSubscriptionJS
   const { payer, items: given, ...fields } = input;
   const nested = given.map(nestedItem);
   const status = fields.status ?? subscriptionStatusOf(nested);
-  const createdAt = fields.created_at ?? Math.min(...nested.map((item) => item.created_at), fields.updated_at ?? now());
+  const createdAt = fields.created_at ?? (nested.length > 0 ? Math.min(...nested.map((item) => item.created_at)) : (fields.updated_at ?? now()));
   const updatedAt = fields.updated_at ?? Math.max(createdAt, ...nested.map((item) => item.updated_at));
   const paid = nested.some((item) => !isDefaultFree(item.plan));
   return {
