@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { planDeliveries } from "../testkit/plan.js";
 import type { ClerkWebhookEvent } from "../testkit/events/index.js";
-import { SCENARIOS, isScenarioName } from "../testkit/scenarios.js";
+import { PAYERS, SCENARIOS, isPayerType, isScenarioName } from "../testkit/scenarios.js";
 import { signDelivery } from "../testkit/sign.js";
 
 /** What the command reaches outside through; the defaults are the process's own. */
@@ -82,7 +82,7 @@ export async function simulate(argv: string[], io: SimulateIO): Promise<number> 
         duplicate: { type: "boolean", default: false },
         seed: { type: "string", default: "1" },
         users: { type: "string", default: "3" },
-        payer: { type: "string", default: "user" },
+        payer: { type: "string", default: PAYERS[0] },
         rate: { type: "string", default: "10" },
         force: { type: "boolean", default: false },
         list: { type: "boolean", default: false },
@@ -121,7 +121,7 @@ export async function simulate(argv: string[], io: SimulateIO): Promise<number> 
   if (!Number.isInteger(users) || users < 1 || users > 10_000) return usage(io, "--users must be a whole number from 1 to 10000.");
   if (!(rate > 0)) return usage(io, "--rate must be a positive number of deliveries per second.");
   const payer = values.payer;
-  if (payer !== "user" && payer !== "org") return usage(io, "--payer must be user or org.");
+  if (!isPayerType(payer)) return usage(io, `--payer must be ${PAYERS.join(" or ")}.`);
 
   const events = SCENARIOS[name].build({ users, seed: values.seed, payer });
   const plan = planDeliveries(events, { shuffle: values.shuffle, duplicate: values.duplicate, seed: values.seed });

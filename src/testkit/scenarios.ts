@@ -17,7 +17,7 @@ import {
 } from "./events/index.js";
 import { signUps, team, tell, type ScenarioOptions } from "./story.js";
 
-export type { ScenarioOptions } from "./story.js";
+export { isPayerType, PAYERS, type PayerType, type ScenarioOptions } from "./story.js";
 export * from "./billingScenarios.js";
 
 /**

@@ -6,6 +6,11 @@ import type { OrganizationMembershipJSON, UserJSON } from "@clerk/backend";
 import { clerkId } from "./random.js";
 import { membershipCreated, organizationCreated, userCreated, type ClerkWebhookEvent, type UserEvent } from "./events/index.js";
 
+/** Who pays in the billing scenarios: each user for themselves (the first, the default), or an organization of them all. */
+export const PAYERS = ["user", "org"] as const;
+export type PayerType = (typeof PAYERS)[number];
+export const isPayerType = (value: string): value is PayerType => (PAYERS as readonly string[]).includes(value);
+
 export type ScenarioOptions = {
   /** How many users take part (default 3; the organization scenarios need at least 2). */
   users?: number;
@@ -14,7 +19,7 @@ export type ScenarioOptions = {
   /** When the last event happens (ms, default now); the events before it are a second apart. */
   now?: number;
   /** Who pays in the billing scenarios: each user for themselves (default), or an organization of them all. */
-  payer?: "user" | "org";
+  payer?: PayerType;
 };
 
 export type Story = {
