@@ -1,14 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { convexTest } from "convex-test";
-import { deliver, planDeliveries, register, SCENARIOS, setTestWebhookSecret, TEST_WEBHOOK_SECRET } from "convex-clerk-users/test";
+import { deliver, planDeliveries, SCENARIOS, TEST_WEBHOOK_SECRET } from "convex-clerk-users/test";
 import { Webhook } from "svix";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { LARGE_RUN, RETRY_DELAYS_MS, simulate, type SimulateIO } from "../src/cli/simulate";
-import schema from "../example/convex/schema";
 import { captureLogs } from "./fixtures/logs";
+import { billingBackend, billingTables } from "./fixtures/billingTables";
 import { tables } from "./fixtures/tables";
-import { appModules } from "./setup";
 
 captureLogs(); // nothing in these tests may log an error
 
@@ -19,9 +17,7 @@ captureLogs(); // nothing in these tests may log an error
  * every attempt.
  */
 function endpoint(options: { failOnce?: Set<string>; failAlways?: Set<string> } = {}) {
-  setTestWebhookSecret();
-  const t = convexTest(schema, appModules);
-  register(t);
+  const t = billingBackend();
   const seen: { svixId: string; verified: boolean }[] = [];
   const failed = new Set<string>();
   const server = createServer((req, res) => {
@@ -84,24 +80,37 @@ const withoutCounts = (state: Awaited<ReturnType<typeof tables>>) => ({
   ...state,
   organizations: state.organizations.map(({ membersCount, ...o }) => o), // the last copy wins (README)
 });
+const everything = async (t: ReturnType<typeof billingBackend>) => ({ ...withoutCounts(await tables(t)), ...(await billingTables(t)) });
 
 describe("simulate posts a scenario over HTTP, signed, and the tables converge", () => {
-  test.each(Object.keys(SCENARIOS))("%s, shuffled and duplicated, ends as delivered in order", async (name) => {
+  const runs = [
+    ...Object.keys(SCENARIOS).map((name) => [name, "user"]),
+    ...Object.keys(SCENARIOS)
+      .filter((name) => name.startsWith("billing-"))
+      .map((name) => [name, "org"]),
+  ];
+  test.each(runs)("%s (payer: %s), shuffled and duplicated, ends as delivered in order", async (name, payer) => {
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() }); // the command and the reference build the same times
     const { t, server: s, seen } = endpoint();
     const url = await listen(s);
     const run = io();
-    const code = await simulate([name, "--url", url, "--shuffle", "--duplicate", "--seed", "5", "--users", "4", "--rate", "1000"], run.io);
+    // Few enough users that every delivery gets its line (a large run shows a progress bar instead).
+    const users = name.startsWith("billing-") ? 2 : 4;
+    const build = () => SCENARIOS[name as keyof typeof SCENARIOS].build({ users, seed: "5", payer: payer as "user" | "org" });
+    const args = [name, "--url", url, "--shuffle", "--duplicate", "--seed", "5", "--users", String(users), "--payer", payer, "--rate", "1000"];
+    const code = await simulate(args, run.io);
     expect(run.err()).toBe("");
     expect(code).toBe(0);
     expect(seen.every((r) => r.verified)).toBe(true);
 
-    const reference = convexTest(schema, appModules);
-    register(reference);
-    await deliver(reference, SCENARIOS[name as keyof typeof SCENARIOS].build({ users: 4, seed: "5" }));
-    expect(withoutCounts(await tables(t))).toEqual(withoutCounts(await tables(reference)));
+    const reference = billingBackend();
+    await deliver(reference, build());
+    const state = await everything(t);
+    expect(state).toEqual(await everything(reference));
+    if (name.startsWith("billing-")) expect(state.subscriptionItems.every((i) => (payer === "org" ? i.orgId : i.userId))).toBe(true);
 
-    const events = SCENARIOS[name as keyof typeof SCENARIOS].build({ users: 4, seed: "5" }).length;
+    const events = build().length;
+    expect(2 * events).toBeLessThan(LARGE_RUN);
     expect(run.out()).toContain(`sent ${2 * events}, 2xx ${2 * events}, 4xx 0, 5xx 0, retried 0`);
     expect(run.out().match(/^\[\s*\d+\/\d+\] 200 /gm)).toHaveLength(2 * events);
   });
@@ -201,6 +210,10 @@ describe("simulate refuses to start", () => {
     await refuses(["sign-up", "--url", "http://127.0.0.1:1/clerk-users-webhook"], /No signing secret/, {});
     const run = await refuses(["sign-up", "--url", "http://127.0.0.1:1/clerk-users-webhook", "--secret", "sk_live_topsecret"], /not a Svix signing secret/, {});
     expect(run.err()).not.toContain("topsecret");
+  });
+
+  test("with a payer that is neither user nor org", async () => {
+    await refuses(["billing-upgrade", "--url", "http://127.0.0.1:1/clerk-users-webhook", "--payer", "team"], /--payer must be user or org/);
   });
 
   test("with an unknown scenario, and --list names them all", async () => {

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { planDeliveries } from "../testkit/plan.js";
 import type { ClerkWebhookEvent } from "../testkit/events/index.js";
-import { SCENARIOS, isScenarioName } from "../testkit/scenarios.js";
+import { PAYERS, SCENARIOS, isPayerType, isScenarioName } from "../testkit/scenarios.js";
 import { signDelivery } from "../testkit/sign.js";
 
 /** What the command reaches outside through; the defaults are the process's own. */
@@ -36,6 +36,8 @@ Posts a scenario's Clerk webhook events, signed like Clerk's Svix endpoint, to <
   --duplicate        deliver every message twice (the same svix id, as a Svix retry)
   --seed <n>         the seed of ids and order (default 1): one seed, one run
   --users <n>        how many users take part (default 3, at most 10000)
+  --payer <who>      who pays in the billing-* scenarios: user (each user, the
+                     default) or org (an organization of them all)
   --rate <n>         deliveries per second, at most (default 10)
   --force            post to a URL that does not look like this package's webhook
   --list             name the scenarios
@@ -80,6 +82,7 @@ export async function simulate(argv: string[], io: SimulateIO): Promise<number> 
         duplicate: { type: "boolean", default: false },
         seed: { type: "string", default: "1" },
         users: { type: "string", default: "3" },
+        payer: { type: "string", default: PAYERS[0] },
         rate: { type: "string", default: "10" },
         force: { type: "boolean", default: false },
         list: { type: "boolean", default: false },
@@ -117,13 +120,15 @@ export async function simulate(argv: string[], io: SimulateIO): Promise<number> 
   const rate = Number(values.rate);
   if (!Number.isInteger(users) || users < 1 || users > 10_000) return usage(io, "--users must be a whole number from 1 to 10000.");
   if (!(rate > 0)) return usage(io, "--rate must be a positive number of deliveries per second.");
+  const payer = values.payer;
+  if (!isPayerType(payer)) return usage(io, `--payer must be ${PAYERS.join(" or ")}.`);
 
-  const events = SCENARIOS[name].build({ users, seed: values.seed });
+  const events = SCENARIOS[name].build({ users, seed: values.seed, payer });
   const plan = planDeliveries(events, { shuffle: values.shuffle, duplicate: values.duplicate, seed: values.seed });
   const large = plan.length >= LARGE_RUN;
   const bar = new Progress(io.out, plan.length, large && io.out.isTTY === true);
   io.out.write(
-    `Simulating "${name}" (${events.length} events, ${plan.length} deliveries${values.shuffle ? ", shuffled" : ""}${values.duplicate ? ", each delivered twice" : ""}, seed ${values.seed}) to ${values.url} at up to ${rate}/s\n`,
+    `Simulating "${name}"${name.startsWith("billing-") ? ` (${payer} payer)` : ""} (${events.length} events, ${plan.length} deliveries${values.shuffle ? ", shuffled" : ""}${values.duplicate ? ", each delivered twice" : ""}, seed ${values.seed}) to ${values.url} at up to ${rate}/s\n`,
   );
 
   const summary = { sent: 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0, network: 0, retried: 0 };

@@ -3,82 +3,22 @@
  * order Clerk emits them. Deliver them in order, shuffled or duplicated (`deliver`, or
  * `npx convex-clerk-users simulate <name>`): the component's tables must end the same.
  */
-import type { OrganizationMembershipJSON, UserJSON } from "@clerk/backend";
-import { clerkId } from "./random.js";
+import { billingCancellation, billingTrial, billingUpgrade, failedRenewal } from "./billingScenarios.js";
 import {
   membershipCreated,
   membershipDeleted,
   membershipUpdated,
-  organizationCreated,
   organizationDeleted,
   organizationUpdated,
-  userCreated,
   userDeleted,
   userUpdated,
   type ClerkWebhookEvent,
   type UserEvent,
 } from "./events/index.js";
+import { signUps, team, tell, type ScenarioOptions } from "./story.js";
 
-export type ScenarioOptions = {
-  /** How many users take part (default 3; the organization scenarios need at least 2). */
-  users?: number;
-  /** Ids depend on it: two runs with one seed build the same objects (default 1). */
-  seed?: number | string;
-  /** When the last event happens (ms, default now); the events before it are a second apart. */
-  now?: number;
-};
-
-type Story = {
-  users: number;
-  userId: (i: number) => string;
-  orgId: (name: string) => string;
-  /** The time of the story's next event: a second after the previous one. */
-  next: () => number;
-};
-
-/**
- * Tells a story (a scenario's body) so that its events are a second apart and the last one
- * happens at `options.now`: it is told once to count its events, then for real.
- */
-function tell<E extends ClerkWebhookEvent>(options: ScenarioOptions, minUsers: number, body: (s: Story) => E[]): E[] {
-  const users = Math.max(minUsers, Math.floor(options.users ?? 3));
-  const seed = options.seed ?? 1;
-  const cast = (start: number) => {
-    let at = start;
-    return {
-      users,
-      userId: (i: number) => clerkId("user", `${seed}:${i}`),
-      orgId: (name: string) => clerkId("org", `${seed}:${name}`),
-      next: () => (at += 1000),
-      elapsed: () => at - start,
-    };
-  };
-  const rehearsal = cast(0);
-  body(rehearsal);
-  return body(cast((options.now ?? Date.now()) - rehearsal.elapsed()));
-}
-
-/** Creates a story's users, each at its own tick. */
-function signUps(s: Story): UserEvent[] {
-  return Array.from({ length: s.users }, (_, i) => userCreated({ id: s.userId(i), created_at: s.next() }));
-}
-
-/** An organization created by the first user (its admin), then joined by every other user. */
-function team(s: Story, people: UserJSON[]) {
-  const events: ClerkWebhookEvent[] = [];
-  const created = organizationCreated({ id: s.orgId("team"), name: "Acme", created_by: people[0]!.id, created_at: s.next() });
-  events.push(created);
-  let organization = created.data;
-  const memberships: OrganizationMembershipJSON[] = [];
-  for (const [i, user] of people.entries()) {
-    // Clerk changes members_count without a new updated_at, and embeds the organization as it is now.
-    organization = { ...organization, members_count: i + 1 };
-    const joined = membershipCreated({ organization, user, role: i === 0 ? "org:admin" : "org:member", created_at: s.next() });
-    memberships.push(joined.data);
-    events.push(joined);
-  }
-  return { events, organization, memberships };
-}
+export { isPayerType, PAYERS, type PayerType, type ScenarioOptions } from "./story.js";
+export * from "./billingScenarios.js";
 
 /**
  * Sign-up, then profile edits: every user is created, renamed, then changes their primary email.
@@ -167,6 +107,20 @@ export const SCENARIOS = {
   organization: { build: organizationWithMembers, description: "an organization is created, users join, it is renamed, a member is promoted" },
   "leave-and-rejoin": { build: leaveAndRejoin, description: "a member leaves an organization and rejoins (a new membership id)" },
   deletion: { build: deletion, description: "a member deletes their account, then the organization is deleted" },
+  "billing-upgrade": { build: billingUpgrade, description: "payers on the free plan upgrade to pro: the free item ends, the pro item becomes active" },
+  "billing-past-due": { build: failedRenewal, description: "after an upgrade, the renewal's payment fails: the pro item is past due" },
+  "billing-cancel": {
+    build: billingCancellation,
+    description: "after an upgrade, pro is canceled: kept until its period ends, then the free item is active again",
+  },
+  "billing-trial": {
+    build: (options) => billingTrial({ ...options, converts: true }),
+    description: "a free trial of pro, its ending notice, then the first payment",
+  },
+  "billing-trial-lapses": {
+    build: (options) => billingTrial({ ...options, converts: false }),
+    description: "a free trial of pro that ends unpaid: back on the free plan",
+  },
 } as const satisfies Record<string, { build: (options?: ScenarioOptions) => ClerkWebhookEvent[]; description: string }>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

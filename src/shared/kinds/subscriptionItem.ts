@@ -138,6 +138,8 @@ function changes(type: string, data: unknown): ItemChange[] | { error: string } 
   if (type.startsWith("subscription.")) {
     const rows = itemsOfSubscription(data);
     if ("error" in rows) return { error: `${type} payload ${rows.error}.` };
+    // Clerk's subscription always has an item (the free default one); with none there is nothing to apply.
+    if (rows.length === 0) return { error: `${type} payload has no items.` };
     return rows.map((row) => ({ kind: "subscriptionItem", op: "upsert", row }));
   }
   const row = subscriptionItemFromClerk(data);

@@ -3,14 +3,24 @@ import { clerkId } from "../random.js";
 /** The Clerk instance the kit's events come from (`instance_id`, as in every real event). */
 export const TEST_INSTANCE_ID = clerkId("ins", "convex-clerk-users-test");
 
+/** An event of `Type` carrying `Data`, in Clerk's envelope. */
+export type ClerkEvent<Type extends string, Data> = {
+  type: Type;
+  object: "event";
+  data: Data;
+  timestamp: number;
+  instance_id: string;
+  event_attributes: { http_request: { client_ip: string; user_agent: string } };
+};
+
 /**
  * The envelope Clerk wraps every webhook payload in. `timestamp` is when Clerk emitted the
  * event (ms), which for an upsert is the object's `updated_at`.
  */
-export function clerkEvent<Type extends string, Data>(type: Type, data: Data, timestamp: number) {
+export function clerkEvent<Type extends string, Data>(type: Type, data: Data, timestamp: number): ClerkEvent<Type, Data> {
   return {
     type,
-    object: "event" as const,
+    object: "event",
     data,
     timestamp,
     instance_id: TEST_INSTANCE_ID,
