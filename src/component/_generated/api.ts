@@ -9,6 +9,7 @@
  */
 
 import type * as apply from "../apply.js";
+import type * as billingHooks from "../billingHooks.js";
 import type * as cascades from "../cascades.js";
 import type * as copies from "../copies.js";
 import type * as health from "../health.js";
@@ -41,6 +42,7 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   apply: typeof apply;
+  billingHooks: typeof billingHooks;
   cascades: typeof cascades;
   copies: typeof copies;
   health: typeof health;

@@ -398,6 +398,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 embedded?: Array<
                   | {
                       kind: "user";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         clerkId: string;
@@ -419,6 +420,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     }
                   | {
                       kind: "organization";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         adminDeleteEnabled?: boolean;
@@ -436,6 +438,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     }
                   | {
                       kind: "membership";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         clerkId: string;
@@ -455,6 +458,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     }
                   | {
                       kind: "subscriptionItem";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         clerkId: string;
@@ -477,6 +481,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     }
                   | {
                       kind: "paymentAttempt";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         amount?: number;
@@ -1649,6 +1654,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           changes: Array<
             | {
                 kind: "user";
+                notice?: string;
                 op: "upsert";
                 row: {
                   clerkId: string;
@@ -1670,6 +1676,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
             | {
                 kind: "organization";
+                notice?: string;
                 op: "upsert";
                 row: {
                   adminDeleteEnabled?: boolean;
@@ -1687,6 +1694,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
             | {
                 kind: "membership";
+                notice?: string;
                 op: "upsert";
                 row: {
                   clerkId: string;
@@ -1706,6 +1714,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
             | {
                 kind: "subscriptionItem";
+                notice?: string;
                 op: "upsert";
                 row: {
                   clerkId: string;
@@ -1728,6 +1737,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
             | {
                 kind: "paymentAttempt";
+                notice?: string;
                 op: "upsert";
                 row: {
                   amount?: number;
