@@ -113,7 +113,7 @@ const trialEnding: Deriver = async (ctx, kind, { events, notices }) => {
       .query("trialNotices")
       .withIndex("by_item", (q) => q.eq("itemId", event.clerkId as string))
       .collect();
-    for (const notice of announced) await ctx.db.delete(notice._id);
+    for (const notice of announced) await ctx.db.delete("trialNotices", notice._id);
   }
   const announcements: HookEvent[] = [];
   for (const notice of noticesOf(kind, TRIAL_ENDING_EVENT, { notices })) {

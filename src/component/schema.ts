@@ -54,7 +54,7 @@ export default defineSchema({
   /**
    * The trial ends `onTrialEnding` announced, one per item and trial end (billingHooks.ts): Clerk
    * may send `subscriptionItem.freeTrialEnding` again. Kept beside the item, whose row each version
-   * replaces whole; removed with it.
+   * replaces whole; removed with it (when its payer's deletion reaches the app's hooks).
    */
   trialNotices: defineTable({ itemId: v.string(), trialEndsAt: v.number() }).index("by_item", ["itemId", "trialEndsAt"]),
   /**
