@@ -1,11 +1,11 @@
 import { currentPlans, isCurrent } from "../shared/billing.js";
-import { payerOf, type PayerFields } from "../shared/kinds/payer.js";
+import { payerOf, type Payer, type PayerFields } from "../shared/kinds/payer.js";
 import type { PaymentAttempt } from "../shared/kinds/paymentAttempt.js";
 import { CURRENT_STATUSES, TRIAL_ENDING_EVENT, type SubscriptionItem } from "../shared/kinds/subscriptionItem.js";
 import type { HookEvent } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
 import { isOrphaned, rowOf } from "./apply.js";
-import type { Deriver, Transaction } from "./hooks.js";
+import type { Derivers, Transaction } from "./hooks.js";
 import type { KindSpec } from "./kinds.js";
 import { kindReader, withKey } from "./rows.js";
 
@@ -31,7 +31,7 @@ const fieldsOf = (events: readonly HookEvent[]) => events as readonly EventField
  * transaction: its items are hidden from then on, and removed by its cascade, whose later batches
  * announce nothing more.
  */
-const plansChanged: Deriver = async (ctx, kind, { events }) => {
+async function plansChanged(ctx: MutationCtx, kind: KindSpec, { events }: Transaction) {
   const payers = new Map<string, PayerTouched>();
   const touched = (parent: KindSpec["parents"][number], id: string) => {
     const key = `${parent.field}:${id}`;
@@ -58,7 +58,7 @@ const plansChanged: Deriver = async (ctx, kind, { events }) => {
       for (const parent of kind.parents) if (parent.kind === name) touched(parent, event.clerkId as string).deleted = true;
     }
   }
-  const changed: HookEvent[] = [];
+  const changed: { payer: Payer; before: string[]; after: string[] }[] = [];
   for (const { parent, id, deleted, before } of payers.values()) {
     const payer = payerOf({ [parent.field]: id } as PayerFields);
     // Deleted before this transaction: the plans went with the payer (a cascade's later batch).
@@ -68,10 +68,10 @@ const plansChanged: Deriver = async (ctx, kind, { events }) => {
       before: currentPlans([...current.filter((item) => !before.has(item.clerkId)), ...[...before.values()].filter((item) => item !== null)]),
       after: deleted ? [] : currentPlans(current),
     };
-    if (!samePlans(plans.before, plans.after)) changed.push({ type: "plansChanged", payer, ...plans });
+    if (!samePlans(plans.before, plans.after)) changed.push({ payer, ...plans });
   }
   return changed;
-};
+}
 
 type PayerTouched = {
   parent: KindSpec["parents"][number];
@@ -106,7 +106,7 @@ export function samePlans(a: readonly string[], b: readonly string[]): boolean {
  * still a current free trial ending then: a notice older than a conversion to paid, or than a
  * trial extended, announces nothing. A removed item's announcements are forgotten with it.
  */
-const trialEnding: Deriver = async (ctx, kind, { events, notices }) => {
+async function trialEnding(ctx: MutationCtx, kind: KindSpec, { events, notices }: Transaction) {
   for (const event of fieldsOf(events)) {
     if (event.type !== `${kind.name}.deleted`) continue;
     const announced = await ctx.db
@@ -115,7 +115,7 @@ const trialEnding: Deriver = async (ctx, kind, { events, notices }) => {
       .collect();
     for (const notice of announced) await ctx.db.delete("trialNotices", notice._id);
   }
-  const announcements: HookEvent[] = [];
+  const announcements: { subscriptionItem: SubscriptionItem; trialEndsAt: number }[] = [];
   for (const notice of noticesOf(kind, TRIAL_ENDING_EVENT, { notices })) {
     const trialEndsAt = (notice.row as Partial<SubscriptionItem>).periodEnd;
     const item = (await rowOf(ctx, kind.name, notice.row.clerkId)) as SubscriptionItem | null;
@@ -127,10 +127,10 @@ const trialEnding: Deriver = async (ctx, kind, { events, notices }) => {
       .first();
     if (announced) continue;
     await ctx.db.insert("trialNotices", key);
-    announcements.push({ type: "trialEnding", subscriptionItem: item, trialEndsAt });
+    announcements.push({ subscriptionItem: item, trialEndsAt });
   }
   return announcements;
-};
+}
 
 function noticesOf(kind: KindSpec, type: string, { notices }: Pick<Transaction, "notices">) {
   return notices.filter((notice) => notice.kind === kind.name && notice.notice === type);
@@ -146,14 +146,15 @@ export function isTrialEndingAt(item: Pick<SubscriptionItem, "status" | "isFreeT
  * version whose status is not the replaced row's. A duplicate or stale version is no event, so a
  * late `pending` after `paid` announces nothing.
  */
-const paymentAttempt: Deriver = async (_ctx, kind, { events }) =>
-  fieldsOf(events).flatMap((event): HookEvent[] => {
+async function paymentAttempt(_ctx: MutationCtx, kind: KindSpec, { events }: Transaction) {
+  return fieldsOf(events).flatMap((event) => {
     const [name, what = ""] = event.type.split(".");
     const attempt = event[kind.name] as PaymentAttempt | null;
     return name === kind.name && attempt && reachedStatus(what, attempt, event.previous as PaymentAttempt | undefined)
-      ? [{ type: "paymentAttempt", paymentAttempt: attempt }]
+      ? [{ paymentAttempt: attempt }]
       : [];
   });
+}
 
 /** Whether an attempt's hook event (`created`, `updated` from `previous`, `deleted`) is a status it reached. */
 export function reachedStatus(what: string, attempt: Pick<PaymentAttempt, "status">, previous?: Pick<PaymentAttempt, "status">): boolean {
@@ -161,4 +162,4 @@ export function reachedStatus(what: string, attempt: Pick<PaymentAttempt, "statu
 }
 
 /** The billing kinds' derivers, by derived hook type. */
-export const BILLING_HOOKS = { plansChanged, trialEnding, paymentAttempt } satisfies Record<string, Deriver>;
+export const BILLING_HOOKS = { plansChanged, trialEnding, paymentAttempt } satisfies Derivers;

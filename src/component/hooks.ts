@@ -73,7 +73,7 @@ export class HookEvents {
     const transaction: Transaction = { events: [...this.events], notices: this.notices.splice(0), source: this.source };
     const derived: HookEvent[] = [];
     for (const kind of Object.values(KINDS))
-      for (const type of Object.keys(derivedHooksOf(kind))) derived.push(...(await deriverOf(type as DerivedHookType)(ctx, kind, transaction)));
+      for (const type of Object.keys(derivedHooksOf(kind))) for (const fields of await deriverOf(type as DerivedHookType)(ctx, kind, transaction)) derived.push({ type, ...fields } as HookEvent);
     return derived;
   }
 }
@@ -86,18 +86,26 @@ export type Transaction = { events: readonly HookEvent[]; notices: readonly Noti
 
 /**
  * Works out one derived hook (kinds/define.ts `DerivedHooks`) of `kind`, the kind declaring it,
- * from a transaction, after its changes are written: the events to add, in order.
+ * from a transaction, after its changes are written: the events to add, in order, each without
+ * its `type` (the derived hook's).
  */
-export type Deriver = (ctx: MutationCtx, kind: KindSpec, transaction: Transaction) => Promise<HookEvent[]>;
+export type Deriver<T extends DerivedHookType = DerivedHookType> = (
+  ctx: MutationCtx,
+  kind: KindSpec,
+  transaction: Transaction,
+) => Promise<Omit<Extract<HookEvent, { type: T }>, "type">[]>;
 
 /**
  * Who works out each derived hook a kind declares; the type checker asks for every one. Read
  * when called: billingHooks.ts reads through the engine, which imports this module.
  */
 function deriverOf(type: DerivedHookType): Deriver {
-  const derivers: Record<DerivedHookType, Deriver> = BILLING_HOOKS;
-  return derivers[type];
+  const derivers: Derivers = BILLING_HOOKS;
+  return derivers[type] as Deriver;
 }
+
+/** A deriver for each derived hook type. */
+export type Derivers = { [T in DerivedHookType]: Deriver<T> };
 
 /**
  * A row's fields other than `publicMetadata` are a few short strings and numbers; a generous
