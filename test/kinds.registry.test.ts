@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import schema from "../src/component/schema";
-import { HANDLED_EVENTS, KINDS, changesOfEvent, childrenOf, handlerNameOf, kindNamed, vChange, vHookEvent } from "../src/shared/kinds/registry";
+import { HANDLED_EVENTS, KINDS, changesOfEvent, childrenOf, derivedHooksOf, handlerNameOf, kindNamed, vChange, vHookEvent } from "../src/shared/kinds/registry";
 
 // Every list, union and lookup is derived from the kinds' modules: these pin that what a kind
 // declares holds in the schema, and that nothing is left out or counted twice.
@@ -46,7 +46,7 @@ describe.each(KINDS.map((kind) => [kind.name, kind] as const))("kind %s", (_name
     if (deleted === undefined) expect(kind.parents.length).toBeGreaterThan(0);
   });
 
-  test("its hook events are created, updated and deleted, each with a handler of its own name", () => {
+  test("its rows' hook events are created, updated and deleted, each with a handler of its own name", () => {
     const types = vHookEvent.members
       .map((member) => (member.fields as { type: { value: string } }).type.value)
       .filter((type) => type.startsWith(`${kind.name}.`));
@@ -54,6 +54,28 @@ describe.each(KINDS.map((kind) => [kind.name, kind] as const))("kind %s", (_name
     const capital = kind.name[0]!.toUpperCase() + kind.name.slice(1);
     expect(types.map((type) => handlerNameOf(type as never))).toEqual([`on${capital}Created`, `on${capital}Updated`, `on${capital}Deleted`]);
   });
+
+  test("its derived hooks are hook events of their own type (no dot), each with the handler on<Type>", () => {
+    const declared = Object.keys(derivedHooksOf(kind));
+    for (const type of declared) {
+      expect(type).not.toContain(".");
+      expect(hookTypes).toContain(type);
+      expect(handlerNameOf(type as never)).toBe(`on${type[0]!.toUpperCase()}${type.slice(1)}`);
+    }
+  });
+});
+
+const hookTypes = vHookEvent.members.map((member) => (member.fields as { type: { value: string } }).type.value);
+
+test("the hook events are every kind's rows' three and its derived hooks, and no two share a handler", () => {
+  const expected = KINDS.flatMap((kind) => [`${kind.name}.created`, `${kind.name}.updated`, `${kind.name}.deleted`, ...Object.keys(derivedHooksOf(kind))]);
+  expect(hookTypes).toEqual(expected);
+  const handlers = hookTypes.map((type) => handlerNameOf(type as never));
+  expect(new Set(handlers).size).toBe(handlers.length);
+});
+
+test("the billing kinds declare onPlansChanged, onTrialEnding and onPaymentAttempt", () => {
+  expect(hookTypes.filter((type) => !type.includes(".")).map((type) => handlerNameOf(type as never))).toEqual(["onPlansChanged", "onTrialEnding", "onPaymentAttempt"]);
 });
 
 test("a kind's children are the kinds that name it as a parent", () => {

@@ -18,6 +18,7 @@ import {
   organizationEvent,
   userEvent,
 } from "./fixtures/clerk";
+import { history, T0, versionsOf } from "./fixtures/histories";
 import { hookCalls, recordingHooksRef, setupRecording } from "./fixtures/recording";
 import type { TestBackend } from "./setup";
 
@@ -28,17 +29,8 @@ import type { TestBackend } from "./setup";
 // through the webhook's own parser and mutation; HTTP and svix add nothing here (webhook.test.ts
 // covers them), so the property runs many cases cheaply.
 
-const T0 = 1_700_000_000_000;
 const USERS = ["user_a", "user_b", "user_c"];
 const ORGS = ["org_x", "org_y"];
-
-const copies = fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 3 }));
-/** Versions of one object: strictly newer each, each delivered `copies` times; then maybe a deletion. */
-const history = <T>(fields: fc.Arbitrary<T>) =>
-  fc.record({
-    versions: fc.array(fc.record({ gap: fc.integer({ min: 1, max: 50 }), fields, copies }), { minLength: 1, maxLength: 3 }),
-    deletion: fc.option(copies, { nil: null, freq: 3 }),
-  });
 
 const userHistory = history(fc.record({ first_name: fc.constantFrom("Ada", "Grace", null) }));
 const orgHistory = history(fc.record({ name: fc.constantFrom("Acme", "Globex", "Initech"), members_count: fc.integer({ min: 0, max: 9 }) }));
@@ -64,11 +56,6 @@ const scenario = worlds.chain((world) => {
   const events = eventsOf(world);
   return fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }).map((arrivals) => ({ world, arrivals }));
 });
-
-function versionsOf<T>(h: { versions: { gap: number; fields: T }[] }, start = T0) {
-  let at = start;
-  return h.versions.map(({ gap, fields }) => ({ at: (at += gap), fields }));
-}
 
 function orgJSON(world: WorldShape, i: number, version: number): OrganizationJSON {
   const { at, fields } = versionsOf(world.orgs[i]!)[version]!;

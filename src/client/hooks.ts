@@ -21,6 +21,18 @@ import { hookArgs, type ChangeSource, type HookEvent, type UserHookEvent } from 
  *   synced. What belonged to it (an organization's or a user's memberships) goes too, each with
  *   its own `onMembershipDeleted`.
  *
+ * Clerk Billing has three more, worked out from those changes:
+ * - `onPlansChanged({ payer, before, after })`: the slugs of the plans a payer (`{ type: "user",
+ *   userId }` or `{ type: "org", orgId }`) is on now (its active, past due and canceled items'),
+ *   sorted, changed: once per transaction that changes them (a subscription event ending the free
+ *   item and starting a paid one fires once), never for a repeat or a stale delivery. A user's or
+ *   an organization's deletion changes its plans to `[]`;
+ * - `onTrialEnding({ subscriptionItem, trialEndsAt })`: Clerk's `subscriptionItem.freeTrialEnding`,
+ *   once per item and trial end however often Clerk sends it, and only while the stored item is
+ *   still a free trial ending then;
+ * - `onPaymentAttempt({ paymentAttempt })`: an attempt reached a status (`pending`, then `paid` or
+ *   `failed`), once per status.
+ *
  * `source` says whether a webhook delivery or a resync brought it: a resync's first pass creates
  * every object that already existed.
  */
@@ -76,7 +88,7 @@ export function defineClerkHooks<DataModel extends GenericDataModel>(
     returns: v.null(),
     handler: async (ctx, { source, events }) => {
       for (const { type, ...change } of events) {
-        // Each event reaches the handler named for its type, which takes exactly its fields.
+        // Each event reaches the handler named for its type (`plansChanged` → `onPlansChanged`), which takes exactly its fields.
         const handler = handlers[handlerNameOf(type)] as ((ctx: unknown, change: object) => void | Promise<void>) | undefined;
         await handler?.(ctx, { ...change, source });
       }

@@ -1,7 +1,10 @@
 import type { FunctionHandle } from "convex/server";
 import { getConvexSize, type Value } from "convex/values";
-import type { ChangeSource, HookEvent } from "../shared/validators.js";
+import { derivedHooksOf, type DerivedHookType } from "../shared/kinds/registry.js";
+import type { Change, ChangeSource, HookEvent } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
+import { BILLING_HOOKS } from "./billingHooks.js";
+import { KINDS, type KindSpec } from "./kinds.js";
 
 /**
  * Convex caps a function's arguments at 16 MiB; one call carries at most half of that, so a page
@@ -17,6 +20,7 @@ export const MAX_HOOK_CALL_BYTES = 8 * 2 ** 20;
  */
 export class HookEvents {
   private readonly events: HookEvent[] = [];
+  private readonly notices: Notice[] = [];
 
   constructor(
     readonly handle: string | undefined,
@@ -32,9 +36,22 @@ export class HookEvents {
     if (this.handle !== undefined) this.events.push(event);
   }
 
-  /** Runs the app's hooks on the events, in order, inside this transaction: if they throw, it rolls back. */
+  /**
+   * Keeps a change that carries a notice (`subscriptionItem.freeTrialEnding`) for the derived
+   * hooks, whatever applying it did: a notice repeating a stored version is still a notice.
+   */
+  addNotice(change: Change) {
+    if (this.handle !== undefined && change.op === "upsert" && change.notice !== undefined) this.notices.push(change as Notice);
+  }
+
+  /**
+   * Runs the app's hooks on the events, in order, inside this transaction: if they throw, it rolls
+   * back. The derived hooks' events (a payer's plans changed) are worked out first and come last.
+   */
   async flush(ctx: MutationCtx) {
-    if (this.handle === undefined || this.events.length === 0) return;
+    if (this.handle === undefined) return;
+    this.events.push(...(await this.derived(ctx)));
+    if (this.events.length === 0) return;
     const handle = this.handle as FunctionHandle<"mutation", { source: ChangeSource; events: HookEvent[] }>;
     let batch: HookEvent[] = [];
     let bytes = 0;
@@ -50,7 +67,45 @@ export class HookEvents {
     }
     await ctx.runMutation(handle, { source: this.source, events: batch });
   }
+
+  /** Every kind's derived hook events of this transaction, kind by kind in registry order. */
+  private async derived(ctx: MutationCtx): Promise<HookEvent[]> {
+    const transaction: Transaction = { events: [...this.events], notices: this.notices.splice(0), source: this.source };
+    const derived: HookEvent[] = [];
+    for (const kind of Object.values(KINDS))
+      for (const type of Object.keys(derivedHooksOf(kind))) for (const fields of await deriverOf(type as DerivedHookType)(ctx, kind, transaction)) derived.push({ type, ...fields } as HookEvent);
+    return derived;
+  }
 }
+
+/** An upsert that carries a notice (kinds/define.ts `KindChange`). */
+export type Notice = Extract<Change, { op: "upsert" }> & { notice: string };
+
+/** What a transaction did, as the derived hooks read it: its hook events in order, and the notices its changes carried. */
+export type Transaction = { events: readonly HookEvent[]; notices: readonly Notice[]; source: ChangeSource };
+
+/**
+ * Works out one derived hook (kinds/define.ts `DerivedHooks`) of `kind`, the kind declaring it,
+ * from a transaction, after its changes are written: the events to add, in order, each without
+ * its `type` (the derived hook's).
+ */
+export type Deriver<T extends DerivedHookType = DerivedHookType> = (
+  ctx: MutationCtx,
+  kind: KindSpec,
+  transaction: Transaction,
+) => Promise<Omit<Extract<HookEvent, { type: T }>, "type">[]>;
+
+/**
+ * Who works out each derived hook a kind declares; the type checker asks for every one. Read
+ * when called: billingHooks.ts reads through the engine, which imports this module.
+ */
+function deriverOf(type: DerivedHookType): Deriver {
+  const derivers: Derivers = BILLING_HOOKS;
+  return derivers[type] as Deriver;
+}
+
+/** A deriver for each derived hook type. */
+export type Derivers = { [T in DerivedHookType]: Deriver<T> };
 
 /**
  * A row's fields other than `publicMetadata` are a few short strings and numbers; a generous

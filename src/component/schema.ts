@@ -54,6 +54,12 @@ export default defineSchema({
    */
   billingPlans: defineTable(planFields).index("by_clerk_id", ["clerkId"]).index("by_slug", ["slug"]),
   /**
+   * The trial ends `onTrialEnding` announced, one per item and trial end (billingHooks.ts): Clerk
+   * may send `subscriptionItem.freeTrialEnding` again. Kept beside the item, whose row each version
+   * replaces whole; removed with it (when its payer's deletion reaches the app's hooks).
+   */
+  trialNotices: defineTable({ itemId: v.string(), trialEndsAt: v.number() }).index("by_item", ["itemId", "trialEndsAt"]),
+  /**
    * Tombstones of deleted users, organizations and memberships: Clerk never reuses an id, so once
    * deleted an object stays deleted, and a late event or a resync page must not bring it back.
    */

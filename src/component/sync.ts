@@ -30,7 +30,10 @@ export const applyEvent = mutation({
     if (changes.length === 0) throw new Error("applyEvent: an event has at least one change");
     const events = new HookEvents(hooks, "webhook");
     let outcome: Awaited<ReturnType<typeof applyOne>> = "duplicate";
-    for (const change of changes) outcome = await applyOne(ctx, change, events);
+    for (const change of changes) {
+      outcome = await applyOne(ctx, change, events);
+      events.addNotice(change);
+    }
     await events.flush(ctx);
     // Last, so a hook that throws rolls this back too: the endpoint then records the failure.
     if (svixId !== undefined) await recordApplied(ctx, svixId, outcome);

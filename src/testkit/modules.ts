@@ -9,6 +9,7 @@ export const componentModules: Record<string, () => Promise<unknown>> = {
   "./component/_generated/server.js": () => import("../component/_generated/server.js"),
   "./component/apply.js": () => import("../component/apply.js"),
   "./component/billing.js": () => import("../component/billing.js"),
+  "./component/billingHooks.js": () => import("../component/billingHooks.js"),
   "./component/cascades.js": () => import("../component/cascades.js"),
   "./component/convex.config.js": () => import("../component/convex.config.js"),
   "./component/copies.js": () => import("../component/copies.js"),

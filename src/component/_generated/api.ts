@@ -10,6 +10,7 @@
 
 import type * as apply from "../apply.js";
 import type * as billing from "../billing.js";
+import type * as billingHooks from "../billingHooks.js";
 import type * as cascades from "../cascades.js";
 import type * as copies from "../copies.js";
 import type * as health from "../health.js";
@@ -45,6 +46,7 @@ import { anyApi, componentsGeneric } from "convex/server";
 const fullApi: ApiFromModules<{
   apply: typeof apply;
   billing: typeof billing;
+  billingHooks: typeof billingHooks;
   cascades: typeof cascades;
   copies: typeof copies;
   health: typeof health;

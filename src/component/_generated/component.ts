@@ -565,6 +565,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 embedded?: Array<
                   | {
                       kind: "user";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         clerkId: string;
@@ -586,6 +587,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     }
                   | {
                       kind: "organization";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         adminDeleteEnabled?: boolean;
@@ -603,6 +605,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     }
                   | {
                       kind: "membership";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         clerkId: string;
@@ -622,6 +625,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     }
                   | {
                       kind: "subscriptionItem";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         clerkId: string;
@@ -644,6 +648,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                     }
                   | {
                       kind: "paymentAttempt";
+                      notice?: string;
                       op: "upsert";
                       row: {
                         amount?: number;
@@ -1955,6 +1960,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           changes: Array<
             | {
                 kind: "user";
+                notice?: string;
                 op: "upsert";
                 row: {
                   clerkId: string;
@@ -1976,6 +1982,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
             | {
                 kind: "organization";
+                notice?: string;
                 op: "upsert";
                 row: {
                   adminDeleteEnabled?: boolean;
@@ -1993,6 +2000,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
             | {
                 kind: "membership";
+                notice?: string;
                 op: "upsert";
                 row: {
                   clerkId: string;
@@ -2012,6 +2020,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
             | {
                 kind: "subscriptionItem";
+                notice?: string;
                 op: "upsert";
                 row: {
                   clerkId: string;
@@ -2034,6 +2043,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               }
             | {
                 kind: "paymentAttempt";
+                notice?: string;
                 op: "upsert";
                 row: {
                   amount?: number;

@@ -21,7 +21,16 @@ export type Parent = {
 
 /** One change to what is stored, from a webhook event or a resync row: a version, or a deletion. */
 export type KindChange<Name extends string = string, Row = Record<string, unknown>> =
-  | { kind: Name; op: "upsert"; row: Row }
+  | {
+      kind: Name;
+      op: "upsert";
+      row: Row;
+      /**
+       * The Clerk event, when it announces something besides the version it carries
+       * (`subscriptionItem.freeTrialEnding`): a derived hook reads it (`derivedHooks`).
+       */
+      notice?: string;
+    }
   | {
       kind: Name;
       op: "delete";
@@ -105,7 +114,20 @@ export type Listing = {
   embedded?(json: unknown): readonly KindChange[];
 };
 
-export type KindDef<Name extends string = string, Table extends string = string, Fields extends PropertyValidators = PropertyValidators> = {
+/**
+ * Hook events a kind has besides its rows' created, updated and deleted: facts worked out from
+ * them (a payer's plans changed), by type, with the fields each event carries. A type has no dot,
+ * and its handler is `on` and the type (`plansChanged` → `onPlansChanged`). The component works
+ * them out when a transaction's hooks are flushed (component/derivedHooks.ts).
+ */
+export type DerivedHooks = Record<string, PropertyValidators>;
+
+export type KindDef<
+  Name extends string = string,
+  Table extends string = string,
+  Fields extends PropertyValidators = PropertyValidators,
+  Derived extends DerivedHooks = DerivedHooks,
+> = {
   /** As hook events (`user.created`), tombstones and the resync's status spell it. */
   name: Name;
   /** The component's table of its live rows. */
@@ -167,15 +189,20 @@ export type KindDef<Name extends string = string, Table extends string = string,
    * always resynced (users). A kind without `api` is never resynced.
    */
   resyncOption?: "organizations" | "billing";
+  /** Its hook events besides created, updated and deleted: see `DerivedHooks`. */
+  derivedHooks?: Derived;
 };
 
 /** The row fields of a kind, as stored (without system fields). */
 export type FieldsOf<K extends KindDef> = ObjectType<K["fields"]>;
 
 /** Declares a kind, keeping its literal types (name, table, fields) for the registry to derive from. */
-export function defineKind<const Name extends string, const Table extends string, Fields extends PropertyValidators & CommonFields>(
-  kind: KindDef<Name, Table, Fields>,
-): KindDef<Name, Table, Fields> {
+export function defineKind<
+  const Name extends string,
+  const Table extends string,
+  Fields extends PropertyValidators & CommonFields,
+  Derived extends DerivedHooks = Record<never, never>,
+>(kind: KindDef<Name, Table, Fields, Derived>): KindDef<Name, Table, Fields, Derived> {
   return kind;
 }
 

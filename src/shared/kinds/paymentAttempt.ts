@@ -93,4 +93,9 @@ export const paymentAttempt = defineKind({
   fields: paymentAttemptFields,
   parents: payerParents({ user: user.name, organization: organization.name }),
   webhook: { events: ["paymentAttempt.created", "paymentAttempt.updated"], changes },
+  // Worked out by component/billingHooks.ts.
+  derivedHooks: {
+    /** `onPaymentAttempt`: the attempt reached a status (`pending`, then `paid` or `failed`), once per status. */
+    paymentAttempt: { paymentAttempt: vPaymentAttempt },
+  },
 });

@@ -1,4 +1,4 @@
-import { v, type Infer, type ObjectType, type VObject, type VUnion } from "convex/values";
+import { v, type Infer, type ObjectType, type PropertyValidators, type VObject, type VUnion } from "convex/values";
 import { docValidator, type KindChange, type KindDef } from "./define.js";
 import { membership } from "./membership.js";
 import { organization } from "./organization.js";
@@ -63,8 +63,8 @@ export function childrenOf(name: KindName): { kind: AnyKind; field: string; inde
 
 export const vKind = v.union(...KINDS.map((kind) => v.literal(kind.name)));
 
-/** A version of an object of kind `K`. */
-export type UpsertOf<K extends AnyKind> = { kind: K["name"]; op: "upsert"; row: FieldsOfKind<K> };
+/** A version of an object of kind `K`, and the event that announced it when it says more (`KindChange`'s `notice`). */
+export type UpsertOf<K extends AnyKind> = { kind: K["name"]; op: "upsert"; row: FieldsOfKind<K>; notice?: string };
 /** A deletion of an object of any kind. */
 export type DeleteChange = Extract<KindChange<KindName>, { op: "delete" }>;
 /** One change Clerk told us about: an object's latest state, or its deletion. */
@@ -79,7 +79,7 @@ const vDelete = v.object({
 });
 
 export const vChange = v.union(
-  ...KINDS.map((kind) => v.object({ kind: v.literal(kind.name), op: v.literal("upsert"), row: v.object(kind.fields) })),
+  ...KINDS.map((kind) => v.object({ kind: v.literal(kind.name), op: v.literal("upsert"), row: v.object(kind.fields), notice: v.optional(v.string()) })),
   vDelete,
 ) as unknown as VUnion<Change, VObject<Change, never>[]>;
 
@@ -99,8 +99,13 @@ export type HookEventOf<K extends AnyKind> =
   | ({ type: `${K["name"]}.created` } & Record<K["name"], DocOfKind<K>>)
   | ({ type: `${K["name"]}.updated`; previous: DocOfKind<K> } & Record<K["name"], DocOfKind<K>>)
   | ({ type: `${K["name"]}.deleted`; clerkId: string } & Record<K["name"], DocOfKind<K> | null>);
-type EventsOf<K> = K extends AnyKind ? HookEventOf<K> : never;
+/** The hook events `K` declares besides its rows' (`derivedHooks`): `{ type: "plansChanged", payer, before, after }`. */
+export type DerivedHookEventOf<K extends AnyKind> = DerivedEventsOf<NonNullable<K["derivedHooks"]>>;
+type DerivedEventsOf<D extends Record<string, PropertyValidators>> = { [T in keyof D & string]: { type: T } & ObjectType<D[T]> }[keyof D & string];
+type EventsOf<K> = K extends AnyKind ? HookEventOf<K> | DerivedHookEventOf<K> : never;
 export type HookEvent = EventsOf<AnyKind>;
+/** The type of a derived hook event (`plansChanged`), of any kind. */
+export type DerivedHookType = { [N in KindName]: DerivedHookEventOf<KindNamed<N>>["type"] }[KindName];
 
 export const vHookEvent = v.union(
   ...KINDS.flatMap((kind) => {
@@ -109,9 +114,15 @@ export const vHookEvent = v.union(
       v.object({ type: v.literal(`${kind.name}.created`), [kind.name]: doc }),
       v.object({ type: v.literal(`${kind.name}.updated`), [kind.name]: doc, previous: doc }),
       v.object({ type: v.literal(`${kind.name}.deleted`), clerkId: v.string(), [kind.name]: v.union(doc, v.null()) }),
+      ...Object.entries(derivedHooksOf(kind)).map(([type, fields]) => v.object({ type: v.literal(type), ...fields })),
     ];
   }),
 ) as unknown as VUnion<HookEvent, VObject<HookEvent, never>[]>;
+
+/** A kind's derived hooks, by type (none for most kinds). */
+export function derivedHooksOf(kind: AnyKind): Record<string, PropertyValidators> {
+  return kind.derivedHooks ?? {};
+}
 
 /** What a hook event says happened. */
 export type HookAction = "created" | "updated" | "deleted";
@@ -121,8 +132,11 @@ export function hookEvent(kind: AnyKind, what: HookAction, row: unknown, extra: 
   return { type: `${kind.name}.${what}`, ...extra, [kind.name]: row } as HookEvent;
 }
 
-/** The name of the app's handler for an event type: `membership.created` → `onMembershipCreated`. */
-export type HandlerNameOf<T extends string> = T extends `${infer N}.${infer W}` ? `on${Capitalize<N>}${Capitalize<W>}` : never;
+/**
+ * The name of the app's handler for an event type: `membership.created` → `onMembershipCreated`,
+ * and a derived hook's `plansChanged` → `onPlansChanged`.
+ */
+export type HandlerNameOf<T extends string> = T extends `${infer N}.${infer W}` ? `on${Capitalize<N>}${Capitalize<W>}` : `on${Capitalize<T>}`;
 export function handlerNameOf<T extends HookEvent["type"]>(type: T): HandlerNameOf<T> {
   const [name = "", what = ""] = type.split(".");
   const capital = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);

@@ -2,7 +2,7 @@ import { v, type Infer } from "convex/values";
 import { isClerkObject, nullable, withoutUndefined } from "../clerkJson.js";
 import { defineKind, docValidator, type KindChange } from "./define.js";
 import { organization } from "./organization.js";
-import { payerFields, payerFromClerk, payerParents, type PayerFields } from "./payer.js";
+import { payerFields, payerFromClerk, payerParents, vPayer, type PayerFields } from "./payer.js";
 import { user } from "./user.js";
 
 /**
@@ -134,6 +134,9 @@ const ITEM_EVENTS = ["created", "updated", "active", "canceled", "upcoming", "en
 
 type ItemChange = KindChange<"subscriptionItem", SubscriptionItemFields>;
 
+/** Clerk's notice that a free trial ends soon: its change carries it (`notice`), for `onTrialEnding`. */
+export const TRIAL_ENDING_EVENT = "subscriptionItem.freeTrialEnding";
+
 function changes(type: string, data: unknown): ItemChange[] | { error: string } {
   if (type.startsWith("subscription.")) {
     const rows = itemsOfSubscription(data);
@@ -145,7 +148,7 @@ function changes(type: string, data: unknown): ItemChange[] | { error: string } 
   const row = subscriptionItemFromClerk(data);
   if (!row)
     return { error: `${type} payload is not a Clerk subscription item (needs a non-empty id, a status, a finite updated_at and a user or organization payer).` };
-  return [{ kind: "subscriptionItem", op: "upsert", row }];
+  return [type === TRIAL_ENDING_EVENT ? { kind: "subscriptionItem", op: "upsert", row, notice: type } : { kind: "subscriptionItem", op: "upsert", row }];
 }
 
 export const subscriptionItem = defineKind({
@@ -170,5 +173,15 @@ export const subscriptionItem = defineKind({
       path: (payer) => (payer.orgId ? `/v1/organizations/${encodeURIComponent(payer.orgId)}` : `/v1/users/${encodeURIComponent(payer.userId ?? "")}`) + "/billing/subscription",
     },
     toRow: (json) => subscriptionItemFromClerk(json),
+  },
+  // Worked out by component/billingHooks.ts.
+  derivedHooks: {
+    /**
+     * `onPlansChanged`: the payer's current plans (`currentPlans`: its active, past due and
+     * canceled items' slugs, sorted) are not what they were before the transaction.
+     */
+    plansChanged: { payer: vPayer, before: v.array(v.string()), after: v.array(v.string()) },
+    /** `onTrialEnding`: Clerk's notice that this item's free trial ends at `trialEndsAt`, once per item and trial end. */
+    trialEnding: { subscriptionItem: vSubscriptionItem, trialEndsAt: v.number() },
   },
 });
