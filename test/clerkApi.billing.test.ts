@@ -56,7 +56,9 @@ describe("the fake's Clerk Billing", () => {
     const user = await get("/v1/users/user_a/billing/subscription");
     expect(user.status).toBe(200);
     expect(user.body).toMatchObject({ object: "commerce_subscription", id: "csub_user_a", payer_id: "cpayer_user_a" });
-    expect((user.body.subscription_items as { id: string }[]).map((i) => i.id)).toEqual(billing.items.filter((i) => i.payer.user_id === "user_a").map((i) => i.id));
+    expect((user.body.subscription_items as { id: string }[]).map((i) => i.id)).toEqual(
+      billing.items.filter((i) => i.payer.user_id === "user_a").map((i) => i.id),
+    );
     const org = await get("/v1/organizations/org_a/billing/subscription");
     expect((org.body.subscription_items as unknown[]).length).toBe(1);
     expect((await get("/v1/users/user_none/billing/subscription")).status).toBe(404);

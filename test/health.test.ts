@@ -235,7 +235,17 @@ describe("billing: silent when items outlive their period with no billing event"
       interval: "month",
       plan_id: "cplan_1",
       plan: { id: "cplan_1", slug: fields.periodEnd === null ? "free" : "pro", name: "Plan", is_recurring: true, amount: 2000, currency: "USD" },
-      payer: { object: "commerce_payer", id: "cpayer_1", user_id: "user_1", organization_id: "", organization_name: "", image_url: "", first_name: "", last_name: "", email: "" },
+      payer: {
+        object: "commerce_payer",
+        id: "cpayer_1",
+        user_id: "user_1",
+        organization_id: "",
+        organization_name: "",
+        image_url: "",
+        first_name: "",
+        last_name: "",
+        email: "",
+      },
       subscription_id: "csub_1",
     },
   });

@@ -232,7 +232,14 @@ describe("the verdict", () => {
   const rejection = (at: number, reason: Incident["reason"] = "badSignature", status = 401): Incident => ({ status, reason, at, svixId: "msg_r" });
   const failure = (at: number, svixId = "msg_f"): Incident => ({ status: 500, reason: "applyFailed", at, svixId });
   const now = T;
-  const base: VerdictInput = { lastDeliveryAt: now - 5 * min, lastVerificationRejection: null, openFailures: [], usersWaiting: 0, billingOverdue: 0, resyncRepairedUpTo: null };
+  const base: VerdictInput = {
+    lastDeliveryAt: now - 5 * min,
+    lastVerificationRejection: null,
+    openFailures: [],
+    usersWaiting: 0,
+    billingOverdue: 0,
+    resyncRepairedUpTo: null,
+  };
   const cases: [string, Partial<VerdictInput>, Verdict, RegExp?][] = [
     ["verified deliveries, nothing else: ok", {}, "ok"],
     ["nothing ever: noDeliveriesYet", { lastDeliveryAt: null }, "noDeliveriesYet", /add an endpoint/],
@@ -273,7 +280,12 @@ describe("the verdict", () => {
     ["a failure after the resync started: failing", { openFailures: [failure(now - 10 * min)], resyncRepairedUpTo: now - HOUR_MS }, "failing"],
     ["users signed in, no webhook for them: silent", { usersWaiting: 2 }, "silent", /2 users signed in over 10 minutes ago/],
     ["users waiting and no delivery ever: silent (the endpoint is missing)", { usersWaiting: 1, lastDeliveryAt: null }, "silent"],
-    ["billing items still current a day past their period: silent, subscribe to the billing events", { billingOverdue: 3 }, "silent", /3 subscription items.*subscription\.\*, subscriptionItem\.\* and paymentAttempt\.\*/],
+    [
+      "billing items still current a day past their period: silent, subscribe to the billing events",
+      { billingOverdue: 3 },
+      "silent",
+      /3 subscription items.*subscription\.\*, subscriptionItem\.\* and paymentAttempt\.\*/,
+    ],
     ["users waiting outrank overdue billing in the advice", { usersWaiting: 1, billingOverdue: 3 }, "silent", /1 users signed in/],
     [
       "rejecting outranks failing and silent",

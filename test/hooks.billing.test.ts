@@ -96,7 +96,9 @@ describe("onPlansChanged", () => {
     withLimits({ cascadeBatch: 2 }, async () => {
       await deliver(t, userEvent("user.created", clerkUser("user_ada")));
       // The cascade removes items in index order (payer, status): the past due pro item comes after the ended ones, in a later batch.
-      const items = Array.from({ length: LIMITS.cascadeBatch * 2 + 1 }, (_, i) => item(`csub_item_${i}`, ada, i === 0 ? "past_due" : "ended", i === 0 ? "pro" : "free", T0 + 1));
+      const items = Array.from({ length: LIMITS.cascadeBatch * 2 + 1 }, (_, i) =>
+        item(`csub_item_${i}`, ada, i === 0 ? "past_due" : "ended", i === 0 ? "pro" : "free", T0 + 1),
+      );
       await deliver(t, subscriptionEvent("updated", ada, items));
       expect(await outcomeOf(await deliver(t, deletedEvent("user_ada")))).toBe("deleted");
       await t.finishAllScheduledFunctions(() => {});
@@ -133,7 +135,8 @@ describe("onPlansChanged", () => {
 
 describe("onTrialEnding", () => {
   const trialEnd = T0 + 14 * 86_400_000;
-  const trial = (at: number, more: Partial<ItemInput> = {}) => item("csub_item_trial", ada, "active", "pro", at, { is_free_trial: true, period_end: trialEnd, ...more });
+  const trial = (at: number, more: Partial<ItemInput> = {}) =>
+    item("csub_item_trial", ada, "active", "pro", at, { is_free_trial: true, period_end: trialEnd, ...more });
 
   test("fires once per item and trial end, however often Clerk sends the notice", async () => {
     await deliver(t, itemEvent("active", trial(T0 + 1)));

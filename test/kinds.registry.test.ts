@@ -75,7 +75,11 @@ test("the hook events are every kind's rows' three and its derived hooks, and no
 });
 
 test("the billing kinds declare onPlansChanged, onTrialEnding and onPaymentAttempt", () => {
-  expect(hookTypes.filter((type) => !type.includes(".")).map((type) => handlerNameOf(type as never))).toEqual(["onPlansChanged", "onTrialEnding", "onPaymentAttempt"]);
+  expect(hookTypes.filter((type) => !type.includes(".")).map((type) => handlerNameOf(type as never))).toEqual([
+    "onPlansChanged",
+    "onTrialEnding",
+    "onPaymentAttempt",
+  ]);
 });
 
 test("a kind's children are the kinds that name it as a parent", () => {

@@ -58,7 +58,8 @@ const app = {
       resyncPayer(ctx, components.clerkUsers, orgId ? { orgId } : { userId: userId! }, { hooks, retry: fastRetry, ...(secretKey ? { secretKey } : {}) }),
   }),
 };
-const run = (name: "billing" | "stepwise" | "usersOnly" | "withOrgs") => t.action(makeFunctionReference<"action", Record<string, never>, ResyncStatus>(`billingSync:${name}`), {});
+const run = (name: "billing" | "stepwise" | "usersOnly" | "withOrgs") =>
+  t.action(makeFunctionReference<"action", Record<string, never>, ResyncStatus>(`billingSync:${name}`), {});
 const refresh = (args: { userId?: string; orgId?: string; secretKey?: string }) =>
   t.action(makeFunctionReference<"action", typeof args, PayerResyncResult>("billingSync:refresh"), args);
 
@@ -67,13 +68,27 @@ const testOnly = {
   items: queryGeneric({ args: {}, handler: (ctx) => ctx.db.query("subscriptionItems").collect() }),
   plans: queryGeneric({ args: {}, handler: (ctx) => ctx.db.query("billingPlans").collect() }),
 };
-type StoredItem = { clerkId: string; userId?: string; orgId?: string; status: string; planSlug?: string; planId?: string; periodEnd?: number; subscriptionId?: string; seats?: number; updatedAt: number };
+type StoredItem = {
+  clerkId: string;
+  userId?: string;
+  orgId?: string;
+  status: string;
+  planSlug?: string;
+  planId?: string;
+  periodEnd?: number;
+  subscriptionId?: string;
+  seats?: number;
+  updatedAt: number;
+};
 type StoredPlan = { clerkId: string; slug: string; features: string[]; payerType?: string; fee?: number };
 /** `components.clerkUsers.testOnly`, which the example's generated api does not know about. */
 const tables = () =>
   (
     components.clerkUsers as unknown as {
-      testOnly: { items: FunctionReference<"query", "internal", Record<string, never>, StoredItem[]>; plans: FunctionReference<"query", "internal", Record<string, never>, StoredPlan[]> };
+      testOnly: {
+        items: FunctionReference<"query", "internal", Record<string, never>, StoredItem[]>;
+        plans: FunctionReference<"query", "internal", Record<string, never>, StoredPlan[]>;
+      };
     }
   ).testOnly;
 const storedItems = async () => (await t.query(tables().items, {})).sort((a, b) => a.clerkId.localeCompare(b.clerkId));
@@ -91,7 +106,11 @@ let t: ReturnType<typeof convexTest>;
 beforeEach(async () => {
   const billing = clerkBilling({ users: userIds, orgs: orgIds, paidUsers: 3 });
   // An item whose plan Clerk no longer has: `plan` and `plan_id` null.
-  const orphan = clerkItem("csub_item_noplan", { userId: userIds[11]! }, null, { created_at: 1_700_300_500_000, updated_at: 1_700_300_500_000, status: "ended" });
+  const orphan = clerkItem("csub_item_noplan", { userId: userIds[11]! }, null, {
+    created_at: 1_700_300_500_000,
+    updated_at: 1_700_300_500_000,
+    status: "ended",
+  });
   api = await startFakeClerkApi({ users, organizations: orgs, plans: billing.plans, subscriptionItems: [...billing.items, orphan] });
   process.env.CLERK_SECRET_KEY = SECRET_KEY;
   process.env.CLERK_API_URL = api.url;
@@ -117,7 +136,12 @@ const deliver = (event: object) => {
   return t.fetch("/clerk-users-webhook", { method: "POST", headers: delivery.headers, body: delivery.body });
 };
 /** A `subscriptionItem.updated` webhook event: the item as the Backend API has it, which the webhook's shape reads alike. */
-const itemEvent = (item: ClerkSubscriptionItemJSON) => ({ object: "event", type: "subscriptionItem.updated", data: { ...item, interval: item.plan_period }, timestamp: item.updated_at });
+const itemEvent = (item: ClerkSubscriptionItemJSON) => ({
+  object: "event",
+  type: "subscriptionItem.updated",
+  data: { ...item, interval: item.plan_period },
+  timestamp: item.updated_at,
+});
 
 describe("a resync with { billing: true }", () => {
   test("stores every item (user and organization payers, free items with no period end, an item with no plan) and every plan with its features", async () => {
@@ -210,7 +234,9 @@ describe("a resync with { billing: true }", () => {
       if (path === "/v1/billing/subscription_items" && offset === 9 && !added) {
         added = true;
         api.subscriptionItems.push(
-          ...[1, 2, 3].map((i) => clerkItem(`csub_item_new${i}`, { userId: userIds[i]! }, null, { created_at: newest + i * 1000, updated_at: newest + i * 1000 })),
+          ...[1, 2, 3].map((i) =>
+            clerkItem(`csub_item_new${i}`, { userId: userIds[i]! }, null, { created_at: newest + i * 1000, updated_at: newest + i * 1000 }),
+          ),
         );
       }
     };
@@ -244,7 +270,9 @@ describe("a resync with { billing: true }", () => {
     expect(status).toMatchObject({ state: "completed", counts: { subscriptionItem: { removed: 1 } } });
     expect(await itemIds()).toEqual(clerkItemIds());
     expect(await itemIds()).toContain(missed.id);
-    expect(hookCalls.filter((c) => c.hook === "onSubscriptionItemDeleted")).toEqual([{ hook: "onSubscriptionItemDeleted", clerkId: gone.id, source: "resync" }]);
+    expect(hookCalls.filter((c) => c.hook === "onSubscriptionItemDeleted")).toEqual([
+      { hook: "onSubscriptionItemDeleted", clerkId: gone.id, source: "resync" },
+    ]);
     const rechecks = api.log.filter((r) => r.path.endsWith("/billing/subscription")).map((r) => r.path);
     expect(rechecks.sort()).toEqual([`/v1/organizations/${orgIds[2]}/billing/subscription`, `/v1/users/${userIds[7]}/billing/subscription`]);
   });
@@ -329,7 +357,9 @@ describe("resyncPayer", () => {
     const newer = { ...pro!, status: "past_due", past_due_at: pro!.updated_at + 9_000, updated_at: pro!.updated_at + 9_000 };
     expect((await deliver(itemEvent(newer))).status).toBe(200);
     // Clerk's copy of the ended item changed since; its paid item is still the older copy.
-    api.subscriptionItems = api.subscriptionItems.map((item) => (item.id === ended!.id ? { ...item, updated_at: item.updated_at + 1_000, status: "abandoned" } : item));
+    api.subscriptionItems = api.subscriptionItems.map((item) =>
+      item.id === ended!.id ? { ...item, updated_at: item.updated_at + 1_000, status: "abandoned" } : item,
+    );
     expect(await refresh({ userId: userIds[1] })).toMatchObject({ seen: 2, updated: 1, unchanged: 1 });
     const stored = new Map((await storedItems()).map((item) => [item.clerkId, item]));
     expect(stored.get(pro!.id)).toMatchObject({ status: "past_due" });
@@ -338,7 +368,16 @@ describe("resyncPayer", () => {
   });
 
   test("a payer with no subscription (404) changes nothing", async () => {
-    expect(await refresh({ userId: "user_nobody" })).toEqual({ found: false, seen: 0, created: 0, updated: 0, unchanged: 0, tombstoned: 0, invalid: 0, invalidIds: [] });
+    expect(await refresh({ userId: "user_nobody" })).toEqual({
+      found: false,
+      seen: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      tombstoned: 0,
+      invalid: 0,
+      invalidIds: [],
+    });
     expect(await storedItems()).toEqual([]);
     expect(api.log.map((r) => [r.path, r.status])).toEqual([["/v1/users/user_nobody/billing/subscription", 404]]);
   });
@@ -346,7 +385,10 @@ describe("resyncPayer", () => {
   test("an answer holding another payer's item is refused (BAD_RESPONSE) and writes nothing", async () => {
     const mine = api.subscriptionItems.filter((item) => item.payer.user_id === userIds[2]);
     const theirs = api.subscriptionItems.find((item) => item.payer.user_id === userIds[3])!;
-    api.beforeRequest = () => ({ status: 200, body: { object: "commerce_subscription", id: "csub_x", payer_id: "cpayer_x", subscription_items: [...mine, theirs] } });
+    api.beforeRequest = () => ({
+      status: 200,
+      body: { object: "commerce_subscription", id: "csub_x", payer_id: "cpayer_x", subscription_items: [...mine, theirs] },
+    });
     await expect(refresh({ userId: userIds[2] })).rejects.toSatisfy((e) => isResyncError(e, "BAD_RESPONSE"));
     expect(await storedItems()).toEqual([]);
     expect(hookCalls).toEqual([]);

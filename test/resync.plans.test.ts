@@ -27,17 +27,42 @@ const stored = (slug: string, overrides: Partial<PlanFields> = {}) => ({ _id: `i
 
 describe("planChanges: the writes that make the stored plans Clerk's complete listing", () => {
   test.each([
-    { what: "nothing stored: every plan inserted", stored: [], listed: [plan("free"), plan("pro")], expected: { insert: ["free", "pro"], replace: [], remove: [], unchanged: 0 } },
-    { what: "the same plans: no write", stored: [stored("free"), stored("pro")], listed: [plan("pro"), plan("free")], expected: { insert: [], replace: [], remove: [], unchanged: 2 } },
+    {
+      what: "nothing stored: every plan inserted",
+      stored: [],
+      listed: [plan("free"), plan("pro")],
+      expected: { insert: ["free", "pro"], replace: [], remove: [], unchanged: 0 },
+    },
+    {
+      what: "the same plans: no write",
+      stored: [stored("free"), stored("pro")],
+      listed: [plan("pro"), plan("free")],
+      expected: { insert: [], replace: [], remove: [], unchanged: 2 },
+    },
     {
       what: "a feature added: replaced",
       stored: [stored("pro")],
       listed: [plan("pro", { features: ["a", "b"] })],
       expected: { insert: [], replace: ["id_pro"], remove: [], unchanged: 0 },
     },
-    { what: "a fee removed: replaced", stored: [stored("pro", { fee: 100 })], listed: [plan("pro")], expected: { insert: [], replace: ["id_pro"], remove: [], unchanged: 0 } },
-    { what: "a plan Clerk no longer lists: removed", stored: [stored("free"), stored("old")], listed: [plan("free")], expected: { insert: [], replace: [], remove: ["id_old"], unchanged: 1 } },
-    { what: "an empty listing removes every plan", stored: [stored("free")], listed: [], expected: { insert: [], replace: [], remove: ["id_free"], unchanged: 0 } },
+    {
+      what: "a fee removed: replaced",
+      stored: [stored("pro", { fee: 100 })],
+      listed: [plan("pro")],
+      expected: { insert: [], replace: ["id_pro"], remove: [], unchanged: 0 },
+    },
+    {
+      what: "a plan Clerk no longer lists: removed",
+      stored: [stored("free"), stored("old")],
+      listed: [plan("free")],
+      expected: { insert: [], replace: [], remove: ["id_old"], unchanged: 1 },
+    },
+    {
+      what: "an empty listing removes every plan",
+      stored: [stored("free")],
+      listed: [],
+      expected: { insert: [], replace: [], remove: ["id_free"], unchanged: 0 },
+    },
   ])("$what", ({ stored: rows, listed, expected }) => {
     const changes = planChanges(
       rows,
@@ -133,11 +158,7 @@ describe("the action's reading of the plans", () => {
       }
     };
     const listed = await listPlans(clerk, 10);
-    expect(slugs(listed)).toEqual(
-      api!.plans
-        .map((p) => p.slug)
-        .reverse(),
-    );
+    expect(slugs(listed)).toEqual(api!.plans.map((p) => p.slug).reverse());
     expect(slugs(listed)).not.toContain("p10");
     expect(api!.log.map((r) => r.offset)).toEqual([0, 9, 0, 9]);
   });
@@ -165,7 +186,19 @@ describe("the action's reading of the plans", () => {
     expect(plansHandback([pro, { id: "cplan_bad", slug: "" }, pro])).toEqual({
       op: "plans",
       listed: ["cplan_pro", "cplan_bad"],
-      plans: [{ clerkId: "cplan_pro", slug: "pro", name: "Pro", payerType: "user", isDefault: false, isRecurring: true, features: ["export"], fee: 1000, currency: "USD" }],
+      plans: [
+        {
+          clerkId: "cplan_pro",
+          slug: "pro",
+          name: "Pro",
+          payerType: "user",
+          isDefault: false,
+          isRecurring: true,
+          features: ["export"],
+          fee: 1000,
+          currency: "USD",
+        },
+      ],
       invalid: ["cplan_bad"],
     });
   });

@@ -83,12 +83,18 @@ function eventsOf(world: World): object[] {
     );
     if (h.self.deletion) repeat(h.self.deletion, parent === "user" ? deletedEvent(id) : organizationDeletedEvent(id));
     h.items.forEach((item, i) =>
-      itemVersions(world, p, i).forEach((version, v) => repeat(item.versions[v]!.copies, itemEvent(EVENT_OF[version.status as keyof typeof EVENT_OF], version))),
+      itemVersions(world, p, i).forEach((version, v) =>
+        repeat(item.versions[v]!.copies, itemEvent(EVENT_OF[version.status as keyof typeof EVENT_OF], version)),
+      ),
     );
     for (const snapshot of h.snapshots) {
       const at = T0 + snapshot.at;
       // Each item as Clerk had it then: its latest version by `at`, if it existed.
-      const items = h.items.flatMap((_, i) => itemVersions(world, p, i).filter((version) => version.updated_at <= at).slice(-1));
+      const items = h.items.flatMap((_, i) =>
+        itemVersions(world, p, i)
+          .filter((version) => version.updated_at <= at)
+          .slice(-1),
+      );
       if (items.length > 0) repeat(snapshot.copies, subscriptionEvent("updated", payer, items, at));
     }
   });
@@ -118,51 +124,62 @@ const byId = <T extends { clerkId: string }>(rows: T[]) => [...rows].sort((a, b)
 
 test("any order and any repeats of billing events converge to Clerk's items, and onPlansChanged fires exactly when a payer's plans change", async () => {
   await fc.assert(
-    fc.asyncProperty(scenario, ({ world, arrivals, cascadeBatch }) => withLimits({ cascadeBatch }, async () => {
-      const t = setupRecording();
-      const hooks = await t.run(() => createFunctionHandle(recordingHooksRef));
-      const deliver = async (event: object) => {
-        const parsed = changesFromBody(JSON.stringify(event), Date.now());
-        if (!("changes" in parsed)) throw new Error(`not applied: ${JSON.stringify(parsed)}`);
-        await t.mutation(components.clerkUsers.sync.applyEvent, { changes: parsed.changes, hooks });
-        // The rest of a cascade, in its own transactions, before the next delivery.
-        await t.finishAllScheduledFunctions(() => {});
-      };
-      const plansChanged = () => hookCalls.filter(({ hook }) => hook === "onPlansChanged").map(({ args }) => args as { payer: Record<string, unknown>; before: string[]; after: string[] });
+    fc.asyncProperty(scenario, ({ world, arrivals, cascadeBatch }) =>
+      withLimits({ cascadeBatch }, async () => {
+        const t = setupRecording();
+        const hooks = await t.run(() => createFunctionHandle(recordingHooksRef));
+        const deliver = async (event: object) => {
+          const parsed = changesFromBody(JSON.stringify(event), Date.now());
+          if (!("changes" in parsed)) throw new Error(`not applied: ${JSON.stringify(parsed)}`);
+          await t.mutation(components.clerkUsers.sync.applyEvent, { changes: parsed.changes, hooks });
+          // The rest of a cascade, in its own transactions, before the next delivery.
+          await t.finishAllScheduledFunctions(() => {});
+        };
+        const plansChanged = () =>
+          hookCalls
+            .filter(({ hook }) => hook === "onPlansChanged")
+            .map(({ args }) => args as { payer: Record<string, unknown>; before: string[]; after: string[] });
 
-      // Delivery by delivery: it fires for exactly the payers whose current plans it changed, with what they were and are.
-      let plans = await plansByPayer(t);
-      for (const event of arrivals) {
-        const fired = plansChanged().length;
-        await deliver(event);
-        const now = await plansByPayer(t);
-        const expected = PAYERS.flatMap(({ id }, p) => (JSON.stringify(plans[p]) === JSON.stringify(now[p]) ? [] : [{ payer: id, before: plans[p], after: now[p] }]));
-        expect(plansChanged().slice(fired).map(({ payer, before, after }) => ({ payer: payerName(payer), before, after }))).toEqual(expected);
-        plans = now;
-      }
-
-      // The items are Clerk's latest (a deleted payer's are gone).
-      const { items } = await storedBilling(t);
-      expect(byId(items.map(({ _id, _creationTime, ...row }) => row))).toStrictEqual(byId(clerkItems(world)));
-
-      // Per payer, the changes announced chain from no plans to Clerk's final plans, with no step that changes nothing.
-      PAYERS.forEach(({ id }, p) => {
-        const steps = plansChanged().filter(({ payer }) => payerName(payer) === id);
-        let at: string[] = [];
-        for (const { before, after } of steps) {
-          expect(before).toEqual(at);
-          expect(after).not.toEqual(before);
-          at = after;
+        // Delivery by delivery: it fires for exactly the payers whose current plans it changed, with what they were and are.
+        let plans = await plansByPayer(t);
+        for (const event of arrivals) {
+          const fired = plansChanged().length;
+          await deliver(event);
+          const now = await plansByPayer(t);
+          const expected = PAYERS.flatMap(({ id }, p) =>
+            JSON.stringify(plans[p]) === JSON.stringify(now[p]) ? [] : [{ payer: id, before: plans[p], after: now[p] }],
+          );
+          expect(
+            plansChanged()
+              .slice(fired)
+              .map(({ payer, before, after }) => ({ payer: payerName(payer), before, after })),
+          ).toEqual(expected);
+          plans = now;
         }
-        const final = world[p]!.self.deletion ? [] : currentPlans(clerkItems(world).filter((item) => item.userId === id || item.orgId === id));
-        expect(at).toEqual(final);
-      });
 
-      // Every delivery once more, as Svix retries: no hook fires.
-      const fired = hookCalls.length;
-      for (const event of arrivals) await deliver(event);
-      expect(hookCalls.slice(fired)).toEqual([]);
-    })),
+        // The items are Clerk's latest (a deleted payer's are gone).
+        const { items } = await storedBilling(t);
+        expect(byId(items.map(({ _id, _creationTime, ...row }) => row))).toStrictEqual(byId(clerkItems(world)));
+
+        // Per payer, the changes announced chain from no plans to Clerk's final plans, with no step that changes nothing.
+        PAYERS.forEach(({ id }, p) => {
+          const steps = plansChanged().filter(({ payer }) => payerName(payer) === id);
+          let at: string[] = [];
+          for (const { before, after } of steps) {
+            expect(before).toEqual(at);
+            expect(after).not.toEqual(before);
+            at = after;
+          }
+          const final = world[p]!.self.deletion ? [] : currentPlans(clerkItems(world).filter((item) => item.userId === id || item.orgId === id));
+          expect(at).toEqual(final);
+        });
+
+        // Every delivery once more, as Svix retries: no hook fires.
+        const fired = hookCalls.length;
+        for (const event of arrivals) await deliver(event);
+        expect(hookCalls.slice(fired)).toEqual([]);
+      }),
+    ),
     { numRuns: propertyRuns(100) },
   );
 }, 600_000);

@@ -150,9 +150,7 @@ async function paymentAttempt(_ctx: MutationCtx, kind: KindSpec, { events }: Tra
   return fieldsOf(events).flatMap((event) => {
     const [name, what = ""] = event.type.split(".");
     const attempt = event[kind.name] as PaymentAttempt | null;
-    return name === kind.name && attempt && reachedStatus(what, attempt, event.previous as PaymentAttempt | undefined)
-      ? [{ paymentAttempt: attempt }]
-      : [];
+    return name === kind.name && attempt && reachedStatus(what, attempt, event.previous as PaymentAttempt | undefined) ? [{ paymentAttempt: attempt }] : [];
   });
 }
 

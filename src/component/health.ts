@@ -96,7 +96,12 @@ export const status = query({
         OVERDUE_STATUSES.map((status) =>
           ctx.db
             .query(subscriptionItem.table)
-            .withIndex("by_status_period_end", (q) => q.eq("status", status).gte("periodEnd", 0).lt("periodEnd", now - BILLING_OVERDUE_AFTER_MS))
+            .withIndex("by_status_period_end", (q) =>
+              q
+                .eq("status", status)
+                .gte("periodEnd", 0)
+                .lt("periodEnd", now - BILLING_OVERDUE_AFTER_MS),
+            )
             .take(WAITING_COUNTED),
         ),
       )

@@ -73,7 +73,8 @@ export class HookEvents {
     const transaction: Transaction = { events: [...this.events], notices: this.notices.splice(0), source: this.source };
     const derived: HookEvent[] = [];
     for (const kind of Object.values(KINDS))
-      for (const type of Object.keys(derivedHooksOf(kind))) for (const fields of await deriverOf(type as DerivedHookType)(ctx, kind, transaction)) derived.push({ type, ...fields } as HookEvent);
+      for (const type of Object.keys(derivedHooksOf(kind)))
+        for (const fields of await deriverOf(type as DerivedHookType)(ctx, kind, transaction)) derived.push({ type, ...fields } as HookEvent);
     return derived;
   }
 }

@@ -148,7 +148,11 @@ export function billingHas(billing: Billing | null, { plan, feature }: BillingRe
   if (feature !== undefined) {
     const { fits, slug } = scoped(feature);
     if (!fits) return false;
-    if (!billing.plansSynced) throw clerkUsersError("PLANS_NOT_SYNCED", `The plans ${billing.plans.join(", ")} were never synced: run the resync with { billing: true } to sync plans and their features.`);
+    if (!billing.plansSynced)
+      throw clerkUsersError(
+        "PLANS_NOT_SYNCED",
+        `The plans ${billing.plans.join(", ")} were never synced: run the resync with { billing: true } to sync plans and their features.`,
+      );
     if (!billing.features.includes(slug)) return false;
   }
   return true;

@@ -220,7 +220,10 @@ export class ClerkApi {
       if (single && typeof body === "object" && body !== null && !Array.isArray(body)) return { items: [body] };
       const items = Array.isArray(body) ? body : Array.isArray((body as { data?: unknown } | undefined)?.data) ? (body as { data: unknown[] }).data : undefined;
       if (!items)
-        throw new ClerkApiError("BAD_RESPONSE", `Clerk's GET ${path} answered 200 without a JSON ${single ? "object" : "list"}. Is apiUrl (or CLERK_API_URL) Clerk's Backend API?`);
+        throw new ClerkApiError(
+          "BAD_RESPONSE",
+          `Clerk's GET ${path} answered 200 without a JSON ${single ? "object" : "list"}. Is apiUrl (or CLERK_API_URL) Clerk's Backend API?`,
+        );
       return { items };
     } catch (error) {
       if (error instanceof ClerkApiError) throw error;

@@ -45,7 +45,11 @@ export async function applyPayerItems(ctx: MutationCtx, { payer, listed, rows, i
     throw clerkUsersError("BAD_RESPONSE", `Clerk's subscription of ${id} holds ${answer.strangers} subscription items of another payer: nothing was written.`);
   }
   const tally = newTally();
-  const lookUp = await lookUpMany(ctx, subscriptionItem.name, rows.map((row) => row.clerkId));
+  const lookUp = await lookUpMany(
+    ctx,
+    subscriptionItem.name,
+    rows.map((row) => row.clerkId),
+  );
   for (const row of rows) count(tally, await applyTo(ctx, upsert(subscriptionItem.name, row), await lookUp(row.clerkId), hooks));
   await hooks.flush(ctx);
   return { found: true, seen: listed.length, ...tally, invalid: invalid.length, invalidIds: invalid.slice(0, KEPT_INVALID_IDS) };

@@ -83,7 +83,8 @@ export function paymentAttemptFromClerk(json: unknown): PaymentAttemptFields | n
 
 function changes(type: string, data: unknown): KindChange<"paymentAttempt", PaymentAttemptFields>[] | { error: string } {
   const row = paymentAttemptFromClerk(data);
-  if (!row) return { error: `${type} payload is not a Clerk payment attempt (needs a non-empty id, a status, a finite updated_at and a user or organization payer).` };
+  if (!row)
+    return { error: `${type} payload is not a Clerk payment attempt (needs a non-empty id, a status, a finite updated_at and a user or organization payer).` };
   return [{ kind: "paymentAttempt", op: "upsert", row }];
 }
 

@@ -147,7 +147,9 @@ function changes(type: string, data: unknown): ItemChange[] | { error: string } 
   }
   const row = subscriptionItemFromClerk(data);
   if (!row)
-    return { error: `${type} payload is not a Clerk subscription item (needs a non-empty id, a status, a finite updated_at and a user or organization payer).` };
+    return {
+      error: `${type} payload is not a Clerk subscription item (needs a non-empty id, a status, a finite updated_at and a user or organization payer).`,
+    };
   return [type === TRIAL_ENDING_EVENT ? { kind: "subscriptionItem", op: "upsert", row, notice: type } : { kind: "subscriptionItem", op: "upsert", row }];
 }
 
@@ -170,7 +172,9 @@ export const subscriptionItem = defineKind({
     // No item can be read by id: a payer's subscription is read whole.
     recheck: {
       by: "payer",
-      path: (payer) => (payer.orgId ? `/v1/organizations/${encodeURIComponent(payer.orgId)}` : `/v1/users/${encodeURIComponent(payer.userId ?? "")}`) + "/billing/subscription",
+      path: (payer) =>
+        (payer.orgId ? `/v1/organizations/${encodeURIComponent(payer.orgId)}` : `/v1/users/${encodeURIComponent(payer.userId ?? "")}`) +
+        "/billing/subscription",
     },
     toRow: (json) => subscriptionItemFromClerk(json),
   },
