@@ -7,7 +7,10 @@
  * the example app's functions are called as each user, with Clerk session-token claims.
  * Then an organizations scene (scripts/demo/organizations.ts): memberships before their
  * organization, a role change out of order, an organization deleted, and membership checks
- * for an organization that is not the caller's active one.
+ * for an organization that is not the caller's active one. Then a billing scene
+ * (scripts/demo/billing.ts): plans synced by a resync from a local fake of Clerk's Backend API,
+ * an upgrade, a failed renewal, a cancellation that keeps the features until the period ends,
+ * and a billing check for an organization that is not the caller's active one.
  * Every result is checked against expectations worked out independently
  * (scripts/demo/expectations.ts); any divergence exits non-zero.
  */
@@ -29,6 +32,7 @@ import {
   type Persona,
   type Version,
 } from "./demo/expectations";
+import { billingScene } from "./demo/billing";
 import { organizationsScene } from "./demo/organizations";
 import { healthScenes } from "./demo/health";
 import { Checks, table } from "./demo/report";
@@ -183,6 +187,9 @@ async function main(): Promise<number> {
 
   // 4. Organizations and memberships, and membership checks for an org that is not the active one.
   await organizationsScene(t, checks, WEBHOOK_SECRET);
+
+  // 5. Clerk Billing: a plan's life, and a billing check for an organization that is not the active one.
+  await billingScene(checks, WEBHOOK_SECRET);
 
   // Is the webhook working? After the whole stream, then with a secret that does not match.
   await healthScenes(t, checks, deliveries.filter((d) => d.forged).length);
