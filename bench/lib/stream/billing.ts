@@ -179,9 +179,9 @@ function attemptJSON(a: Attempt, payer: Payer) {
 }
 
 /**
- * `budget / 5` payers (at least 2), 60% of them users the stream does not sync (their items are
- * stored all the same), the rest the stream's organizations in turn; steps until the budget is
- * spent, each payer in turn.
+ * `budget / 25` payers (at least 2), 60% of them users the stream does not sync (their items are
+ * stored all the same), the rest the stream's organizations, each paying for one subscription
+ * (users again once every organization pays); steps until the budget is spent, each payer in turn.
  */
 export const billingScript: Script = {
   kinds: [subscriptionItem, paymentAttempt],
@@ -189,9 +189,11 @@ export const billingScript: Script = {
     const later = (at: number, span: number) => at + 1 + Math.floor(rand() * span);
     const orgs = idsOf(organization.name);
     let left = budget;
+    let orgPayers = 0;
     const payers = Array.from({ length: Math.max(2, Math.round(budget / 25)) }, (_, i) => {
       const n = String(i).padStart(4, "0");
-      const org = i % 5 >= 3 && orgs.length > 0 ? orgs[i % orgs.length]! : undefined;
+      // One subscription per payer, as in Clerk: each organization pays for one at most.
+      const org = i % 5 >= 3 ? orgs[orgPayers++] : undefined;
       const payer: Payer = org
         ? { payerId: `cpayer_bench_${n}`, userId: "", orgId: org.id, email: "", name: `Org of ${org.id}` }
         : { payerId: `cpayer_bench_${n}`, userId: `user_billing_${n}`, orgId: "", email: `user_billing_${n}@example.com`, name: "" };
