@@ -3,18 +3,21 @@
  * - `convex-clerk-users`: bench/component-app, the README's setup (registerRoutes, no hooks)
  *   with the component registered from src/component;
  * - `baseline`: bench/baseline, Convex's Clerk guide (svix + one upsert/delete mutation
- *   by `externalId`, `getCurrentUserOrThrow`), and its pattern applied to memberships.
+ *   by `externalId`, `getCurrentUserOrThrow`), and its pattern applied to memberships and to
+ *   Clerk Billing's items.
  */
 import path from "node:path";
 import { convexTest } from "convex-test";
 import type { GenericMutationCtx, GenericSchema, SchemaDefinition } from "convex/server";
 import componentSchema from "../../src/component/schema.js";
 import { membership } from "../../src/shared/kinds/membership.js";
-import { apiOf, type AnyKind } from "../../src/shared/kinds/registry.js";
+import { changesOfEvent, type AnyKind } from "../../src/shared/kinds/registry.js";
+import { subscriptionItem } from "../../src/shared/kinds/subscriptionItem.js";
 import { user } from "../../src/shared/kinds/user.js";
 import { WEBHOOK_SECRET, type Delivery } from "../../test/fixtures/clerk.js";
 import { api as baselineApi } from "../baseline/convex/_generated/api.js";
 import baselineSchema from "../baseline/convex/schema.js";
+import { itemAttributes } from "../baseline/convex/billing.js";
 import { membershipAttributes } from "../baseline/convex/memberships.js";
 import { userAttributes } from "../baseline/convex/users.js";
 import { api as appApi } from "../component-app/convex/_generated/api.js";
@@ -36,6 +39,8 @@ export type Backend = {
   requireAdmin(userId: string, orgId: string): Promise<unknown>;
   /** The rows it keeps of a kind, or null if it keeps none. */
   rows(kind: AnyKind): Promise<Rows | null>;
+  /** The package only: one query reading a payer's billing (`billing.getByPayer`), and a plan catalog to read beside it. */
+  billing?: { get(payer: { userId: string } | { orgId: string }): Promise<unknown>; seedPlans(plans: readonly Record<string, unknown>[]): Promise<void> };
 };
 
 export type Implementation = {
@@ -92,19 +97,37 @@ export const component: Implementation = {
       authTwice: (clerkId) => t.withIdentity({ subject: clerkId }).query(appApi.users.authTwice, {}),
       requireAdmin: (userId, orgId) => t.withIdentity({ subject: userId }).query(appApi.memberships.requireAdmin, { orgId }),
       rows: async (kind) => keyed(await inComponent((ctx) => ctx.db.query(kind.table).collect()), "clerkId"),
+      billing: {
+        get: (payer) => t.query(appApi.billing.getBilling, { payer }),
+        seedPlans: async (plans) => {
+          await inComponent(async (ctx) => {
+            for (const plan of plans) await ctx.db.insert("billingPlans", plan);
+          });
+        },
+      },
     };
   },
   expected(kind, json) {
-    const row = apiOf(kind).toRow(json);
+    // Its listing's mapping, or (a kind Clerk does not list: payment attempts) its webhook's.
+    const row = kind.api ? kind.api.toRow(json) : webhookRow(kind, json);
     if (!row) throw new Error(`bench: the stream's ${kind.name} is not one the package stores`);
     return row;
   },
 };
 
-/** The guide's tables (keyed by `externalId`) and how it maps Clerk's JSON, by kind: it keeps users and memberships only. */
+/** The row the webhook stores of `json`, sent as the kind's first event. */
+function webhookRow(kind: AnyKind, json: unknown) {
+  const asked = changesOfEvent(kind.webhook.events[0]!, json);
+  if (!("changes" in asked)) return null;
+  const change = asked.changes.find((c) => c.kind === kind.name && c.op === "upsert");
+  return change?.op === "upsert" ? (change.row as Record<string, unknown>) : null;
+}
+
+/** The guide's tables (keyed by `externalId`) and how it maps Clerk's JSON, by kind: it keeps users, memberships and billing items only. */
 const BASELINE_KINDS = new Map<string, { table: string; expected(json: any): Record<string, unknown> }>([
   [user.name, { table: "users", expected: userAttributes }],
   [membership.name, { table: "memberships", expected: membershipAttributes }],
+  [subscriptionItem.name, { table: "items", expected: (json) => itemAttributes(json) }],
 ]);
 
 export const baseline: Implementation = {

@@ -1,5 +1,6 @@
 // The webhook as Convex's Clerk guide writes it ("Storing Users in the Convex Database"), with
-// the same pattern for memberships; organization events fall to its `default` (ignored).
+// the same pattern for memberships and Clerk Billing's items; organization and payment attempt
+// events fall to its `default` (ignored).
 import { httpRouter } from "convex/server";
 import type { WebhookEvent } from "@clerk/backend";
 import { Webhook } from "svix";
@@ -33,6 +34,25 @@ http.route({
         break;
       case "organizationMembership.deleted":
         await ctx.runMutation(internal.memberships.deleteFromClerk, { clerkMembershipId: event.data.id });
+        break;
+      // Clerk Billing by hand (billing.ts): every item an event carries, upserted as it comes.
+      case "subscriptionItem.created": // intentional fallthrough
+      case "subscriptionItem.updated":
+      case "subscriptionItem.active":
+      case "subscriptionItem.canceled":
+      case "subscriptionItem.upcoming":
+      case "subscriptionItem.ended":
+      case "subscriptionItem.abandoned":
+      case "subscriptionItem.incomplete":
+      case "subscriptionItem.pastDue":
+      case "subscriptionItem.freeTrialEnding":
+        await ctx.runMutation(internal.billing.upsertItem, { data: event.data });
+        break;
+      case "subscription.created": // intentional fallthrough
+      case "subscription.updated":
+      case "subscription.active":
+      case "subscription.pastDue":
+        await ctx.runMutation(internal.billing.upsertSubscription, { data: event.data });
         break;
       default:
         console.log("Ignored Clerk webhook event", event.type);

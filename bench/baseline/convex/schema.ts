@@ -35,4 +35,23 @@ export default defineSchema({
   })
     .index("byExternalId", ["externalId"])
     .index("byOrgUser", ["orgId", "userId"]),
+  // Clerk Billing by hand (billing.ts): the fields this package stores of an item.
+  items: defineTable({
+    externalId: v.string(), // Clerk's subscription item id
+    payerId: v.optional(v.string()),
+    userId: v.optional(v.string()),
+    orgId: v.optional(v.string()),
+    status: v.string(),
+    subscriptionId: v.optional(v.string()),
+    planId: v.optional(v.string()),
+    planSlug: v.optional(v.string()),
+    planName: v.optional(v.string()),
+    interval: v.optional(v.string()),
+    isFreeTrial: v.boolean(),
+    periodStart: v.optional(v.number()),
+    periodEnd: v.optional(v.number()),
+    seats: v.optional(v.number()),
+    createdAt: v.optional(v.number()),
+    updatedAt: v.number(),
+  }).index("byExternalId", ["externalId"]),
 });

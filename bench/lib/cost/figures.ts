@@ -4,6 +4,7 @@
  */
 import type { AnyKind } from "../../../src/shared/kinds/registry.js";
 import type { Implementation } from "../backends.js";
+import type { BillingRead } from "../billingRead.js";
 import type { BundleSize } from "../bundle.js";
 import type { Correctness } from "../correctness.js";
 import type { Counts } from "../instrument.js";
@@ -54,6 +55,8 @@ export type Measured = {
   membershipAuths: [MembershipAuth, MembershipAuth];
   deletion: OrgDeletion;
   bundles: Bundles;
+  /** `getBilling` (the component's `billing.getByPayer`), or why it was not measured. */
+  billingRead: BillingRead;
 };
 
 export const STREAM_TEXT: Record<StreamOrder, string> = {

@@ -6,8 +6,10 @@
  */
 import { membership } from "../../../src/shared/kinds/membership.js";
 import { organization } from "../../../src/shared/kinds/organization.js";
+import { paymentAttempt } from "../../../src/shared/kinds/paymentAttempt.js";
+import { changesOfEvent, type AnyKind } from "../../../src/shared/kinds/registry.js";
+import { subscriptionItem } from "../../../src/shared/kinds/subscriptionItem.js";
 import { user } from "../../../src/shared/kinds/user.js";
-import type { AnyKind } from "../../../src/shared/kinds/registry.js";
 import type { Counts } from "../instrument.js";
 import { totalCalls } from "../instrument.js";
 import { CASCADE_BATCH, transactionsUsed, type HelpersSee } from "../orgDeletion.js";
@@ -56,15 +58,33 @@ export const exactly = (measured: number, value: number): Figure => ({ measured,
  *   states it (the read: the embedded organization, which must be looked at to know it is not
  *   news; the write: a tombstone, when a membership is deleted or superseded); an organization
  *   event: no read more, no write more except a deletion's tombstone.
+ * - Clerk Billing (bench/lib/stream/billing.ts), event by event. The floor of a standalone event
+ *   (`subscriptionItem.*`, `paymentAttempt.*`) is one object's: news reads its row and replaces it
+ *   (2 reads, 1 write) or inserts it (1 write); not news, the 1 read that tells it so. A
+ *   `subscription.*` event carrying k items is k such changes: every item that is news costs 2
+ *   reads and 1 write (the free item ending and the paid one starting: 4 and 2), one that is not
+ *   costs the oracle nothing. But a real receiver cannot know an item is not news without
+ *   reading its row: 1 read beyond the floor for each item but one (`readsPerMoreChange`), no
+ *   write beyond it. Nothing is deleted by a billing event, so no tombstone: no write beyond the
+ *   floor either (an organization's deletion removes its billing rows, counted on its event).
  * Function calls are the floor's (an HTTP action and one mutation), no margin, for every kind.
  */
 export type Budget =
   | { judged: "mean"; reads: { mean: number; worst: number }; writes: { mean: number; worst: number } }
-  | { judged: "each"; reads: number; writes: number; deletion?: number };
+  | {
+      judged: "each";
+      reads: number;
+      writes: number;
+      deletion?: number;
+      /** Reads beyond the floor allowed for each change of an event beyond its first (the items a `subscription.*` event carries). */
+      readsPerMoreChange?: number;
+    };
 export const BUDGETS = new Map<string, Budget>([
   [user.name, { judged: "mean", reads: { mean: 0.05, worst: 0 }, writes: { mean: 0.05, worst: 1 } }],
   [organization.name, { judged: "each", reads: 0, writes: 0, deletion: 1 }],
   [membership.name, { judged: "each", reads: 1, writes: 1 }],
+  [subscriptionItem.name, { judged: "each", reads: 0, writes: 0, readsPerMoreChange: 1 }],
+  [paymentAttempt.name, { judged: "each", reads: 0, writes: 0 }],
 ]);
 export function budgetOf(kind: AnyKind): Budget {
   const budget = BUDGETS.get(kind.name);
@@ -92,7 +112,16 @@ const f = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
 /** Every goal of the run, in the order they print. */
 export function goals(m: Measured): Goal[] {
-  return [...m.runs.flatMap(streamGoals), ...inOrderGoals(m), ...authGoals(m), ...deletionGoals(m), ...bundleGoals(m), ...timeGoals(m), ...infoGoals(m)];
+  return [
+    ...m.runs.flatMap(streamGoals),
+    ...inOrderGoals(m),
+    ...authGoals(m),
+    ...billingReadGoals(m),
+    ...deletionGoals(m),
+    ...bundleGoals(m),
+    ...timeGoals(m),
+    ...infoGoals(m),
+  ];
 }
 
 function streamGoals(run: StreamRun): Goal[] {
@@ -162,11 +191,22 @@ function streamGoals(run: StreamRun): Goal[] {
         ),
       ];
     }
-    const { deletion } = budget;
-    const deleted = eventType(kind, "deleted");
-    const isDeletion = (i: number) => run.deliveries[i]!.type === deleted && run.floor[i]!.writes > 0;
+    const { deletion, readsPerMoreChange } = budget;
+    // A kind with no deletion budget may have no delete event (billing).
+    const isDeletion = (i: number) => run.deliveries[i]!.type === eventType(kind, "deleted") && run.floor[i]!.writes > 0;
+    const changes = (i: number) => {
+      const asked = changesOfEvent(run.deliveries[i]!.type, run.deliveries[i]!.event.data);
+      return "changes" in asked ? asked.changes.length : 1;
+    };
     return [
-      ...eventByEvent(kind, "reads", () => budget.reads, `+ ${budget.reads}`),
+      ...(readsPerMoreChange === undefined
+        ? eventByEvent(kind, "reads", () => budget.reads, `+ ${budget.reads}`)
+        : eventByEvent(
+            kind,
+            "reads",
+            (i) => budget.reads + readsPerMoreChange * (changes(i) - 1),
+            `${budget.reads ? `+ ${budget.reads} ` : ""}+ ${readsPerMoreChange} per item beyond the first of a subscription event`,
+          )),
       ...(deletion === undefined
         ? eventByEvent(kind, "writes", () => budget.writes, `+ ${budget.writes}`)
         : eventByEvent(
@@ -249,6 +289,25 @@ function authGoals({ auths: [pkgAuth, baseAuth], membershipAuths: [pkgMember, ba
       name: "1 requireMembership: 1 component call and at most 2 documents read (floor: 0 calls, 1 read)",
       figures: [atMost(totalCalls(pkgMember.cost), 1), atMost(pkgMember.cost.docsRead, 2)],
       detail: `${totalCalls(pkgMember.cost)} call, ${pkgMember.cost.docsRead} read, ${pkgMember.cost.indexRanges} index ranges, ${pkgMember.cost.bytesBetweenFunctions} bytes between functions (baseline ${totalCalls(baseMember.cost)} calls, ${baseMember.cost.docsRead} read)`,
+      judged: "count",
+    },
+  ];
+}
+
+/**
+ * getBilling (`components.clerkUsers.billing.getByPayer`): one component call, reading at most the
+ * payer's current and upcoming items and their plans. Until the component has the query, an INFO
+ * line says so (bench/lib/billingRead.ts), and the goal applies once it does.
+ */
+function billingReadGoals({ billingRead: read }: Measured): Goal[] {
+  const name = "1 getBilling (billing.getByPayer): 1 component call, documents read <= the payer's current and upcoming items + their plans";
+  if ("skipped" in read) return [{ name, figures: [], detail: read.skipped, judged: "info" }];
+  const calls = totalCalls(read.cost);
+  return [
+    {
+      name,
+      figures: [exactly(calls, 1), atMost(read.cost.docsRead, read.items + read.plans)],
+      detail: `${calls} call, ${read.cost.docsRead} read (of ${read.items} items + ${read.plans} plans), ${read.cost.indexRanges} index ranges, ${read.cost.bytesBetweenFunctions} bytes between functions, payer ${JSON.stringify(read.payer)}`,
       judged: "count",
     },
   ];

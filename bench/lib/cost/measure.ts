@@ -6,8 +6,11 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { membership } from "../../../src/shared/kinds/membership.js";
+import { apiOf } from "../../../src/shared/kinds/registry.js";
 import { user } from "../../../src/shared/kinds/user.js";
+import { subscriptionItem } from "../../../src/shared/kinds/subscriptionItem.js";
 import { baseline, component, root, type Backend, type Implementation } from "../backends.js";
+import { measureBillingRead, type BillingRead } from "../billingRead.js";
 import { bundleModules, bundleSource } from "../bundle.js";
 import { compare } from "../correctness.js";
 import { emptyCounts, measure, type Counts } from "../instrument.js";
@@ -49,6 +52,8 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
   /** Both implementations' backends after the realistic stream holding memberships: requireMembership is measured on them. */
   let memberBackends: [Backend, Backend] | undefined;
   let memberStream: Stream | undefined;
+  /** getBilling, on the package's backend after the realistic billing stream (skipped until the component has it). */
+  let billingRead: BillingRead = { skipped: "no stream holds billing items" };
   for (const def of STREAMS) {
     for (const order of ORDERS) {
       const stream = makeStream(def, sizes.events, order);
@@ -61,6 +66,7 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
         backends.push(backend);
       }
       if (order === "realistic" && stream.latest.has(membership.name)) [memberBackends, memberStream] = [backends as [Backend, Backend], stream];
+      if (order === "realistic" && stream.latest.has(subscriptionItem.name)) billingRead = await measureBillingRead(backends[0]!);
       const [pkg, base] = counted;
       runs.push({ kinds: def.kinds, order, deliveries: stream.events, objects: objectsOf(stream), floor: floorCosts(stream), pkg: pkg!, base: base! });
     }
@@ -119,6 +125,7 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
     membershipAuths: membershipAuths as [MembershipAuth, MembershipAuth],
     deletion,
     bundles,
+    billingRead,
   };
 }
 
@@ -200,7 +207,7 @@ async function adminOf(stream: Stream, backends: [Backend, Backend]) {
   const [pkgRows, baseRows] = await Promise.all(backends.map((b) => b.rows(membership)));
   const latest = stream.latest.get(membership.name)!;
   for (const [id, json] of [...latest].sort(([a], [b]) => a.localeCompare(b))) {
-    const m = json === DELETED ? null : membership.api!.toRow(json);
+    const m = json === DELETED ? null : apiOf(membership).toRow(json);
     if (!m || m.role !== "org:admin") continue;
     if (pkgRows?.get(id)?.role === "org:admin" && baseRows?.get(id)?.role === "org:admin") return { userId: m.userId, orgId: m.orgId };
   }

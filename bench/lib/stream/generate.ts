@@ -55,18 +55,22 @@ export function makeStream(def: StreamDef, total: number, order: StreamOrder = "
   const duplicates = Math.round(total * 0.1);
   const inStream = new Set<string>(def.kinds.map((kind) => kind.name));
   const hasChildren = (kind: AnyKind) => childrenOf(kind.name).some((child) => inStream.has(child.kind.name));
+  // Kinds a script writes (billing: one change moves several objects at once) have no shape.
+  const scripted = new Set<string>(def.script?.kinds.map((kind) => kind.name) ?? []);
 
   // How many objects of each kind, deletions, returns and updates, before any history.
   let left = total - duplicates;
-  const plans = def.kinds.map((kind) => {
-    const population = shapeOf(kind).population;
-    const objects = population.objects(total, left);
-    const deleted = population.deleted(objects);
-    const rejoined = Math.round(deleted * (population.rejoined ?? 0));
-    const fixed = population.updates === "rest" ? 0 : population.updates;
-    left -= objects * (1 + fixed) + deleted + 2 * rejoined;
-    return { kind, objects, deleted, rejoined, updatesPer: new Array<number>(objects).fill(fixed) };
-  });
+  const plans = def.kinds
+    .filter((kind) => !scripted.has(kind.name))
+    .map((kind) => {
+      const population = shapeOf(kind).population;
+      const objects = population.objects(total, left);
+      const deleted = population.deleted(objects);
+      const rejoined = Math.round(deleted * (population.rejoined ?? 0));
+      const fixed = population.updates === "rest" ? 0 : population.updates;
+      left -= objects * (1 + fixed) + deleted + 2 * rejoined;
+      return { kind, objects, deleted, rejoined, updatesPer: new Array<number>(objects).fill(fixed) };
+    });
   for (const plan of plans) {
     if (shapeOf(plan.kind).population.updates !== "rest") continue;
     // Every object gets at least one update; the rest are spread at random.
@@ -135,6 +139,21 @@ export function makeStream(def: StreamDef, total: number, order: StreamOrder = "
       if (i < rejoined) history(i, shape.id(i, true), mine, later(leftAt), 1, false);
     }
   }
+
+  // The scripted kinds' events, with what is left of the stream, after their parents' histories.
+  def.script?.run({
+    budget: left,
+    rand,
+    pick,
+    idsOf: (name) => (ids.get(name) ?? []).map((id) => ({ id, createdAt: versions.get(id)![0]!.at })),
+    emit: (kind, type, at, data) =>
+      unique.push({ kind: kind.name, type, at, svixId: `msg_${def.name}_${++messages}`, duplicate: false, event: clerkEvent(type, data) }),
+    latest(kind, id, json, at, mine) {
+      latest.get(kind.name)!.set(id, json);
+      parents.set(id, mine);
+      for (const parentId of mine.values()) lastAt.set(parentId, Math.max(lastAt.get(parentId)!, at));
+    },
+  });
 
   // Objects with children in the stream: the last ones are deleted once every history is over.
   for (const { kind, objects, deleted } of plans) {

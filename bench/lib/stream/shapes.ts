@@ -7,7 +7,10 @@
 import { membership } from "../../../src/shared/kinds/membership.js";
 import { organization } from "../../../src/shared/kinds/organization.js";
 import type { AnyKind } from "../../../src/shared/kinds/registry.js";
+import { paymentAttempt } from "../../../src/shared/kinds/paymentAttempt.js";
+import { subscriptionItem } from "../../../src/shared/kinds/subscriptionItem.js";
 import { user } from "../../../src/shared/kinds/user.js";
+import { billingScript, type Script } from "./billing.js";
 import { clerkMembership, clerkOrganization, clerkUser } from "../../../test/fixtures/clerk.js";
 
 /** What a version of an object is made from. `parent(kind)` is that parent's version current at `updatedAt`. */
@@ -132,11 +135,19 @@ export function shapeOf(kind: AnyKind): Shape {
   return shape;
 }
 
-/** A stream: its kinds (parents first), its seed, and its Svix message ids' infix. */
-export type StreamDef = { name: string; kinds: readonly AnyKind[]; seed: number };
+/**
+ * A stream: its kinds (parents first), its seed, and its Svix message ids' infix; `script`
+ * writes the events of the kinds it names, with what the others leave of the stream.
+ */
+export type StreamDef = { name: string; kinds: readonly AnyKind[]; seed: number; script?: Script };
 
-/** The streams every bench run sends, each in every order: users; organizations and memberships. */
+/**
+ * The streams every bench run sends, each in every order: users; organizations and memberships;
+ * Clerk Billing (bench/lib/stream/billing.ts), its organization payers synced (some deleted at the
+ * end, their billing rows with them), its user payers not.
+ */
 export const STREAMS: readonly StreamDef[] = [
   { name: "bench", kinds: [user], seed: 1 },
   { name: "orgbench", kinds: [organization, membership], seed: 2 },
+  { name: "billbench", kinds: [organization, subscriptionItem, paymentAttempt], seed: 3, script: billingScript },
 ];

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type * as billing from "../billing.js";
 import type * as http from "../http.js";
 import type * as memberships from "../memberships.js";
 import type * as users from "../users.js";
@@ -20,6 +21,7 @@ import type {
 import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
+  billing: typeof billing;
   http: typeof http;
   memberships: typeof memberships;
   users: typeof users;
