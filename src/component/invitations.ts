@@ -39,7 +39,12 @@ export const listPending = query({
 type PendingKey = [createdAt: number, creationTime: number];
 
 function keyOf(cursor: string): PendingKey {
-  const key: unknown = JSON.parse(cursor);
+  let key: unknown;
+  try {
+    key = JSON.parse(cursor);
+  } catch {
+    // reported below
+  }
   if (Array.isArray(key) && key.length === 2 && key.every((n) => typeof n === "number")) return key as PendingKey;
   throw new Error(`Not a cursor this list returned: ${JSON.stringify(cursor.slice(0, 100))}. Pass null for the first page, then continueCursor.`);
 }
