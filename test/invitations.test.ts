@@ -38,7 +38,7 @@ const pending = async (organizationId: string, numItems = 100) => {
   const ids: string[] = [];
   let cursor: string | null = null;
   for (;;) {
-    const result = await t.query(components.clerkUsers.invitations.listPending, { organizationId, paginationOpts: page(numItems, cursor) });
+    const result: { page: { clerkId: string }[]; isDone: boolean; continueCursor: string } = await t.query(components.clerkUsers.invitations.listPending, { organizationId, paginationOpts: page(numItems, cursor) });
     ids.push(...result.page.map((invitation) => invitation.clerkId));
     if (result.isDone) return ids;
     cursor = result.continueCursor;
