@@ -38,7 +38,10 @@ const pending = async (organizationId: string, numItems = 100) => {
   const ids: string[] = [];
   let cursor: string | null = null;
   for (;;) {
-    const result: { page: { clerkId: string }[]; isDone: boolean; continueCursor: string } = await t.query(components.clerkUsers.invitations.listPending, { organizationId, paginationOpts: page(numItems, cursor) });
+    const result: { page: { clerkId: string }[]; isDone: boolean; continueCursor: string } = await t.query(components.clerkUsers.invitations.listPending, {
+      organizationId,
+      paginationOpts: page(numItems, cursor),
+    });
     ids.push(...result.page.map((invitation) => invitation.clerkId));
     if (result.isDone) return ids;
     cursor = result.continueCursor;
@@ -201,7 +204,10 @@ describe("invitations.byEmail", () => {
     const now = Date.now();
     const lapsed = invitationCreated({ organization: acme.data, email_address: "Ada.Lovelace@Example.COM", created_at: now - 10 * DAY });
     const again = invitationCreated({ organization: acme.data, email_address: "ada.lovelace@example.com", created_at: now - 1000 });
-    const fromBeta = invitationAccepted(invitationCreated({ organization: beta.data, email_address: "ADA.LOVELACE@EXAMPLE.COM", created_at: now - 5 * DAY }).data, "user_ada");
+    const fromBeta = invitationAccepted(
+      invitationCreated({ organization: beta.data, email_address: "ADA.LOVELACE@EXAMPLE.COM", created_at: now - 5 * DAY }).data,
+      "user_ada",
+    );
     const someoneElse = invitationCreated({ organization: acme.data, email_address: "grace@example.com" });
     ok(await deliver(t, [acme, beta, lapsed, again, fromBeta, someoneElse]));
     for (const email of ["ada.lovelace@example.com", "Ada.Lovelace@Example.COM", "  ADA.LOVELACE@example.com "]) {
@@ -223,7 +229,11 @@ describe("an organization's deletion", () => {
     ok(await deliver(t, [organizationDeleted(acme.data)]));
     expect(await storedInvitationRows(t)).toEqual([]);
     // Late: a newer version of an invitation it had, and one never seen.
-    const late = [invitationRevoked(toAlan.data, { updated_at: Date.now() + 60_000 }), invitationAccepted(toAda.data, grace), invitationCreated({ organization: acme.data })];
+    const late = [
+      invitationRevoked(toAlan.data, { updated_at: Date.now() + 60_000 }),
+      invitationAccepted(toAda.data, grace),
+      invitationCreated({ organization: acme.data }),
+    ];
     ok(await deliver(t, late, { duplicate: true }));
     expect(await storedInvitationRows(t)).toEqual([]);
     expect(await pending(acme.data.id)).toEqual([]);
@@ -258,8 +268,12 @@ describe("onInvitationCreated, onInvitationAccepted and onInvitationRevoked", ()
       "onInvitationUpdated",
       "onInvitationRevoked",
     ]);
-    expect(callsOf("onInvitationAccepted")).toEqual([{ invitation: expect.objectContaining({ clerkId: toAda.data.id, status: "accepted" }), source: "webhook" }]);
-    expect(callsOf("onInvitationRevoked")).toEqual([{ invitation: expect.objectContaining({ clerkId: toKate.data.id, status: "revoked" }), source: "webhook" }]);
+    expect(callsOf("onInvitationAccepted")).toEqual([
+      { invitation: expect.objectContaining({ clerkId: toAda.data.id, status: "accepted" }), source: "webhook" },
+    ]);
+    expect(callsOf("onInvitationRevoked")).toEqual([
+      { invitation: expect.objectContaining({ clerkId: toKate.data.id, status: "revoked" }), source: "webhook" },
+    ]);
   });
 
   test("not for a redelivery, nor for a stale copy arriving after the acceptance", async () => {

@@ -1,6 +1,14 @@
 import { makeFunctionReference } from "convex/server";
 import { isResyncError, makeResyncAction, type ResyncStatus } from "convex-clerk-users";
-import clerkUsersTest, { clerkInvitation, clerkOrganization, deliver, invitationAccepted, invitationCreated, setTestWebhookSecret, type ClerkInvitationJSON } from "convex-clerk-users/test";
+import clerkUsersTest, {
+  clerkInvitation,
+  clerkOrganization,
+  deliver,
+  invitationAccepted,
+  invitationCreated,
+  setTestWebhookSecret,
+  type ClerkInvitationJSON,
+} from "convex-clerk-users/test";
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { components } from "../example/convex/_generated/api";

@@ -100,7 +100,12 @@ export function invitationStatusAt(invitation: Pick<InvitationFields, "status" |
  * `status`: created in it, or a newer version in it whose replaced row was not. A duplicate or
  * stale copy is no hook event, so each arrival is announced once.
  */
-export function enteredStatus(status: string, what: string, invitation: Pick<InvitationFields, "status">, previous?: Pick<InvitationFields, "status">): boolean {
+export function enteredStatus(
+  status: string,
+  what: string,
+  invitation: Pick<InvitationFields, "status">,
+  previous?: Pick<InvitationFields, "status">,
+): boolean {
   if (invitation.status !== status) return false;
   return what === "created" || (what === "updated" && previous?.status !== status);
 }
@@ -133,7 +138,11 @@ export const invitation = defineKind({
     path: "/v1/organization_invitations",
     order: { by: "oldestFirst" },
     // One invitation by id, under its organization: a 404 is one Clerk no longer has.
-    recheck: { by: "one", path: (clerkId, { orgId }) => `/v1/organizations/${encodeURIComponent(orgId!)}/invitations/${encodeURIComponent(clerkId)}`, needs: ["orgId"] },
+    recheck: {
+      by: "one",
+      path: (clerkId, { orgId }) => `/v1/organizations/${encodeURIComponent(orgId!)}/invitations/${encodeURIComponent(clerkId)}`,
+      needs: ["orgId"],
+    },
     toRow: invitationFromClerk,
   },
   // Worked out by component/invitationHooks.ts.

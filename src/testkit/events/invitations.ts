@@ -14,7 +14,14 @@ export type ClerkInvitationJSON = {
   role_name: string;
   organization_id: string;
   inviter_id: string | null;
-  public_inviter_data: { user_id: string; first_name: string | null; last_name: string | null; image_url: string; has_image: boolean; identifier: string } | null;
+  public_inviter_data: {
+    user_id: string;
+    first_name: string | null;
+    last_name: string | null;
+    image_url: string;
+    has_image: boolean;
+    identifier: string;
+  } | null;
   /** `pending`, `accepted`, `revoked` or `expired`. */
   status: string;
   public_metadata: Record<string, unknown>;
@@ -30,7 +37,10 @@ export type ClerkInvitationJSON = {
 };
 
 /** `organizationInvitation.created` / `.accepted` / `.revoked`: each carries the whole invitation. */
-export type InvitationEvent = ClerkEvent<"organizationInvitation.created" | "organizationInvitation.accepted" | "organizationInvitation.revoked", ClerkInvitationJSON>;
+export type InvitationEvent = ClerkEvent<
+  "organizationInvitation.created" | "organizationInvitation.accepted" | "organizationInvitation.revoked",
+  ClerkInvitationJSON
+>;
 
 /** What an invitation is built from: its organization (or its id), who sent it, and any invitation field. */
 export type InvitationInput = Partial<Omit<ClerkInvitationJSON, "organization_id">> & {
@@ -93,7 +103,13 @@ export function clerkInvitation(input: InvitationInput): ClerkInvitationJSON {
     public_organization_data:
       typeof organization === "string"
         ? null
-        : { id: organization.id, name: organization.name, slug: organization.slug ?? "", image_url: organization.image_url ?? undefined, has_image: organization.has_image },
+        : {
+            id: organization.id,
+            name: organization.name,
+            slug: organization.slug ?? "",
+            image_url: organization.image_url ?? undefined,
+            has_image: organization.has_image,
+          },
     ...fields,
   };
 }
