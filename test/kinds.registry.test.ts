@@ -74,11 +74,13 @@ test("the hook events are every kind's rows' three and its derived hooks, and no
   expect(new Set(handlers).size).toBe(handlers.length);
 });
 
-test("the billing kinds declare onPlansChanged, onTrialEnding and onPaymentAttempt", () => {
+test("the billing kinds declare onPlansChanged, onTrialEnding and onPaymentAttempt; invitations onInvitationAccepted and onInvitationRevoked", () => {
   expect(hookTypes.filter((type) => !type.includes(".")).map((type) => handlerNameOf(type as never))).toEqual([
     "onPlansChanged",
     "onTrialEnding",
     "onPaymentAttempt",
+    "onInvitationAccepted",
+    "onInvitationRevoked",
   ]);
 });
 

@@ -7,6 +7,9 @@ import {
   clerkUser,
   deliver,
   freePlan,
+  invitationAccepted,
+  invitationCreated,
+  invitationRevoked,
   organizationPayer,
   paymentAttemptCreated,
   paymentAttemptUpdated,
@@ -65,7 +68,10 @@ test("a builder for every handled event, each taken by the webhook (applied, or 
   const joined = membershipCreated({ organization: acmeInc.data, user: renamed.data, role: "org:admin" });
   const demoted = membershipUpdated(joined.data, { role: "org:member" });
   const graceJoined = membershipCreated({ organization: acmeInc.data, user: grace.data });
-  const people = [ada, renamed, grace, acme, acmeInc, joined, demoted, graceJoined];
+  const invited = invitationCreated({ organization: acmeInc.data, inviter: renamed.data, email_address: "Katherine@Example.com" });
+  const accepted = invitationAccepted(invited.data, grace.data);
+  const revoked = invitationRevoked(invitationCreated({ organization: acmeInc.data }).data);
+  const people = [ada, renamed, grace, acme, acmeInc, joined, demoted, graceJoined, invited, accepted, revoked];
 
   // Billing: Ada pays for herself, Acme for its members; Grace's trial is the org-less one.
   const adaPays = userPayer(renamed.data);
@@ -122,6 +128,9 @@ test("a builder for every handled event, each taken by the webhook (applied, or 
   expect(before.users.find((u) => u.clerkId === ada.data.id)).toMatchObject({ firstName: "Augusta", email: "ada@example.com", emailVerified: true });
   expect(before.organizations).toMatchObject([{ clerkId: acme.data.id, name: "Acme Inc", slug: "acme" }]);
   expect(before.memberships.find((m) => m.userId === ada.data.id)).toMatchObject({ clerkId: joined.data.id, role: "org:member" });
+  expect(await t.query(components.clerkUsers.invitations.byEmail, { email: "katherine@example.com" })).toMatchObject([
+    { clerkId: invited.data.id, orgId: acme.data.id, status: "accepted", userId: grace.data.id, inviterId: ada.data.id },
+  ]);
   const bills = await billingTables(t);
   expect(bills.subscriptionItems.map((i) => [i.clerkId, i.status])).toEqual(
     expect.arrayContaining([
@@ -139,6 +148,7 @@ test("a builder for every handled event, each taken by the webhook (applied, or 
   const after = await tables(t);
   expect(after.users.map((u) => u.clerkId)).toEqual([grace.data.id]);
   expect(after.organizations).toEqual([]);
+  expect(await t.query(components.clerkUsers.invitations.byEmail, { email: "katherine@example.com" })).toEqual([]);
   expect(await billingTables(t)).toEqual({ subscriptionItems: [], paymentAttempts: [] });
 
   const all = [...events, ...deletions];

@@ -82,6 +82,13 @@ function ask(api: ClerkApi, recheck: Recheck, ids: readonly string[], belongsTo:
         inChunks(values, (chunk) => api.getByIds(recheck.path(parentId), recheck.param, chunk, {}, { notFound: "empty" })),
       );
     }
+    case "one":
+      return sequence(ids, (id, i) => {
+        const held = belongsTo[i] ?? {};
+        const absent = recheck.needs.filter((field) => !held[field]);
+        if (absent.length > 0) throw new Error(`Cannot ask Clerk about ${id}: the stored row holds no ${absent.join(", ")}`);
+        return api.get(recheck.path(id, held), {}, { notFound: "empty", single: true });
+      });
     case "payer": {
       // One request per payer: its subscription holds every item it has (a 404: none).
       const payers = new Map<string, { userId?: string; orgId?: string }>();
@@ -121,10 +128,10 @@ function inChunks(ids: readonly string[], request: (chunk: readonly string[]) =>
 }
 
 /** Runs `request` for each item in turn (the client paces them), stopping at a postponement. */
-async function sequence<T>(items: readonly T[], request: (item: T) => Promise<unknown[] | Postponed>): Promise<unknown[] | Postponed> {
+async function sequence<T>(items: readonly T[], request: (item: T, index: number) => Promise<unknown[] | Postponed>): Promise<unknown[] | Postponed> {
   const all: unknown[] = [];
-  for (const item of items) {
-    const found = await request(item);
+  for (const [index, item] of items.entries()) {
+    const found = await request(item, index);
     if (isPostponed(found)) return found;
     all.push(...found);
   }

@@ -4,6 +4,7 @@ import { derivedHooksOf, type DerivedHookType } from "../shared/kinds/registry.j
 import type { Change, ChangeSource, HookEvent } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
 import { BILLING_HOOKS } from "./billingHooks.js";
+import { INVITATION_HOOKS } from "./invitationHooks.js";
 import { KINDS, type KindSpec } from "./kinds.js";
 
 /**
@@ -97,11 +98,12 @@ export type Deriver<T extends DerivedHookType = DerivedHookType> = (
 ) => Promise<Omit<Extract<HookEvent, { type: T }>, "type">[]>;
 
 /**
- * Who works out each derived hook a kind declares; the type checker asks for every one. Read
- * when called: billingHooks.ts reads through the engine, which imports this module.
+ * Who works out each derived hook a kind declares (one module per kind that has them); the type
+ * checker asks for every one. Read when called: billingHooks.ts reads through the engine, which
+ * imports this module.
  */
 function deriverOf(type: DerivedHookType): Deriver {
-  const derivers: Derivers = BILLING_HOOKS;
+  const derivers: Derivers = { ...BILLING_HOOKS, ...INVITATION_HOOKS };
   return derivers[type] as Deriver;
 }
 

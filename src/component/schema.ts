@@ -4,6 +4,7 @@ import { vListCursor } from "../shared/paging.js";
 import { deliveryRecordFields, healthHourFields } from "../shared/health.js";
 import { vResyncStatus } from "../shared/resync.js";
 import type { CommonFields } from "../shared/kinds/define.js";
+import { invitation } from "../shared/kinds/invitation.js";
 import { membership } from "../shared/kinds/membership.js";
 import { organization } from "../shared/kinds/organization.js";
 import { paymentAttempt } from "../shared/kinds/paymentAttempt.js";
@@ -47,6 +48,11 @@ export default defineSchema({
     .index("by_status_period_end", ["status", "periodEnd"]),
   /** Clerk Billing's payment attempts, by payer, newest first through `_creationTime`. */
   paymentAttempts: kindTable(paymentAttempt).index("by_user", ["userId"]).index("by_org", ["orgId"]),
+  /**
+   * Organization invitations: an organization's by status, oldest first (`by_org_status`: its
+   * pending ones, and its cascade), and every invitation to one address (`by_email`, lower-cased).
+   */
+  invitations: kindTable(invitation).index("by_org_status", ["orgId", "status", "createdAt"]).index("by_email", ["emailAddress", "createdAt"]),
   /**
    * Clerk Billing's plans and their features, replaced whole by a resync with `billing: true`
    * (resync/plans.ts): the Backend API is their only source (no webhook), and a plan has no

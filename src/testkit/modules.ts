@@ -15,6 +15,8 @@ export const componentModules: Record<string, () => Promise<unknown>> = {
   "./component/copies.js": () => import("../component/copies.js"),
   "./component/health.js": () => import("../component/health.js"),
   "./component/hooks.js": () => import("../component/hooks.js"),
+  "./component/invitationHooks.js": () => import("../component/invitationHooks.js"),
+  "./component/invitations.js": () => import("../component/invitations.js"),
   "./component/kinds.js": () => import("../component/kinds.js"),
   "./component/limits.js": () => import("../component/limits.js"),
   "./component/lists.js": () => import("../component/lists.js"),

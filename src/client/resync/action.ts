@@ -65,6 +65,16 @@ export type ResyncOptions = UserHooks & {
    */
   billing?: boolean;
   /**
+   * Also resync organization invitations, after the users (and the other kinds): every
+   * invitation of the instance, in every status (`GET /v1/organization_invitations`, oldest
+   * first), with the same paging, ordering rules, hooks and removal of what Clerk no longer has
+   * (each asked about by id in its organization:
+   * `GET /v1/organizations/{orgId}/invitations/{id}`). The Backend API's invitations do not say
+   * who accepted them: a `userId` the webhook stored is kept. Default false: no invitation
+   * request is made.
+   */
+  invitations?: boolean;
+  /**
    * Lets reconcile remove more objects of a kind than the pass found still in Clerk. Without it,
    * such a pass stops with `TOO_MANY_REMOVALS` before removing any: that is what a secret key of
    * another Clerk instance looks like. Default false.

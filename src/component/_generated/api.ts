@@ -15,6 +15,8 @@ import type * as cascades from "../cascades.js";
 import type * as copies from "../copies.js";
 import type * as health from "../health.js";
 import type * as hooks from "../hooks.js";
+import type * as invitationHooks from "../invitationHooks.js";
+import type * as invitations from "../invitations.js";
 import type * as kinds from "../kinds.js";
 import type * as limits from "../limits.js";
 import type * as lists from "../lists.js";
@@ -51,6 +53,8 @@ const fullApi: ApiFromModules<{
   copies: typeof copies;
   health: typeof health;
   hooks: typeof hooks;
+  invitationHooks: typeof invitationHooks;
+  invitations: typeof invitations;
   kinds: typeof kinds;
   limits: typeof limits;
   lists: typeof lists;

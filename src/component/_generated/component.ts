@@ -331,6 +331,68 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         Name
       >;
     };
+    invitations: {
+      byEmail: FunctionReference<
+        "query",
+        "internal",
+        { email: string },
+        Array<{
+          _creationTime: number;
+          _id: string;
+          clerkId: string;
+          createdAt?: number;
+          emailAddress: string;
+          expiresAt?: number;
+          inviterId?: string;
+          orgId: string;
+          publicMetadata?: Record<string, any>;
+          role: string;
+          roleName?: string;
+          status: string;
+          updatedAt: number;
+          userId?: string;
+        }>,
+        Name
+      >;
+      listPending: FunctionReference<
+        "query",
+        "internal",
+        {
+          organizationId: string;
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<{
+            _creationTime: number;
+            _id: string;
+            clerkId: string;
+            createdAt?: number;
+            emailAddress: string;
+            expiresAt?: number;
+            inviterId?: string;
+            orgId: string;
+            publicMetadata?: Record<string, any>;
+            role: string;
+            roleName?: string;
+            status: string;
+            updatedAt: number;
+            userId?: string;
+          }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+    };
     memberships: {
       get: FunctionReference<
         "query",
@@ -671,6 +733,25 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                       };
                     }
                   | {
+                      kind: "invitation";
+                      notice?: string;
+                      op: "upsert";
+                      row: {
+                        clerkId: string;
+                        createdAt?: number;
+                        emailAddress: string;
+                        expiresAt?: number;
+                        inviterId?: string;
+                        orgId: string;
+                        publicMetadata?: Record<string, any>;
+                        role: string;
+                        roleName?: string;
+                        status: string;
+                        updatedAt: number;
+                        userId?: string;
+                      };
+                    }
+                  | {
                       belongsTo?: Record<string, string>;
                       clerkId: string;
                       kind:
@@ -678,7 +759,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                         | "organization"
                         | "membership"
                         | "subscriptionItem"
-                        | "paymentAttempt";
+                        | "paymentAttempt"
+                        | "invitation";
                       op: "delete";
                     }
                 >;
@@ -785,6 +867,23 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                         updatedAt: number;
                         userId?: string;
                       }>;
+                    }
+                  | {
+                      kind: "invitation";
+                      rows: Array<{
+                        clerkId: string;
+                        createdAt?: number;
+                        emailAddress: string;
+                        expiresAt?: number;
+                        inviterId?: string;
+                        orgId: string;
+                        publicMetadata?: Record<string, any>;
+                        role: string;
+                        roleName?: string;
+                        status: string;
+                        updatedAt: number;
+                        userId?: string;
+                      }>;
                     };
               }
             | {
@@ -886,6 +985,23 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                         updatedAt: number;
                         userId?: string;
                       }>;
+                    }
+                  | {
+                      kind: "invitation";
+                      rows: Array<{
+                        clerkId: string;
+                        createdAt?: number;
+                        emailAddress: string;
+                        expiresAt?: number;
+                        inviterId?: string;
+                        orgId: string;
+                        publicMetadata?: Record<string, any>;
+                        role: string;
+                        roleName?: string;
+                        status: string;
+                        updatedAt: number;
+                        userId?: string;
+                      }>;
                     };
                 foundIds: Array<string>;
                 missing: Array<string>;
@@ -923,7 +1039,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
-                  | "paymentAttempt";
+                  | "paymentAttempt"
+                  | "invitation";
                 limit: number;
                 offset: number;
                 op: "list";
@@ -939,7 +1056,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
-                  | "paymentAttempt";
+                  | "paymentAttempt"
+                  | "invitation";
                 op: "recheck";
                 refs: Array<string>;
               }
@@ -948,6 +1066,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | { op: "done" };
           status: {
             counts: {
+              invitation?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
               membership?: {
                 created: number;
                 invalid: number;
@@ -1016,13 +1144,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "organization"
               | "membership"
               | "subscriptionItem"
-              | "paymentAttempt";
+              | "paymentAttempt"
+              | "invitation";
             kinds: Array<
               | "user"
               | "organization"
               | "membership"
               | "subscriptionItem"
               | "paymentAttempt"
+              | "invitation"
             >;
             lastError?: {
               at: number;
@@ -1107,6 +1237,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         },
         {
           counts: {
+            invitation?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
             membership?: {
               created: number;
               invalid: number;
@@ -1175,13 +1315,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | "organization"
             | "membership"
             | "subscriptionItem"
-            | "paymentAttempt";
+            | "paymentAttempt"
+            | "invitation";
           kinds: Array<
             | "user"
             | "organization"
             | "membership"
             | "subscriptionItem"
             | "paymentAttempt"
+            | "invitation"
           >;
           lastError?: {
             at: number;
@@ -1212,6 +1354,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         { lease: string; requests: number; runId: string },
         {
           counts: {
+            invitation?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
             membership?: {
               created: number;
               invalid: number;
@@ -1280,13 +1432,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | "organization"
             | "membership"
             | "subscriptionItem"
-            | "paymentAttempt";
+            | "paymentAttempt"
+            | "invitation";
           kinds: Array<
             | "user"
             | "organization"
             | "membership"
             | "subscriptionItem"
             | "paymentAttempt"
+            | "invitation"
           >;
           lastError?: {
             at: number;
@@ -1324,7 +1478,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
-                  | "paymentAttempt";
+                  | "paymentAttempt"
+                  | "invitation";
                 limit: number;
                 offset: number;
                 op: "list";
@@ -1340,7 +1495,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
-                  | "paymentAttempt";
+                  | "paymentAttempt"
+                  | "invitation";
                 op: "recheck";
                 refs: Array<string>;
               }
@@ -1349,6 +1505,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | { op: "done" };
           status: {
             counts: {
+              invitation?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
               membership?: {
                 created: number;
                 invalid: number;
@@ -1417,13 +1583,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "organization"
               | "membership"
               | "subscriptionItem"
-              | "paymentAttempt";
+              | "paymentAttempt"
+              | "invitation";
             kinds: Array<
               | "user"
               | "organization"
               | "membership"
               | "subscriptionItem"
               | "paymentAttempt"
+              | "invitation"
             >;
             lastError?: {
               at: number;
@@ -1459,6 +1627,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | "membership"
             | "subscriptionItem"
             | "paymentAttempt"
+            | "invitation"
           >;
           lease: string;
           pageSize?: number;
@@ -1475,7 +1644,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                       | "organization"
                       | "membership"
                       | "subscriptionItem"
-                      | "paymentAttempt";
+                      | "paymentAttempt"
+                      | "invitation";
                     limit: number;
                     offset: number;
                     op: "list";
@@ -1491,7 +1661,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                       | "organization"
                       | "membership"
                       | "subscriptionItem"
-                      | "paymentAttempt";
+                      | "paymentAttempt"
+                      | "invitation";
                     op: "recheck";
                     refs: Array<string>;
                   }
@@ -1500,6 +1671,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | { op: "done" };
               status: {
                 counts: {
+                  invitation?: {
+                    created: number;
+                    invalid: number;
+                    invalidIds: Array<string>;
+                    removed: number;
+                    seen: number;
+                    tombstoned: number;
+                    unchanged: number;
+                    updated: number;
+                  };
                   membership?: {
                     created: number;
                     invalid: number;
@@ -1568,13 +1749,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
-                  | "paymentAttempt";
+                  | "paymentAttempt"
+                  | "invitation";
                 kinds: Array<
                   | "user"
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
                   | "paymentAttempt"
+                  | "invitation"
                 >;
                 lastError?: {
                   at: number;
@@ -1603,6 +1786,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             acquired: false;
             status: {
               counts: {
+                invitation?: {
+                  created: number;
+                  invalid: number;
+                  invalidIds: Array<string>;
+                  removed: number;
+                  seen: number;
+                  tombstoned: number;
+                  unchanged: number;
+                  updated: number;
+                };
                 membership?: {
                   created: number;
                   invalid: number;
@@ -1671,13 +1864,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 | "organization"
                 | "membership"
                 | "subscriptionItem"
-                | "paymentAttempt";
+                | "paymentAttempt"
+                | "invitation";
               kinds: Array<
                 | "user"
                 | "organization"
                 | "membership"
                 | "subscriptionItem"
                 | "paymentAttempt"
+                | "invitation"
               >;
               lastError?: {
                 at: number;
@@ -1709,6 +1904,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         {},
         {
           counts: {
+            invitation?: {
+              created: number;
+              invalid: number;
+              invalidIds: Array<string>;
+              removed: number;
+              seen: number;
+              tombstoned: number;
+              unchanged: number;
+              updated: number;
+            };
             membership?: {
               created: number;
               invalid: number;
@@ -1777,13 +1982,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | "organization"
             | "membership"
             | "subscriptionItem"
-            | "paymentAttempt";
+            | "paymentAttempt"
+            | "invitation";
           kinds: Array<
             | "user"
             | "organization"
             | "membership"
             | "subscriptionItem"
             | "paymentAttempt"
+            | "invitation"
           >;
           lastError?: {
             at: number;
@@ -1826,7 +2033,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
-                  | "paymentAttempt";
+                  | "paymentAttempt"
+                  | "invitation";
                 limit: number;
                 offset: number;
                 op: "list";
@@ -1842,7 +2050,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
-                  | "paymentAttempt";
+                  | "paymentAttempt"
+                  | "invitation";
                 op: "recheck";
                 refs: Array<string>;
               }
@@ -1851,6 +2060,16 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             | { op: "done" };
           status: {
             counts: {
+              invitation?: {
+                created: number;
+                invalid: number;
+                invalidIds: Array<string>;
+                removed: number;
+                seen: number;
+                tombstoned: number;
+                unchanged: number;
+                updated: number;
+              };
               membership?: {
                 created: number;
                 invalid: number;
@@ -1919,13 +2138,15 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "organization"
               | "membership"
               | "subscriptionItem"
-              | "paymentAttempt";
+              | "paymentAttempt"
+              | "invitation";
             kinds: Array<
               | "user"
               | "organization"
               | "membership"
               | "subscriptionItem"
               | "paymentAttempt"
+              | "invitation"
             >;
             lastError?: {
               at: number;
@@ -2066,6 +2287,25 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                 };
               }
             | {
+                kind: "invitation";
+                notice?: string;
+                op: "upsert";
+                row: {
+                  clerkId: string;
+                  createdAt?: number;
+                  emailAddress: string;
+                  expiresAt?: number;
+                  inviterId?: string;
+                  orgId: string;
+                  publicMetadata?: Record<string, any>;
+                  role: string;
+                  roleName?: string;
+                  status: string;
+                  updatedAt: number;
+                  userId?: string;
+                };
+              }
+            | {
                 belongsTo?: Record<string, string>;
                 clerkId: string;
                 kind:
@@ -2073,7 +2313,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
                   | "organization"
                   | "membership"
                   | "subscriptionItem"
-                  | "paymentAttempt";
+                  | "paymentAttempt"
+                  | "invitation";
                 op: "delete";
               }
           >;

@@ -55,7 +55,14 @@ export type Recheck =
    * whose `subscription_items` are all it has (`GET /v1/users/{id}/billing/subscription`); a 404
    * is a payer with nothing.
    */
-  | { by: "payer"; path: (payer: { userId?: string; orgId?: string }) => string };
+  | { by: "payer"; path: (payer: { userId?: string; orgId?: string }) => string }
+  /**
+   * `one`: one request per id, for a kind with no list filtered by id
+   * (`GET /v1/organizations/{orgId}/invitations/{id}`), answering the object, or a 404 when Clerk
+   * no longer has it. `path` is built from the id and what the row belonged to, which holds every
+   * field of `needs` (a candidate without one is an error, never a 404).
+   */
+  | { by: "one"; path: (clerkId: string, belongsTo: Record<string, string>) => string; needs: readonly string[] };
 
 /**
  * How a resync reads a kind's whole list, and how it proves nothing was skipped (paging.ts):
@@ -188,7 +195,7 @@ export type KindDef<
    * The resync option that turns this kind on (`makeResyncAction(c, { billing: true })`). Absent:
    * always resynced (users). A kind without `api` is never resynced.
    */
-  resyncOption?: "organizations" | "billing";
+  resyncOption?: "organizations" | "billing" | "invitations";
   /** Its hook events besides created, updated and deleted: see `DerivedHooks`. */
   derivedHooks?: Derived;
 };

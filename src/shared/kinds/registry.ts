@@ -1,5 +1,6 @@
 import { v, type Infer, type ObjectType, type PropertyValidators, type VObject, type VUnion } from "convex/values";
 import { docValidator, type KindChange, type KindDef } from "./define.js";
+import { invitation } from "./invitation.js";
 import { membership } from "./membership.js";
 import { organization } from "./organization.js";
 import { paymentAttempt } from "./paymentAttempt.js";
@@ -11,7 +12,7 @@ import { user } from "./user.js";
  * kind is its module, one entry here, and its table in the component's schema: every union,
  * list and lookup below is derived from this tuple.
  */
-export const KINDS = [user, organization, membership, subscriptionItem, paymentAttempt] as const;
+export const KINDS = [user, organization, membership, subscriptionItem, paymentAttempt, invitation] as const;
 
 type Kinds = typeof KINDS;
 export type AnyKind = Kinds[number];

@@ -3,6 +3,7 @@
  * A new kind is one more module here, one more export line and one more member of
  * `ClerkWebhookEvent`.
  */
+import type { InvitationEvent } from "./invitations.js";
 import type { MembershipEvent } from "./memberships.js";
 import type { OrganizationDeletedEvent, OrganizationEvent } from "./organizations.js";
 import type { PaymentAttemptEvent } from "./paymentAttempts.js";
@@ -16,6 +17,7 @@ export * from "./memberships.js";
 export * from "./billing.js";
 export * from "./subscriptions.js";
 export * from "./paymentAttempts.js";
+export * from "./invitations.js";
 
 /** Every event the kit builds: the ones this package handles. */
 export type ClerkWebhookEvent =
@@ -26,4 +28,5 @@ export type ClerkWebhookEvent =
   | MembershipEvent
   | SubscriptionEvent
   | SubscriptionItemEvent
-  | PaymentAttemptEvent;
+  | PaymentAttemptEvent
+  | InvitationEvent;
