@@ -15,6 +15,8 @@ test.skipIf(!HOOKS)(`resync of ${USERS.toLocaleString("en-US")} users: the examp
     {
       limiter: { instance: "development", model: "window" },
       appWritesPerUser: 1,
+      // Its organizations, memberships, plans and subscription items (read twice: newest first, the head again), all empty.
+      otherLists: 5,
     },
   );
 });
