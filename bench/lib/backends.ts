@@ -45,6 +45,8 @@ export type Backend = {
 
 export type Implementation = {
   name: string;
+  /** Its schemas, by where its functions run (the conflict model keys documents by their indexes). */
+  schemas: { app: AnySchema; component?: AnySchema };
   create(): Backend;
   /** The row this implementation should hold for Clerk's latest version of an object of `kind`. */
   expected(kind: AnyKind, json: unknown): Record<string, unknown>;
@@ -89,6 +91,7 @@ export function componentTest() {
 
 export const component: Implementation = {
   name: "convex-clerk-users",
+  schemas: { app: appSchema as AnySchema, component: componentSchema as AnySchema },
   create() {
     const { t, inComponent } = componentTest();
     return {
@@ -132,6 +135,7 @@ const BASELINE_KINDS = new Map<string, { table: string; expected(json: any): Rec
 
 export const baseline: Implementation = {
   name: "baseline",
+  schemas: { app: baselineSchema as AnySchema },
   create() {
     const t = backend(baselineSchema as AnySchema, "bench/baseline/convex");
     return {

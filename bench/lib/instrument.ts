@@ -6,8 +6,13 @@
  * - database work: the `Convex.asyncSyscall` / `Convex.syscall` entry points the Convex
  *   runtime calls into are wrapped, and every document a syscall returns or writes is
  *   counted and sized with Convex's own size functions, as convex-test's transaction
- *   metrics do (a patch, replace or delete also reads the document it changes).
+ *   metrics do (a patch, replace or delete also reads the document it changes);
+ * - transactions: each mutation or query run from outside a mutation (from an action, an HTTP
+ *   action or the test) is a transaction, and a function it calls joins it; its read set (the
+ *   documents it got by id, the index ranges it streamed and how far) and its write set (each
+ *   document's old and new version) are recorded for the conflict model (conflicts.ts).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -50,18 +55,53 @@ const tally = (counts: Counts, id: unknown, what: "read" | "written") => {
 
 export const totalCalls = (counts: Counts) => Object.values(counts.calls).reduce((a, b) => a + b, 0);
 
+/** Where a function runs: the app, or the (one) component the bench registers. */
+export type Where = "app" | "component";
+
+/**
+ * An index range a transaction streamed: `range` is the query's `withIndex` bounds (Convex's
+ * JSON of them, values decoded), over the index `index` of `table` (`by_creation_time` for a
+ * table scan); `until` is the index key of the last document it took when it stopped before the
+ * range's end (`.first()`, `.unique()` finding one, `.take(n)`): `stop` is the last document it
+ * took ("start" if none), null when it read to the end (the conflict model keys it by the index).
+ */
+export type RangeRead = {
+  where: Where;
+  table: string;
+  index: string;
+  range: { type: "Eq" | "Gt" | "Gte" | "Lt" | "Lte"; fieldPath: string; value: Value | undefined }[];
+  order: "asc" | "desc";
+  stop: Record<string, Value> | "start" | null;
+};
+/** A document written: its version before (null for an insert) and after (null for a delete). */
+export type DocWrite = { where: Where; table: string; id: string; old: Record<string, Value> | null; new: Record<string, Value> | null };
+export type Transaction = {
+  kind: "query" | "mutation";
+  /** Documents read by id (`db.get`, and the read a patch, replace or delete makes of its document). */
+  gets: { where: Where; id: string }[];
+  ranges: RangeRead[];
+  writes: DocWrite[];
+};
+
 // Counting is on only inside `measure`; the wrappers cost a null check otherwise.
 let current: Counts | null = null;
+let transactions: Transaction[] | null = null;
 
-/** Runs `fn` and returns what it cost. Not reentrant: the bench drives one request at a time. */
-export async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; counts: Counts }> {
+/**
+ * Runs `fn` and returns what it cost, and the transactions it ran (in the order they started).
+ * Not reentrant: the bench drives one request at a time.
+ */
+export async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; counts: Counts; transactions: Transaction[] }> {
   if (current) throw new Error("measure() is not reentrant");
   const counts = emptyCounts();
+  const ran: Transaction[] = [];
   current = counts;
+  transactions = ran;
   try {
-    return { result: await fn(), counts };
+    return { result: await fn(), counts, transactions: ran };
   } finally {
     current = null;
+    transactions = null;
   }
 }
 
@@ -112,6 +152,13 @@ function instrumentModule(module: Record<string, unknown>, where: "app" | "compo
 // call made while another is running is a nested call (action -> mutation, app -> component).
 let depth = 0;
 
+/**
+ * The function running, through its awaits (several may run at once: an action's Promise.all):
+ * where it runs, and the transaction its database calls belong to (none in an action).
+ */
+type Frame = { where: Where; tx: Transaction | null };
+const frames = new AsyncLocalStorage<Frame>();
+
 function instrumentFunction(fn: RegisteredFunction, where: "app" | "component") {
   if (instrumented.has(fn)) return;
   instrumented.add(fn);
@@ -122,9 +169,16 @@ function instrumentFunction(fn: RegisteredFunction, where: "app" | "component") 
     const counts = current;
     const nested = depth > 0;
     if (counts) counts.calls[key] = (counts.calls[key] ?? 0) + 1;
+    // A query or mutation called from a mutation joins its transaction; from anywhere else it is one.
+    const outer = frames.getStore()?.tx ?? null;
+    let tx: Transaction | null = null;
+    if (kind === "query" || kind === "mutation") {
+      tx = outer ?? { kind, gets: [], ranges: [], writes: [] };
+      if (!outer) transactions?.push(tx);
+    }
     depth++;
     try {
-      const result = await handler.call(this, ctx, args);
+      const result = await frames.run({ where, tx }, () => handler.call(this, ctx, args));
       if (counts && nested) counts.bytesBetweenFunctions += jsonBytes(args) + jsonBytes(result);
       return result;
     } finally {
@@ -161,15 +215,73 @@ export function instrumentSyscalls() {
     const changed = CHANGES.has(op) ? await peek(inner, args.table, args.id) : undefined;
     const result = await inner(op, jsonArgs);
     if (changed !== undefined) read(counts, changed);
-    await countAsync(counts, inner, op, args, result);
+    await countAsync(counts, inner, op, args, result, changed);
     return result;
   });
   wrapGetter<Syscall>(convex, "syscall", (inner) => (op, jsonArgs) => {
     const result = inner(op, jsonArgs);
-    if (current && op === "1.0/queryStream") current.indexRanges++;
+    if (current && op === "1.0/queryStream") {
+      current.indexRanges++;
+      startRange(JSON.parse(jsonArgs).query, JSON.parse(result).queryId);
+    }
     return result;
   });
 }
+
+/** The ranges being streamed, by where and convex-test's query id. */
+const streaming = new Map<string, RangeRead>();
+
+type QueryJson = {
+  source:
+    | { type: "FullTableScan"; tableName: string; order?: "asc" | "desc" }
+    | { type: "IndexRange"; indexName: string; range: RangeRead["range"]; order?: "asc" | "desc" }
+    | { type: "Search"; indexName: string };
+};
+
+/** The range a query reads, recorded in its transaction (a search reads its whole table, as far as this model goes). */
+function rangeOf(query: QueryJson): RangeRead | null {
+  const frame = frames.getStore();
+  if (!frame?.tx) return null;
+  const { source } = query;
+  if (source.type === "FullTableScan")
+    return { where: frame.where, table: source.tableName, index: "by_creation_time", range: [], order: source.order ?? "asc", stop: null };
+  const [table, index] = source.indexName.split(".") as [string, string];
+  if (source.type === "Search") return { where: frame.where, table, index: "by_creation_time", range: [], order: "asc", stop: null };
+  const range = source.range.map((r) => ({ ...r, value: r.value === undefined ? undefined : jsonToConvex(r.value as never) }));
+  return { where: frame.where, table, index, range, order: source.order ?? "asc", stop: null };
+}
+
+function startRange(query: QueryJson, queryId: number) {
+  const range = rangeOf(query);
+  if (!range) return;
+  frames.getStore()!.tx!.ranges.push(range);
+  // Until it reports done, it has read up to its last document (up to its start, before one).
+  range.stop = "start";
+  streaming.set(`${range.where}:${queryId}`, range);
+}
+
+/** A streamed document, or the end of the range: how far the range was read. */
+function advanceRange(queryId: number, value: Value | null, done: boolean) {
+  // Query ids count per database: the app's and the component's are told apart by where.
+  const key = `${frames.getStore()?.where}:${queryId}`;
+  const range = streaming.get(key);
+  if (!range) return;
+  if (done) {
+    range.stop = null;
+    streaming.delete(key);
+  } else range.stop = value as Record<string, Value>;
+}
+
+/** Records a read or a write in the running transaction (none outside `measure`, or in an action). */
+const recordGet = (id: string) => {
+  const frame = frames.getStore();
+  if (transactions && frame?.tx) frame.tx.gets.push({ where: frame.where, id });
+};
+const recordWrite = (table: string, id: string, old: Value | null, next: Value | null) => {
+  const frame = frames.getStore();
+  if (transactions && frame?.tx)
+    frame.tx.writes.push({ where: frame.where, table, id, old: old as Record<string, Value> | null, new: next as Record<string, Value> | null });
+};
 
 function wrapGetter<F extends object>(target: Record<string, unknown>, name: string, wrap: (inner: F) => F) {
   const descriptor = Object.getOwnPropertyDescriptor(target, name);
@@ -201,28 +313,38 @@ function read(counts: Counts, doc: Value | null) {
   counts.bytesRead += getDocumentSize(doc as Record<string, Value>);
 }
 
-async function countAsync(counts: Counts, syscall: AsyncSyscall, op: string, args: Record<string, any>, result: string) {
+async function countAsync(counts: Counts, syscall: AsyncSyscall, op: string, args: Record<string, any>, result: string, before: Value | null | undefined) {
   // The new version's size, as convex-test's metrics count a write (a deletion writes 0 bytes).
   const written = async (table: string | undefined, id: string) => {
     const doc = await peek(syscall, table, id);
     counts.docsWritten++;
     tally(counts, id, "written");
     counts.bytesWritten += doc === null ? 0 : getConvexSize(doc);
+    recordWrite(table ?? tableOf(id), id, before ?? null, doc);
   };
+  // A patch, replace or delete reads its document (by id) before it writes it.
+  if (before !== undefined) recordGet(args.id);
   switch (op) {
     case "1.0/get":
       counts.indexRanges++;
+      recordGet(args.id);
       read(counts, jsonToConvex(JSON.parse(result)));
       return;
     case "1.0/queryStreamNext": {
       const { value, done } = JSON.parse(result);
       if (!done) read(counts, jsonToConvex(value));
+      advanceRange(args.queryId, done ? null : jsonToConvex(value), done);
       return;
     }
-    case "1.0/queryPage":
+    case "1.0/queryPage": {
       counts.indexRanges++;
+      // A page is recorded as its whole range: more than Convex records (it stops at the page's
+      // end), so a conflict it shows may be one Convex would not see; none of the bursts page.
+      const range = rangeOf(args.query);
+      if (range) frames.getStore()!.tx!.ranges.push(range);
       for (const doc of JSON.parse(result).page) read(counts, jsonToConvex(doc));
       return;
+    }
     case "1.0/insert":
       await written(args.table, JSON.parse(result)._id);
       return;
@@ -233,6 +355,7 @@ async function countAsync(counts: Counts, syscall: AsyncSyscall, op: string, arg
     case "1.0/remove":
       counts.docsWritten++;
       tally(counts, args.id, "written");
+      recordWrite(args.table ?? tableOf(args.id), args.id, before ?? null, null);
       return;
   }
 }

@@ -5,6 +5,7 @@
 import type { AnyKind } from "../../../src/shared/kinds/registry.js";
 import type { Implementation } from "../backends.js";
 import type { BillingRead } from "../billingRead.js";
+import type { BurstRun, BurstShape } from "../bursts.js";
 import type { BundleSize } from "../bundle.js";
 import type { Correctness } from "../correctness.js";
 import type { Counts } from "../instrument.js";
@@ -57,7 +58,11 @@ export type Measured = {
   bundles: Bundles;
   /** `getBilling` (the component's `billing.getByPayer`), or why it was not measured. */
   billingRead: BillingRead;
+  /** Bursts of concurrent deliveries (bench/lib/bursts.ts), each counted at every size. */
+  bursts: Burst[];
+  burstSizes: readonly number[];
 };
+export type Burst = { shape: BurstShape; pkg: BurstRun; base: BurstRun };
 
 export const STREAM_TEXT: Record<StreamOrder, string> = {
   realistic: "realistic stream: time order, each retry 1 to 50 deliveries late, 2% of neighbours swapped",

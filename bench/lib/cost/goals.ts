@@ -99,7 +99,12 @@ export const WALL_TIME_RATIO = 1.25;
  * the floor, every event), so the gap cannot widen unseen. When the goal passes, the line says
  * so: delete the entry then.
  */
-export const KNOWN_GAPS: Record<string, { ceiling: number; why: string }> = {};
+export const KNOWN_GAPS: Record<string, { ceiling: number; why: string }> = {
+  "requireMembership index ranges": {
+    ceiling: 3,
+    why: "memberships.get (src/component/memberships.ts) reads the pair's rows (by_org_user), then isOrphaned (src/component/apply.ts) looks up the organization's and the user's tombstones, one tombstones.by_clerk_id range each",
+  },
+};
 /**
  * The deletion of an organization: no transaction writes more than one batch of memberships and
  * a few documents besides (the organization's row, its tombstone, the webhook's health); the
@@ -117,6 +122,8 @@ export function goals(m: Measured): Goal[] {
     ...inOrderGoals(m),
     ...authGoals(m),
     ...billingReadGoals(m),
+    ...oneCallGoals(m),
+    ...burstGoals(m),
     ...deletionGoals(m),
     ...bundleGoals(m),
     ...timeGoals(m),
@@ -312,6 +319,123 @@ function billingReadGoals({ billingRead: read }: Measured): Goal[] {
     },
   ];
 }
+
+/** Where a check's calls went: the component queries among them. */
+const COMPONENT_QUERY = "query (component)";
+
+/**
+ * Issue 21, goal 6: each auth check is one component call (a query, nothing else), and
+ * requireMembership reads at most 2 index ranges.
+ */
+function oneCallGoals({ auths: [pkgAuth], membershipAuths: [pkgMember], billingRead }: Measured): Goal[] {
+  const one = (name: string, c: Counts): Goal => ({
+    name: `${name}: exactly 1 component call`,
+    figures: [exactly(c.calls[COMPONENT_QUERY] ?? 0, 1), exactly(totalCalls(c), 1)],
+    detail: `${JSON.stringify(c.calls)}, ${c.indexRanges} index ranges`,
+    judged: "count",
+  });
+  return [
+    one("auth checks stay at one call: requireUser", pkgAuth.cost.first),
+    one("auth checks stay at one call: requireMembership", pkgMember.cost),
+    ...membershipRangeGoals(pkgMember.cost.indexRanges),
+    "skipped" in billingRead
+      ? { name: "auth checks stay at one call: getBilling", figures: [], detail: billingRead.skipped, judged: "info" }
+      : one("auth checks stay at one call: getBilling (billing.getByPayer)", billingRead.cost),
+  ];
+}
+
+/** requireMembership reads at most 2 index ranges; while it is a known gap, its ceiling today is enforced instead. */
+function membershipRangeGoals(ranges: number): Goal[] {
+  const goal: Goal = {
+    name: "requireMembership: at most 2 index ranges",
+    figures: [atMost(ranges, 2)],
+    detail: `${ranges} index ranges`,
+    judged: "count",
+  };
+  const gap = KNOWN_GAPS["requireMembership index ranges"];
+  if (!gap) return [goal];
+  return [
+    { ...goal, known: gap.why },
+    {
+      ...goal,
+      name: `requireMembership: at most ${gap.ceiling} index ranges (the known gap's ceiling: it may not widen)`,
+      figures: [atMost(ranges, gap.ceiling)],
+    },
+  ];
+}
+
+/** Side tables whose documents a delivery writes for webhook health: no burst conflict may involve them. */
+const HEALTH_TABLES = SIDE_FEATURES["webhook health (a record per delivery) and its pruning schedule"]!.tables;
+
+/**
+ * Issue 21, goals 2 and 3: a burst of N concurrent deliveries about distinct objects has no pair
+ * of transactions that would conflict under Convex's rule (bench/lib/conflicts.ts) where the
+ * baseline has none; a joining member leaves its organization's row unwritten; the webhook's
+ * health records never conflict; and the controls (one object, N versions) conflict pairwise, so
+ * a 0 cannot come from a model that stopped seeing reads or writes.
+ */
+function burstGoals({ bursts, burstSizes }: Measured): Goal[] {
+  const largest = Math.max(...burstSizes);
+  const goals: Goal[] = [];
+  for (const { shape, pkg, base } of bursts) {
+    if (shape.control) {
+      for (const run of [pkg, base].filter((r) => shape.control!.hot.includes(r.impl.name))) {
+        const pairs = run.bySize.get(largest)!.pairs;
+        goals.push({
+          name: `conflict model sees a hot document, ${run.impl.name}: ${shape.name}: every pair of ${largest} conflicts`,
+          figures: [exactly(pairs, (largest * (largest - 1)) / 2)],
+          detail: `${pairs} pairs (${causesText(run.bySize.get(largest)!.causes)})`,
+          judged: "count",
+        });
+      }
+      continue;
+    }
+    for (const size of burstSizes) {
+      const [p, b] = [pkg.bySize.get(size)!, base.bySize.get(size)!];
+      goals.push({
+        name: `no hot document: a burst of ${size.toLocaleString("en-US")} concurrent ${shape.name}: 0 conflicting pairs${b.pairs === 0 ? " (baseline 0)" : ""}`,
+        figures: b.pairs === 0 ? [exactly(p.pairs, 0), exactly(pkg.non200, 0)] : [],
+        detail: `${p.pairs} pairs${p.pairs ? ` (${causesText(p.causes)})` : ""}; baseline ${b.pairs}${b.pairs ? ` (${causesText(b.causes)})` : ""}`,
+        judged: b.pairs === 0 ? "count" : "info",
+      });
+    }
+  }
+  const joins = bursts.find(({ shape }) => !shape.control && shape.name.startsWith(eventType(membership, "created")));
+  if (joins) {
+    const orgWrites = joins.pkg.written.get(organization.table) ?? 0;
+    goals.push({
+      name: `no hot document: ${largest.toLocaleString("en-US")} members joining one organization write its row 0 times (each event's copy is the same version, its members_count one higher)`,
+      figures: [exactly(orgWrites, 0)],
+      detail: `${orgWrites} writes; the burst wrote ${[...joins.pkg.written].map(([t, n]) => `${n} ${t}`).join(", ")}`,
+      judged: "count",
+    });
+  }
+  const health = bursts
+    .filter(({ shape }) => !shape.control)
+    .flatMap(({ pkg }) => [...pkg.bySize.get(largest)!.causes])
+    .filter(([cause]) => HEALTH_TABLES.some((t) => new RegExp(`\\b${t}\\b`).test(cause)));
+  const healthPairs = health.reduce((n, [, k]) => n + k, 0);
+  // A range of the health records read by a delivery would conflict with every other delivery's record.
+  const healthReads = bursts
+    .flatMap(({ pkg }) => pkg.transactions.flat())
+    .reduce(
+      (n, tx) =>
+        n + tx.ranges.filter((r) => HEALTH_TABLES.includes(r.table)).length + tx.gets.filter((g) => HEALTH_TABLES.some((t) => g.id.endsWith(t))).length,
+      0,
+    );
+  goals.push({
+    name: `webhook health: its record per delivery (${HEALTH_TABLES[0]}) is in no conflicting pair, every burst of ${largest.toLocaleString("en-US")}`,
+    figures: [exactly(healthPairs, 0), exactly(healthReads, 0)],
+    detail: `${healthPairs} pairs; records written per delivery, by burst: ${bursts
+      .filter(({ shape }) => !shape.control)
+      .map(({ pkg }) => (pkg.written.get(HEALTH_TABLES[0]!) ?? 0) / largest)
+      .join(", ")}; ranges or documents of the health tables read: ${healthReads}`,
+    judged: "count",
+  });
+  return goals;
+}
+
+const causesText = (causes: Map<string, number>) => [...causes].map(([cause, n]) => `${n}: ${cause}`).join("; ");
 
 const SEES: (keyof HelpersSee)[] = ["getMembership", "requireMembership", "listMyOrganizations", "get", "listByOrganization", "listByUser"];
 /** Which helpers return the membership of a member: "all" (of the six), "none", or their names. */

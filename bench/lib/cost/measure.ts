@@ -12,6 +12,7 @@ import { subscriptionItem } from "../../../src/shared/kinds/subscriptionItem.js"
 import { baseline, component, root, type Backend, type Implementation } from "../backends.js";
 import { measureBillingRead, type BillingRead } from "../billingRead.js";
 import { bundleModules, bundleSource } from "../bundle.js";
+import { BURSTS, runBurst } from "../bursts.js";
 import { compare } from "../correctness.js";
 import { emptyCounts, measure, type Counts } from "../instrument.js";
 import { measureOrgDeletion } from "../orgDeletion.js";
@@ -25,6 +26,7 @@ import {
   type Auth,
   type AuthCost,
   type Bundles,
+  type Burst,
   type EventCost,
   type InOrder,
   type MembershipAuth,
@@ -41,6 +43,8 @@ export type Sizes = {
   authQueries: number;
   /** Members of the organization whose deletion is measured. */
   orgMembers: number;
+  /** Deliveries per burst of concurrent deliveries (conflicts are counted at each). */
+  bursts: readonly number[];
 };
 
 const ORDERS: StreamOrder[] = ["realistic", "adversarial"];
@@ -112,6 +116,11 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
       membershipAuths[i]!.us.push(await timeQueries(() => backend.requireAdmin(admin.userId, admin.orgId), sizes.authQueries));
     }
   }
+  const bursts: Burst[] = [];
+  for (const shape of BURSTS) {
+    log(`bursts of ${sizes.bursts.join(", ")}: ${shape.name}`);
+    bursts.push({ shape, pkg: await runBurst(shape, component, sizes.bursts), base: await runBurst(shape, baseline, sizes.bursts) });
+  }
   log(`deleting an organization of ${sizes.orgMembers.toLocaleString("en-US")} members`);
   const deletion = await measureOrgDeletion(sizes.orgMembers);
   log("bundling");
@@ -126,6 +135,8 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
     deletion,
     bundles,
     billingRead,
+    bursts,
+    burstSizes: sizes.bursts,
   };
 }
 

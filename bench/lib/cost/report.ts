@@ -67,6 +67,7 @@ export function report(m: Measured): string {
     { label: "bytes between functions", values: member((a) => a.cost.bytesBetweenFunctions, 0), format: fmt.int },
     { label: `query with the check (median of ${rounds})`, values: member((a) => median(a.us)), format: fmt.us },
     ...billingReadRows(m),
+    ...burstRows(m),
     ...deletionRows(m.deletion),
     { section: "Bundle bytes (Convex's esbuild settings; `convex` external, as every app has it)" },
     ...bundleRows("webhook module (app's http.ts)", m.bundles.http),
@@ -81,6 +82,27 @@ export function report(m: Measured): string {
     })),
   ];
   return renderTable(["", component.name, baseline.name, "floor"], rows);
+}
+
+/** Conflicting pairs of each burst at each size, and their causes at the largest. */
+function burstRows({ bursts, burstSizes }: Measured): Row[] {
+  const largest = Math.max(...burstSizes);
+  return [
+    { section: "Write-read conflicts in a burst of N concurrent deliveries: pairs that would conflict under Convex's OCC rule (bench/lib/conflicts.ts)" },
+    ...bursts.flatMap(({ shape, pkg, base }): Row[] => [
+      ...burstSizes.map((size) => ({
+        label: `${shape.name}, N = ${size.toLocaleString("en-US")}`,
+        values: [pkg.bySize.get(size)!.pairs, base.bySize.get(size)!.pairs, shape.control ? (size * (size - 1)) / 2 : 0],
+        format: fmt.int,
+      })),
+      ...[...new Set([...pkg.bySize.get(largest)!.causes.keys(), ...base.bySize.get(largest)!.causes.keys()])].map((cause) => ({
+        label: `  N = ${largest.toLocaleString("en-US")}: ${cause}`,
+        values: [pkg.bySize.get(largest)!.causes.get(cause) ?? 0, base.bySize.get(largest)!.causes.get(cause) ?? 0, null],
+        format: fmt.int,
+        ratio: false,
+      })),
+    ]),
+  ];
 }
 
 function streamRows(run: StreamRun, rounds: number): Row[] {
