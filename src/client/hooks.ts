@@ -8,15 +8,7 @@ import {
 } from "convex/server";
 import type { WebhookEvent } from "@clerk/backend";
 import { handlerNameOf, type HandlerNameOf } from "../shared/kinds/registry.js";
-import {
-  hookArgs,
-  vHooksResult,
-  type ChangeSource,
-  type HookEvent,
-  type HooksResult,
-  type UnsyncedEvent,
-  type UserHookEvent,
-} from "../shared/validators.js";
+import { hookArgs, vHooksResult, type ChangeSource, type HookEvent, type HooksResult, type UnsyncedEvent, type UserHookEvent } from "../shared/validators.js";
 
 /**
  * What the app's hooks receive for each real change (never a duplicate or a stale version), one

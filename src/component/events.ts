@@ -46,11 +46,7 @@ export const handOver = mutation({
 /** The app's hooks mutation, called with no changes and the one event. */
 type HooksHandle = FunctionHandle<"mutation", { source: ChangeSource; events: []; event: UnsyncedEvent }, HooksResult>;
 
-async function handOverOnce(
-  ctx: MutationCtx,
-  event: UnsyncedEvent,
-  hooks: HooksHandle,
-): Promise<HandOverOutcome> {
+async function handOverOnce(ctx: MutationCtx, event: UnsyncedEvent, hooks: HooksHandle): Promise<HandOverOutcome> {
   const seen = await ctx.db
     .query("handledDeliveries")
     .withIndex("by_svix_id", (q) => q.eq("svixId", event.svixId))
