@@ -133,6 +133,8 @@ export function defineUserHooks<DataModel extends GenericDataModel>(
 const made = new WeakMap<object, string>();
 
 /** Turns the app's hooks reference into a handle the component can call, or undefined if none. */
+export async function hookHandle(hooks: ClerkHooksMutation): Promise<string>;
+export async function hookHandle(hooks: ClerkHooksMutation | undefined): Promise<string | undefined>;
 export async function hookHandle(hooks: ClerkHooksMutation | undefined): Promise<string | undefined> {
   if (!hooks) return undefined;
   const known = made.get(hooks);

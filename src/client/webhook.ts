@@ -116,7 +116,8 @@ export async function handleWebhook(
     return Response.json({ error: parsed.error }, { status: 400 });
   }
   if (parsed.ignored && options.hooks && !takesNoEvents.has(options.hooks)) {
-    return handOver(ctx, component, options.hooks, { svixId: messageId, body, type: parsed.type }, tombstoneRetentionMs, wake);
+    // The header itself, signed with the body: an id too odd to keep in health (`messageId`) still tells deliveries apart.
+    return handOver(ctx, component, options.hooks, { svixId: svixId ?? messageId, body, type: parsed.type }, tombstoneRetentionMs, wake);
   }
   if (parsed.ignored) {
     await quietly(
@@ -174,7 +175,7 @@ async function handOver(
   try {
     const outcome = await ctx.runMutation(component.events.handOver, {
       event: unsynced,
-      hooks: (await hookHandle(hooks))!,
+      hooks: await hookHandle(hooks),
       ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
       ...wake.args,
     });

@@ -47,7 +47,8 @@ export const hookArgs = { source: vChangeSource, events: v.array(vHookEvent), ev
 /**
  * What the hooks mutation returns: `"handled"` when it took the `event` it was given (its svix id
  * is then remembered, so a redelivery does not reach it again); anything else (`null`) says it
- * takes no events, and the webhook stops handing them over until the app's code changes.
+ * takes no events, and the webhook stops handing them over for as long as that code is deployed
+ * (it asks again in each new isolate, so a push that adds `onEvent` is heard).
  */
 export const vHooksResult = v.union(v.null(), v.literal("handled"));
 export type HooksResult = Infer<typeof vHooksResult>;
