@@ -109,13 +109,13 @@ export type Incident = Infer<typeof vIncident>;
 
 /** Deliveries by outcome. `rejected` is keyed by HTTP status ("401"). */
 export const vCounts = v.object({
-  /** Verified and written (created, updated or deleted). */
+  /** Verified and written (created, updated or deleted), or handled by the app's `onEvent`. */
   applied: v.number(),
-  /** Verified, already stored at that version: a retry or a resend. */
+  /** Verified, already stored at that version, or already handled by `onEvent`: a retry or a resend. */
   duplicate: v.number(),
   /** Verified, older than what is stored, or about an object already deleted. */
   stale: v.number(),
-  /** Verified, an event type this package does not handle. */
+  /** Verified, an event type this package does not sync, and the app has no `onEvent`. */
   ignored: v.number(),
   /** Verified, but not applied (see `lastFailure`). */
   failed: v.number(),
