@@ -171,6 +171,18 @@ describe("delivery records folded into hours", () => {
     expect(new Map(folded.map((hour) => [hour.shard, hour]))).toEqual(direct);
   });
 
+  test("a failure's event type is kept, in its record and its incident, only if it looks like one of Clerk's", () => {
+    const withType = (eventType: string) => record({ kind: "failed", status: 500, reason: "onEventFailed", svixId: "msg_t", eventType }, T);
+    expect(withType("session.created")).toMatchObject({ eventType: "session.created" });
+    expect([withType("<script>"), withType("a.b.c"), withType("x".repeat(100) + ".created")].map((r) => r.eventType)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const [hour] = foldDeliveries([], [withType("session.created")]);
+    expect(hour!.lastFailure).toEqual({ status: 500, reason: "onEventFailed", svixId: "msg_t", eventType: "session.created", at: T });
+  });
+
   test("a failure folded in one run and its success in the next: cleared, counted once each", () => {
     const shard = shardOf("msg_x");
     const [afterFailure] = foldDeliveries([], [failedRecord("msg_x", T)]);
@@ -275,6 +287,18 @@ describe("the verdict", () => {
       { openFailures: [{ ...failure(now - min), status: 400, reason: "badPayload" }] },
       "failing",
       /subscribes only/,
+    ],
+    [
+      "onEvent threw: failing, check the logs, with the message and its type",
+      { openFailures: [{ ...failure(now - min, "msg_e"), reason: "onEventFailed", eventType: "email.created" }] },
+      "failing",
+      /last: msg_e, email\.created: your onEvent hook threw\): check your deployment's logs/,
+    ],
+    [
+      "onEvent threw before a completed resync started: still failing (a resync replays no event)",
+      { openFailures: [{ ...failure(now - 2 * HOUR_MS), reason: "onEventFailed" }], resyncRepairedUpTo: now - HOUR_MS },
+      "failing",
+      /onEvent/,
     ],
     ["a failure before a completed resync started: repaired, ok", { openFailures: [failure(now - 2 * HOUR_MS)], resyncRepairedUpTo: now - HOUR_MS }, "ok"],
     ["a failure after the resync started: failing", { openFailures: [failure(now - 10 * min)], resyncRepairedUpTo: now - HOUR_MS }, "failing"],

@@ -9,11 +9,14 @@ export { HANDLED_EVENTS } from "../shared/kinds/registry.js";
  */
 export const MAX_FUTURE_UPDATED_AT_MS = 60 * 60_000;
 
-/** What a verified delivery asks for: changes to apply in order, an event this package does not handle, or why it is malformed (a 400). */
-export type Parsed = { changes: Change[]; ignored?: false } | { ignored: true } | { error: string };
+/**
+ * What a verified delivery asks for: changes to apply in order, or an event this package does not
+ * sync (the app's `onEvent` may take it), each with the event's type; or why it is malformed (a 400).
+ */
+export type Parsed = { type: string; changes: Change[]; ignored?: false } | { type: string; ignored: true } | { error: string };
 
 /**
- * The changes a verified body asks for, `ignored` for events this package does not handle, or
+ * The changes a verified body asks for, `ignored` for events this package does not sync, or
  * why it is a 400. `signedAt` is the delivery's svix timestamp (ms). Each kind's module says
  * which events are its own and what they ask for (kinds/registry.ts).
  */
@@ -28,6 +31,7 @@ export function changesFromBody(body: string, signedAt: number): Parsed {
     return bad("Body is not a Clerk event: expected { type, data }.");
   }
   const parsed = changesOfEvent(event.type, event.data);
+  if ("error" in parsed) return parsed;
   if ("changes" in parsed) {
     for (const change of parsed.changes) {
       if (change.op === "upsert" && change.row.updatedAt > signedAt + MAX_FUTURE_UPDATED_AT_MS) {
@@ -35,7 +39,7 @@ export function changesFromBody(body: string, signedAt: number): Parsed {
       }
     }
   }
-  return parsed;
+  return { type: event.type, ...parsed };
 }
 
 const bad = (error: string): Parsed => ({ error });

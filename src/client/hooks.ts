@@ -6,9 +6,9 @@ import {
   type MutationBuilder,
   type RegisteredMutation,
 } from "convex/server";
-import { v } from "convex/values";
+import type { WebhookEvent } from "@clerk/backend";
 import { handlerNameOf, type HandlerNameOf } from "../shared/kinds/registry.js";
-import { hookArgs, type ChangeSource, type HookEvent, type UserHookEvent } from "../shared/validators.js";
+import { hookArgs, vHooksResult, type ChangeSource, type HookEvent, type HooksResult, type UnsyncedEvent, type UserHookEvent } from "../shared/validators.js";
 
 /**
  * What the app's hooks receive for each real change (never a duplicate or a stale version), one
@@ -35,16 +35,35 @@ import { hookArgs, type ChangeSource, type HookEvent, type UserHookEvent } from 
  *
  * `source` says whether a webhook delivery or a resync brought it: a resync's first pass creates
  * every object that already existed.
+ *
+ * And one for everything else the endpoint receives, `onEvent({ event, svixId })`: every verified
+ * event of a type the package does not sync (`session.*`, `email.created`, `sms.created`, `role.*`,
+ * `permission.*`, `organizationDomain.*`, `waitlistEntry.*`, any type Clerk adds later), once per
+ * delivery: a redelivery of the same svix id within `HANDLED_KEPT_MS` (3 days) does not reach it
+ * again. If it throws, nothing it wrote is kept, the endpoint answers 500 and Svix retries.
  */
 export type ClerkHookHandlers<Ctx> = {
   [E in HookEvent as HandlerNameOf<E["type"]>]?: (ctx: Ctx, change: Omit<E, "type"> & { source: ChangeSource }) => void | Promise<void>;
+} & {
+  onEvent?: (ctx: Ctx, delivery: ClerkEventDelivery) => void | Promise<void>;
 };
+
+/**
+ * What `onEvent` receives: Clerk's event as sent, typed as `@clerk/backend`'s `WebhookEvent`
+ * (`switch (event.type)` narrows `event.data`), and the delivery's svix id (an idempotency key
+ * for what it starts, such as an email provider's). A type your `@clerk/backend` does not list
+ * yet arrives too, as Clerk sent it: a `switch` meets it in `default`.
+ */
+export type ClerkEventDelivery = { event: WebhookEvent; svixId: string };
 
 /** The user hooks alone: `onUserCreated`, `onUserUpdated`, `onUserDeleted`. */
 export type UserHookHandlers<Ctx> = Pick<ClerkHookHandlers<Ctx>, HandlerNameOf<UserHookEvent["type"]>>;
 
-/** The hooks mutation's arguments: a transaction's changes, in the order applied, and where they came from. */
-export type HookArgs = { source: ChangeSource; events: HookEvent[] };
+/**
+ * The hooks mutation's arguments: a transaction's changes, in the order applied, and where they
+ * came from; or, from the webhook, `events: []` and an `event` it does not sync (`hookArgs`).
+ */
+export type HookArgs = { source: ChangeSource; events: HookEvent[]; event?: UnsyncedEvent };
 
 /** The app's hooks mutation, as `defineClerkHooks` makes it (or hand-written with `hookArgs`). */
 export type ClerkHooksMutation = FunctionReference<"mutation", "internal", HookArgs, unknown>;
@@ -78,21 +97,25 @@ export type UserHooks = ClerkHooks;
  * });
  * // convex/http.ts: registerRoutes(http, components.clerkUsers, { hooks: internal.profiles.clerkHooks });
  * ```
+ * With `onEvent`, the webhook hands it every event it does not sync. The mutation says so by its
+ * answer (`"handled"`, `vHooksResult`), so `registerRoutes` needs no option for it.
  */
 export function defineClerkHooks<DataModel extends GenericDataModel>(
   internalMutation: MutationBuilder<DataModel, "internal">,
   handlers: ClerkHookHandlers<GenericMutationCtx<DataModel>>,
-): RegisteredMutation<"internal", HookArgs, Promise<null>> {
+): RegisteredMutation<"internal", HookArgs, Promise<HooksResult>> {
   return internalMutation({
     args: hookArgs,
-    returns: v.null(),
-    handler: async (ctx, { source, events }) => {
+    returns: vHooksResult,
+    handler: async (ctx, { source, events, event }) => {
       for (const { type, ...change } of events) {
         // Each event reaches the handler named for its type (`plansChanged` → `onPlansChanged`), which takes exactly its fields.
         const handler = handlers[handlerNameOf(type)] as ((ctx: unknown, change: object) => void | Promise<void>) | undefined;
         await handler?.(ctx, { ...change, source });
       }
-      return null;
+      if (event === undefined || handlers.onEvent === undefined) return null;
+      await handlers.onEvent(ctx, { event: JSON.parse(event.body) as WebhookEvent, svixId: event.svixId });
+      return "handled";
     },
   });
 }
@@ -101,7 +124,7 @@ export function defineClerkHooks<DataModel extends GenericDataModel>(
 export function defineUserHooks<DataModel extends GenericDataModel>(
   internalMutation: MutationBuilder<DataModel, "internal">,
   handlers: UserHookHandlers<GenericMutationCtx<DataModel>>,
-): RegisteredMutation<"internal", HookArgs, Promise<null>> {
+): RegisteredMutation<"internal", HookArgs, Promise<HooksResult>> {
   return defineClerkHooks(internalMutation, handlers);
 }
 
@@ -110,6 +133,8 @@ export function defineUserHooks<DataModel extends GenericDataModel>(
 const made = new WeakMap<object, string>();
 
 /** Turns the app's hooks reference into a handle the component can call, or undefined if none. */
+export async function hookHandle(hooks: ClerkHooksMutation): Promise<string>;
+export async function hookHandle(hooks: ClerkHooksMutation | undefined): Promise<string | undefined>;
 export async function hookHandle(hooks: ClerkHooksMutation | undefined): Promise<string | undefined> {
   if (!hooks) return undefined;
   const known = made.get(hooks);

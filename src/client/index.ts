@@ -4,6 +4,7 @@ export {
   defineUserHooks,
   type ClerkHooks,
   type ClerkHookHandlers,
+  type ClerkEventDelivery,
   type ClerkHooksMutation,
   type HookArgs,
   type UserHooks,
@@ -38,6 +39,10 @@ export {
   type UserChangeSource,
   hookArgs,
   userHookArgs,
+  vUnsyncedEvent,
+  type UnsyncedEvent,
+  vHooksResult,
+  type HooksResult,
   PROVISIONAL_UPDATED_AT,
 } from "../shared/validators.js";
 export { isClerkUsersError, type ClerkUsersErrorCode, type ClerkUsersErrorData } from "../shared/errors.js";

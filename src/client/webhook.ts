@@ -2,7 +2,7 @@ import { httpActionGeneric, type GenericActionCtx, type GenericDataModel, type H
 import { changesFromBody } from "./events.js";
 import { keptSvixId, shouldWakePruning, type FailureReason, type RejectionReason } from "../shared/health.js";
 import type { ComponentApi } from "../component/_generated/component.js";
-import { hookHandle, type UserHooks } from "./hooks.js";
+import { hookHandle, type ClerkHooksMutation, type UserHooks } from "./hooks.js";
 import { SECRET_ENV_VARS, SVIX_HEADERS, signedAtMs, verify, webhookSecrets } from "./signing.js";
 
 export const DEFAULT_WEBHOOK_PATH = "/clerk-users-webhook";
@@ -67,7 +67,10 @@ export function registerRoutes(http: HttpRouter, component: ComponentApi, option
   });
 }
 
-/** Verifies one delivery and applies it in one component mutation. */
+/**
+ * Verifies one delivery and applies it in one component mutation; an event the package does not
+ * sync goes to the app's `onEvent` (through the `hooks` mutation), or is recorded as ignored.
+ */
 export async function handleWebhook(
   ctx: GenericActionCtx<GenericDataModel>,
   request: Request,
@@ -108,9 +111,13 @@ export async function handleWebhook(
   const parsed = changesFromBody(body, signedAt);
   const wake = pruningWake();
   if ("error" in parsed) {
-    await recordFailure(ctx, component, messageId, 400, "badPayload", tombstoneRetentionMs, wake);
+    await recordFailure(ctx, component, messageId, 400, { reason: "badPayload" }, tombstoneRetentionMs, wake);
     console.warn(`convex-clerk-users webhook: 400 ${parsed.error}`);
     return Response.json({ error: parsed.error }, { status: 400 });
+  }
+  if (parsed.ignored && options.hooks && !takesNoEvents.has(options.hooks)) {
+    // The header itself, signed with the body: an id too odd to keep in health (`messageId`) still tells deliveries apart.
+    return handOver(ctx, component, options.hooks, { svixId: svixId ?? messageId, body, type: parsed.type }, tombstoneRetentionMs, wake);
   }
   if (parsed.ignored) {
     await quietly(
@@ -139,8 +146,47 @@ export async function handleWebhook(
   } catch (error) {
     // The transaction rolled back (most often an app hook threw): a 500 makes Svix retry.
     console.error("convex-clerk-users webhook: applying the event failed, Clerk will retry:", error);
-    await recordFailure(ctx, component, messageId, 500, "applyFailed", tombstoneRetentionMs, wake);
+    await recordFailure(ctx, component, messageId, 500, { reason: "applyFailed", eventType: parsed.type }, tombstoneRetentionMs, wake);
     return Response.json({ error: "Applying the event failed; it was rolled back and Clerk will retry it." }, { status: 500 });
+  }
+}
+
+/**
+ * Hooks mutations that answered they take no events (no `onEvent`): this isolate records the
+ * events they would get as `ignored` without asking again. A push of the app's code starts new
+ * isolates, so one that adds `onEvent` is asked afresh. Keyed by the `hooks` option's reference.
+ */
+const takesNoEvents = new WeakSet<object>();
+
+/**
+ * Hands an event the package does not sync to the app's hooks mutation (`onEvent`), once per svix
+ * id: the component remembers the ids it handled. Whether the app takes events at all is the
+ * mutation's own answer (`vHooksResult`), so `registerRoutes` needs no option for it.
+ */
+async function handOver(
+  ctx: GenericActionCtx<GenericDataModel>,
+  component: ComponentApi,
+  hooks: ClerkHooksMutation,
+  event: { svixId: string; body: string; type: string },
+  tombstoneRetentionMs: number | undefined,
+  wake: ReturnType<typeof pruningWake>,
+): Promise<Response> {
+  const { type, ...unsynced } = event;
+  try {
+    const outcome = await ctx.runMutation(component.events.handOver, {
+      event: unsynced,
+      hooks: await hookHandle(hooks),
+      ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
+      ...wake.args,
+    });
+    wake.committed();
+    if (outcome === "ignored") takesNoEvents.add(hooks);
+    return Response.json({ outcome });
+  } catch (error) {
+    // Rolled back, the svix id with it: a 500 makes Svix retry, and the retry reaches onEvent again.
+    console.error(`convex-clerk-users webhook: onEvent failed on ${type}, Clerk will retry:`, error);
+    await recordFailure(ctx, component, event.svixId, 500, { reason: "onEventFailed", eventType: type }, tombstoneRetentionMs, wake);
+    return Response.json({ error: "Handling the event failed; it was rolled back and Clerk will retry it." }, { status: 500 });
   }
 }
 
@@ -182,7 +228,7 @@ async function recordFailure(
   component: ComponentApi,
   svixId: string,
   status: number,
-  reason: FailureReason,
+  failure: { reason: FailureReason; eventType?: string },
   tombstoneRetentionMs: number | undefined,
   wake: ReturnType<typeof pruningWake>,
 ) {
@@ -190,7 +236,7 @@ async function recordFailure(
     ctx
       .runMutation(component.health.recordVerified, {
         svixId,
-        outcome: { kind: "failed", status, reason },
+        outcome: { kind: "failed", status, ...failure },
         ...(tombstoneRetentionMs ? { tombstoneRetentionMs } : {}),
         ...wake.args,
       })

@@ -23,6 +23,7 @@ import {
   type HealthHour,
 } from "../shared/health.js";
 import type { ApplyOutcome } from "../shared/validators.js";
+import type { HandOverOutcome } from "./events.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { ensurePruning, wakePruning } from "./prune.js";
@@ -126,13 +127,17 @@ export const status = query({
 });
 
 /**
- * Records a verified delivery that did not go through `applyEvent`: an event type this package
- * ignores, or one that failed (a body it cannot read, or `applyEvent` threw and rolled back).
+ * Records a verified delivery that did not go through `applyEvent` or `events.handOver`: an event
+ * type this package ignores, or one that failed (a body it cannot read, or `applyEvent` or
+ * `handOver` threw and rolled back).
  */
 export const recordVerified = mutation({
   args: {
     svixId: v.string(),
-    outcome: v.union(v.object({ kind: v.literal("ignored") }), v.object({ kind: v.literal("failed"), status: v.number(), reason: vFailureReason })),
+    outcome: v.union(
+      v.object({ kind: v.literal("ignored") }),
+      v.object({ kind: v.literal("failed"), status: v.number(), reason: vFailureReason, eventType: v.optional(v.string()) }),
+    ),
     tombstoneRetentionMs: v.optional(v.number()),
     /** Ask for a pruning run (the webhook does at most once an hour: `shouldWakePruning`). */
     wakePruning: v.optional(v.boolean()),
@@ -169,6 +174,15 @@ export const recordRejection = mutation({
 export async function recordApplied(ctx: MutationCtx, svixId: string, outcome: ApplyOutcome) {
   const kind = outcome === "duplicate" ? "duplicate" : outcome === "stale" || outcome === "tombstoned" ? "stale" : "applied";
   await ctx.db.insert("webhookDeliveries", deliveryRecord({ kind, svixId }, Date.now()));
+}
+
+/**
+ * Records what handing an event to the app's `onEvent` did, in its transaction: counted as
+ * `applied` when it handled it, a `duplicate` when it had already, `ignored` when the app takes
+ * no events. One insert, nothing read.
+ */
+export async function recordHandOver(ctx: MutationCtx, svixId: string, outcome: HandOverOutcome) {
+  await ctx.db.insert("webhookDeliveries", deliveryRecord({ kind: outcome === "handled" ? "applied" : outcome, svixId }, Date.now()));
 }
 
 async function write(

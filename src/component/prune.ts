@@ -4,6 +4,7 @@ import { internal } from "./_generated/api.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { hasChildren } from "./cascades.js";
+import { HANDLED_KEPT_MS } from "./events.js";
 import { fieldsOf, newestHour } from "./health.js";
 
 /**
@@ -20,7 +21,8 @@ import { fieldsOf, newestHour } from "./health.js";
  *   `registerRoutes`). Longer than any Svix redelivery: a replay of a delete older than that
  *   followed by a late upsert could bring the object back;
  * - finished resync runs beyond the `KEPT_RUNS` newest, with their candidates (a new run's
- *   `start` also does this; here it holds for apps that stop resyncing).
+ *   `start` also does this; here it holds for apps that stop resyncing);
+ * - the svix ids of deliveries the app's `onEvent` handled, older than `HANDLED_KEPT_MS` (events.ts).
  */
 
 const DAY_MS = 24 * HOUR_MS;
@@ -71,7 +73,7 @@ export async function wakePruning(ctx: MutationCtx, tombstoneRetentionMs: number
 /** One pruning run: a batch of each, then the next run (now if a batch was full) or none. */
 export const run = internalMutation({
   args: { tombstoneRetentionMs: v.optional(v.number()) },
-  returns: v.object({ folded: v.number(), hours: v.number(), tombstones: v.number(), runs: v.number() }),
+  returns: v.object({ folded: v.number(), hours: v.number(), tombstones: v.number(), runs: v.number(), handled: v.number() }),
   handler: async (ctx, args) => {
     const now = Date.now();
     const state = await ctx.db.query("pruneState").first();
@@ -80,7 +82,8 @@ export const run = internalMutation({
     const hours = await pruneHours(ctx, now);
     const tombstones = await pruneTombstones(ctx, now - retention);
     const runs = await pruneRuns(ctx);
-    const full = folded.full || hours.full || tombstones.full || runs.full;
+    const handled = await pruneHandled(ctx, now - HANDLED_KEPT_MS);
+    const full = folded.full || hours.full || tombstones.full || runs.full || handled.full;
     const due = full ? now : minOf(folded.folded > 0 ? now + FOLD_EVERY_MS : null, await nextDue(ctx, now, retention));
     const next = due === null ? null : Math.min(due, now + MAX_SLEEP_MS);
     // A run asked for by a delivery (`wakePruning`) finds the chain's next run pending: it takes its place.
@@ -89,7 +92,7 @@ export const run = internalMutation({
       next === null ? { scheduledId: undefined, runAt: undefined } : { scheduledId: await ctx.scheduler.runAt(next, internal.prune.run, {}), runAt: next };
     if (state) await ctx.db.patch("pruneState", state._id, { ...fields, tombstoneRetentionMs: retention });
     else await ctx.db.insert("pruneState", { ...fields, tombstoneRetentionMs: retention });
-    return { folded: folded.folded, hours: hours.deleted, tombstones: tombstones.deleted, runs: runs.deleted };
+    return { folded: folded.folded, hours: hours.deleted, tombstones: tombstones.deleted, runs: runs.deleted, handled: handled.deleted };
   },
 });
 
@@ -171,6 +174,16 @@ async function pruneTombstones(ctx: MutationCtx, before: number) {
   return { deleted, full: old.length === PRUNE_BATCH && deleted > 0 };
 }
 
+/** Forgets a batch of the svix ids `onEvent` handled before `before`, oldest first. */
+async function pruneHandled(ctx: MutationCtx, before: number) {
+  const old = await ctx.db
+    .query("handledDeliveries")
+    .withIndex("by_at", (q) => q.lt("at", before))
+    .take(PRUNE_BATCH);
+  for (const handled of old) await ctx.db.delete("handledDeliveries", handled._id);
+  return { deleted: old.length, full: old.length === PRUNE_BATCH };
+}
+
 /** Resync runs kept for the status history; older finished ones go, here and when a run starts. */
 export const KEPT_RUNS = 10;
 
@@ -201,8 +214,9 @@ export async function pruneRuns(ctx: MutationCtx) {
 }
 
 /**
- * When the oldest hour or tombstone becomes old enough to prune, or null if none will. Tombstones
- * already old enough are left by a run only while rows still belong to them: no run is due for them.
+ * When the oldest hour, tombstone or handled svix id becomes old enough to prune, or null if none
+ * will. Tombstones already old enough are left by a run only while rows still belong to them: no
+ * run is due for them.
  */
 async function nextDue(ctx: QueryCtx, now: number, retention: number): Promise<number | null> {
   const newest = await newestHours(ctx);
@@ -215,8 +229,10 @@ async function nextDue(ctx: QueryCtx, now: number, retention: number): Promise<n
     .query("tombstones")
     .withIndex("by_deleted_at", (q) => q.gte("deletedAt", now - retention))
     .first();
+  const handled = await ctx.db.query("handledDeliveries").withIndex("by_at").first();
   const due: number[] = [];
   if (hour) due.push(hour.hourStart + HOURS_KEPT_MS + 1);
   if (tombstone) due.push(tombstone.deletedAt + retention + 1);
+  if (handled) due.push(handled.at + HANDLED_KEPT_MS + 1);
   return due.length === 0 ? null : Math.min(...due);
 }

@@ -108,6 +108,12 @@ export default defineSchema({
   webhookHealth: defineTable(healthHourFields).index("by_shard", ["shard", "hourStart"]).index("by_hour", ["hourStart"]),
   /** One per verified delivery, read by nothing in its transaction: folded into `webhookHealth` and deleted by pruning. */
   webhookDeliveries: defineTable(deliveryRecordFields).index("by_at", ["at"]),
+  /**
+   * The svix ids of deliveries the app's `onEvent` handled (events.ts), so a redelivery (Svix
+   * retries for about 28 hours, and again on a manual replay) does not reach it twice. Only events
+   * the package does not sync write it; pruned after `HANDLED_KEPT_MS` (prune.ts).
+   */
+  handledDeliveries: defineTable({ svixId: v.string(), at: v.number() }).index("by_svix_id", ["svixId"]).index("by_at", ["at"]),
   /** The one pruning run scheduled (prune.ts), if any, and the tombstone retention it applies. */
   pruneState: defineTable({
     scheduledId: v.optional(v.id("_scheduled_functions")),

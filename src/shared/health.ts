@@ -20,8 +20,9 @@ import { user } from "./kinds/user.js";
  * shard's newest hour carries its last times and its open failures forward, so those survive the
  * pruning of old hours.
  *
- * Nothing from a body is ever stored: outcomes are the package's own names, reasons its own codes,
- * and the svix id a header (kept only if it looks like one).
+ * Nothing from a body is ever stored but a verified failure's event type (`session.created`, kept
+ * only if it looks like one): outcomes are the package's own names, reasons its own codes, and the
+ * svix id a header (kept only if it looks like one).
  */
 
 const MINUTE_MS = 60_000;
@@ -62,6 +63,8 @@ export const WAKE_PRUNING_EVERY_MS = HOUR_MS;
 export const DELIVERIES_READ = 1000;
 /** Svix ids are `msg_` and a few dozen letters; anything else in the header is not kept. */
 const SVIX_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Clerk's event types are a word, a dot and a word (`session.created`); anything else is not kept. */
+const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_]{0,40}\.[A-Za-z][A-Za-z0-9_]{0,40}$/;
 
 /** Why a request was refused before it was verified: anyone can send these. */
 export const vRejectionReason = v.union(
@@ -88,27 +91,31 @@ export const vFailureReason = v.union(
   v.literal("badPayload"),
   /** Applying it threw and was rolled back, most often an app hook (500). Svix retries it. */
   v.literal("applyFailed"),
+  /** An event the package does not sync, handed to the app's `onEvent`, which threw: rolled back (500). Svix retries it. */
+  v.literal("onEventFailed"),
 );
 export type FailureReason = Infer<typeof vFailureReason>;
 
-/** One refused or failed delivery: status, the package's reason, the svix message id, when. */
+/** One refused or failed delivery: status, the package's reason, the svix message id, when, and a verified one's event type. */
 export const vIncident = v.object({
   status: v.number(),
   reason: v.union(vRejectionReason, vFailureReason),
   svixId: v.optional(v.string()),
+  /** The verified event's type (`session.created`), kept only if it looks like one (`keptEventType`). */
+  eventType: v.optional(v.string()),
   at: v.number(),
 });
 export type Incident = Infer<typeof vIncident>;
 
 /** Deliveries by outcome. `rejected` is keyed by HTTP status ("401"). */
 export const vCounts = v.object({
-  /** Verified and written (created, updated or deleted). */
+  /** Verified and written (created, updated or deleted), or handled by the app's `onEvent`. */
   applied: v.number(),
-  /** Verified, already stored at that version: a retry or a resend. */
+  /** Verified, already stored at that version, or already handled by `onEvent`: a retry or a resend. */
   duplicate: v.number(),
   /** Verified, older than what is stored, or about an object already deleted. */
   stale: v.number(),
-  /** Verified, an event type this package does not handle. */
+  /** Verified, an event type this package does not sync, and the app has no `onEvent`. */
   ignored: v.number(),
   /** Verified, but not applied (see `lastFailure`). */
   failed: v.number(),
@@ -142,9 +149,10 @@ export const deliveryRecordFields = {
   at: v.number(),
   svixId: v.string(),
   kind: v.union(v.literal("applied"), v.literal("duplicate"), v.literal("stale"), v.literal("ignored"), v.literal("failed")),
-  /** A failure's status and reason. */
+  /** A failure's status and reason, and the event type when it is known. */
   status: v.optional(v.number()),
   reason: v.optional(vFailureReason),
+  eventType: v.optional(v.string()),
 };
 export const vDeliveryRecord = v.object(deliveryRecordFields);
 export type DeliveryRecord = Infer<typeof vDeliveryRecord>;
@@ -152,7 +160,7 @@ export type DeliveryRecord = Infer<typeof vDeliveryRecord>;
 /** What one request came to, as the endpoint answered it. */
 export type DeliveryOutcome =
   | { kind: "applied" | "duplicate" | "stale" | "ignored"; svixId: string }
-  | { kind: "failed"; status: number; reason: FailureReason; svixId: string }
+  | { kind: "failed"; status: number; reason: FailureReason; svixId: string; eventType?: string }
   | { kind: "rejected"; status: number; reason: RejectionReason; svixId?: string };
 
 export const vVerdict = v.union(
@@ -229,6 +237,11 @@ export function keptSvixId(header: string | null | undefined): string | undefine
   return header && SVIX_ID.test(header) ? header : undefined;
 }
 
+/** A verified event's type as kept in an incident: only if it looks like one of Clerk's. */
+export function keptEventType(type: string | undefined): string | undefined {
+  return type !== undefined && EVENT_TYPE.test(type) ? type : undefined;
+}
+
 export const emptyCounts = (): Counts => ({ applied: 0, duplicate: 0, stale: 0, ignored: 0, failed: 0, rejected: {} });
 
 /**
@@ -289,12 +302,13 @@ export function shouldWakePruning(lastWokenAt: number | null, at: number): boole
 /** A verified delivery's outcome as its record keeps it. */
 export function deliveryRecord(outcome: Exclude<DeliveryOutcome, { kind: "rejected" }>, at: number): DeliveryRecord {
   const svixId = keptSvixId(outcome.svixId) ?? "msg_unknown";
-  return outcome.kind === "failed" ? { at, svixId, kind: "failed", status: outcome.status, reason: outcome.reason } : { at, svixId, kind: outcome.kind };
+  if (outcome.kind !== "failed") return { at, svixId, kind: outcome.kind };
+  return { at, svixId, kind: "failed", status: outcome.status, reason: outcome.reason, ...defined({ eventType: keptEventType(outcome.eventType) }) };
 }
 
 function outcomeOf(record: DeliveryRecord): DeliveryOutcome {
-  const { kind, svixId, status, reason } = record;
-  return kind === "failed" ? { kind, svixId, status: status ?? 500, reason: reason ?? "applyFailed" } : { kind, svixId };
+  const { kind, svixId, status, reason, eventType } = record;
+  return kind === "failed" ? { kind, svixId, status: status ?? 500, reason: reason ?? "applyFailed", ...defined({ eventType }) } : { kind, svixId };
 }
 
 /**
@@ -316,7 +330,8 @@ export function foldDeliveries(newest: HealthHour[], records: DeliveryRecord[]):
 }
 
 function incident(outcome: Extract<DeliveryOutcome, { reason: unknown }>, at: number): Incident {
-  return { status: outcome.status, reason: outcome.reason, ...defined({ svixId: keptSvixId(outcome.svixId) }), at };
+  const eventType = "eventType" in outcome ? keptEventType(outcome.eventType) : undefined;
+  return { status: outcome.status, reason: outcome.reason, ...defined({ svixId: keptSvixId(outcome.svixId), eventType }), at };
 }
 
 // ---- Reading --------------------------------------------------------------------------------
@@ -394,7 +409,8 @@ export type VerdictInput = Pick<HealthSummary, "lastDeliveryAt" | "lastVerificat
  *    `rejecting`: the same, but requests failed verification: the secret does not match. Only a
  *    verified delivery clears either: a request without svix headers or too large (a scanner, a
  *    probe) is anyone's to send and says nothing about the secret.
- * 2. `failing`: verified deliveries failed to apply and have not been applied since.
+ * 2. `failing`: verified deliveries failed to apply (or the app's `onEvent` threw on them) and have
+ *    not gone through since. A completed resync repairs the synced ones that failed before it started.
  * 3. `silent`: users signed in over 10 minutes ago (provisional rows) and their webhook has not
  *    arrived; or, for billing, subscription items are still current over a day after their period
  *    ended (the endpoint is not subscribed to the billing events).
@@ -407,15 +423,21 @@ export function verdictOf(input: VerdictInput, now: number): { verdict: Verdict;
     const misconfigured = rejection.reason === "noSecret" || rejection.reason === "invalidSecret";
     return { verdict: misconfigured ? "misconfigured" : "rejecting", advice: REJECTING_ADVICE[rejection.reason as keyof typeof REJECTING_ADVICE] };
   }
-  const failures = input.openFailures.filter((failure) => input.resyncRepairedUpTo === null || failure.at > input.resyncRepairedUpTo);
+  // A resync repairs what a failed delivery would have synced, never what it would have handed to `onEvent`.
+  const failures = input.openFailures.filter(
+    (failure) => failure.reason === "onEventFailed" || input.resyncRepairedUpTo === null || failure.at > input.resyncRepairedUpTo,
+  );
   if (failures.length > 0) {
     const newest = failures[0]!;
+    const last = `last: ${newest.svixId ?? "?"}${newest.eventType ? `, ${newest.eventType}` : ""}`;
     return {
       verdict: "failing",
       advice:
         newest.reason === "badPayload"
-          ? `${failures.length} verified deliveries could not be read as Clerk events (last: ${newest.svixId ?? "?"}); check the endpoint subscribes only to ${SUBSCRIPTIONS}, then run the resync.`
-          : `${failures.length} verified deliveries failed to apply and were rolled back (last: ${newest.svixId ?? "?"}): check your deployment's logs for the error (most often a hook that throws), fix it, and Svix's next retry applies them; if Svix gave up, replay them from Clerk's dashboard or run the resync.`,
+          ? `${failures.length} verified deliveries could not be read as Clerk events (${last}); check the endpoint subscribes only to ${SUBSCRIPTIONS}, then run the resync.`
+          : newest.reason === "onEventFailed"
+            ? `${failures.length} verified deliveries failed and were rolled back (${last}: your onEvent hook threw): check your deployment's logs for the error, fix it, and Svix's next retry hands them to onEvent again; if Svix gave up, replay them from Clerk's dashboard.`
+            : `${failures.length} verified deliveries failed to apply and were rolled back (${last}): check your deployment's logs for the error (most often a hook that throws), fix it, and Svix's next retry applies them; if Svix gave up, replay them from Clerk's dashboard or run the resync.`,
     };
   }
   if (input.usersWaiting > 0) {

@@ -30,8 +30,28 @@ export type UserChangeSource = ChangeSource;
 /** The events about users. */
 export type UserHookEvent = Extract<HookEvent, { type: `${(typeof user)["name"]}.${string}` }>;
 
-/** The arguments of the app's hooks mutation: a transaction's changes, in the order applied, and where they came from. */
-export const hookArgs = { source: vChangeSource, events: v.array(vHookEvent) };
+/**
+ * A verified Clerk event of a type the package does not sync, handed to the app's hooks mutation
+ * for `onEvent`: the delivery's svix id and the event as Clerk sent it, in JSON text (a payload
+ * may hold keys no Convex value can, such as `$`-prefixed metadata keys).
+ */
+export const vUnsyncedEvent = v.object({ svixId: v.string(), body: v.string() });
+export type UnsyncedEvent = Infer<typeof vUnsyncedEvent>;
+
+/**
+ * The arguments of the app's hooks mutation: a transaction's changes, in the order applied, and
+ * where they came from; or, from the webhook, `events: []` and one `event` it does not sync.
+ */
+export const hookArgs = { source: vChangeSource, events: v.array(vHookEvent), event: v.optional(vUnsyncedEvent) };
+
+/**
+ * What the hooks mutation returns: `"handled"` when it took the `event` it was given (its svix id
+ * is then remembered, so a redelivery does not reach it again); anything else (`null`) says it
+ * takes no events, and the webhook stops handing them over for as long as that code is deployed
+ * (it asks again in each new isolate, so a push that adds `onEvent` is heard).
+ */
+export const vHooksResult = v.union(v.null(), v.literal("handled"));
+export type HooksResult = Infer<typeof vHooksResult>;
 /** @deprecated Use `hookArgs`. */
 export const userHookArgs = hookArgs;
 

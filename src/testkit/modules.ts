@@ -13,6 +13,7 @@ export const componentModules: Record<string, () => Promise<unknown>> = {
   "./component/cascades.js": () => import("../component/cascades.js"),
   "./component/convex.config.js": () => import("../component/convex.config.js"),
   "./component/copies.js": () => import("../component/copies.js"),
+  "./component/events.js": () => import("../component/events.js"),
   "./component/health.js": () => import("../component/health.js"),
   "./component/hooks.js": () => import("../component/hooks.js"),
   "./component/invitationHooks.js": () => import("../component/invitationHooks.js"),

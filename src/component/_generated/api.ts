@@ -13,6 +13,7 @@ import type * as billing from "../billing.js";
 import type * as billingHooks from "../billingHooks.js";
 import type * as cascades from "../cascades.js";
 import type * as copies from "../copies.js";
+import type * as events from "../events.js";
 import type * as health from "../health.js";
 import type * as hooks from "../hooks.js";
 import type * as invitationHooks from "../invitationHooks.js";
@@ -51,6 +52,7 @@ const fullApi: ApiFromModules<{
   billingHooks: typeof billingHooks;
   cascades: typeof cascades;
   copies: typeof copies;
+  events: typeof events;
   health: typeof health;
   hooks: typeof hooks;
   invitationHooks: typeof invitationHooks;

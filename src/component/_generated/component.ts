@@ -189,6 +189,20 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         Name
       >;
     };
+    events: {
+      handOver: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          event: { body: string; svixId: string };
+          hooks: string;
+          tombstoneRetentionMs?: number;
+          wakePruning?: boolean;
+        },
+        "handled" | "duplicate" | "ignored",
+        Name
+      >;
+    };
     health: {
       recordRejection: FunctionReference<
         "mutation",
@@ -215,8 +229,9 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           outcome:
             | { kind: "ignored" }
             | {
+                eventType?: string;
                 kind: "failed";
-                reason: "badPayload" | "applyFailed";
+                reason: "badPayload" | "applyFailed" | "onEventFailed";
                 status: number;
               };
           svixId: string;
@@ -246,6 +261,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           lastDeliveryAt: number | null;
           lastFailure: {
             at: number;
+            eventType?: string;
             reason:
               | "noSecret"
               | "invalidSecret"
@@ -255,7 +271,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "badSignature"
               | "badTimestamp"
               | "badPayload"
-              | "applyFailed";
+              | "applyFailed"
+              | "onEventFailed";
             status: number;
             svixId?: string;
           } | null;
@@ -269,6 +286,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           };
           lastRejection: {
             at: number;
+            eventType?: string;
             reason:
               | "noSecret"
               | "invalidSecret"
@@ -278,7 +296,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "badSignature"
               | "badTimestamp"
               | "badPayload"
-              | "applyFailed";
+              | "applyFailed"
+              | "onEventFailed";
             status: number;
             svixId?: string;
           } | null;
@@ -291,6 +310,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           } | null;
           lastVerificationRejection: {
             at: number;
+            eventType?: string;
             reason:
               | "noSecret"
               | "invalidSecret"
@@ -300,12 +320,14 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "badSignature"
               | "badTimestamp"
               | "badPayload"
-              | "applyFailed";
+              | "applyFailed"
+              | "onEventFailed";
             status: number;
             svixId?: string;
           } | null;
           openFailures: Array<{
             at: number;
+            eventType?: string;
             reason:
               | "noSecret"
               | "invalidSecret"
@@ -315,7 +337,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               | "badSignature"
               | "badTimestamp"
               | "badPayload"
-              | "applyFailed";
+              | "applyFailed"
+              | "onEventFailed";
             status: number;
             svixId?: string;
           }>;
