@@ -2,9 +2,9 @@ import { v, type Infer } from "convex/values";
 import { hookEvent } from "../shared/kinds/registry.js";
 import { vChangeSource, vKind, type Kind } from "../shared/validators.js";
 import { internal } from "./_generated/api.js";
-import { internalAction, internalMutation, type MutationCtx } from "./_generated/server.js";
+import { internalAction, internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import { HookEvents } from "./hooks.js";
-import { KINDS, type KindSpec } from "./kinds.js";
+import { KINDS } from "./kinds.js";
 import { LIMITS } from "./limits.js";
 import { kindReader, kindWriter } from "./rows.js";
 
@@ -33,19 +33,54 @@ export function budgetOf(ctx: MutationCtx) {
  * transaction's budget, and schedules the rest. A removed child leaves no tombstone of its own:
  * its parent's tombstone already drops any late event about it. Called again for a repeated
  * deletion, it finishes a cascade whose continuation gave up (one index lookup when none is left).
+ *
+ * `row`, the object's stored row when the deletion removed one, says the values rows of other
+ * kinds are addressed to (a user's email address: `addressed`); they are kept as erasures while
+ * the cascade runs, so that its later batches find those rows and reads hide them meanwhile, and
+ * go with its last batch. A continuation's arguments carry ids only.
  */
-export async function removeChildren(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents) {
+export async function removeChildren(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents, row?: Record<string, unknown> | null) {
+  if (row) await rememberErasures(ctx, kind, clerkId, row);
   if (await removeWithinBudget(ctx, kind, clerkId, hooks))
     await scheduleContinuation(ctx, { kind, clerkId, hooks: hooks.handle, source: hooks.source, attempt: 0 });
 }
 
-/** Removes children up to the transaction's budget; true if some may be left. */
+/** Stores the values `row` addresses rows by, one erasure each (once: a repeated deletion finds them stored). */
+async function rememberErasures(ctx: MutationCtx, kind: Kind, clerkId: string, row: Record<string, unknown>) {
+  const values = new Set(KINDS[kind].addressed.map((to) => to.valueOf(row)).filter((value) => value !== undefined));
+  if (values.size === 0) return;
+  const stored = new Set((await erasuresOf(ctx, kind, clerkId)).map((erasure) => erasure.value));
+  for (const value of values) if (!stored.has(value)) await ctx.db.insert("erasures", { kind, clerkId, value });
+}
+
+function erasuresOf(ctx: QueryCtx, kind: Kind, clerkId: string) {
+  return ctx.db
+    .query("erasures")
+    .withIndex("by_clerk_id", (q) => q.eq("kind", kind).eq("clerkId", clerkId))
+    .collect();
+}
+
+/** Whether a deleted object of `kind` had a stored row addressing rows by `value`, and its cascade has not finished removing them. */
+export async function isErasing(ctx: QueryCtx, kind: Kind, value: string) {
+  const erasure = await ctx.db
+    .query("erasures")
+    .withIndex("by_value", (q) => q.eq("kind", kind).eq("value", value))
+    .first();
+  return erasure !== null;
+}
+
+/** Removes children, then rows addressed to the object, up to the transaction's budget; true if some may be left. */
 async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents): Promise<boolean> {
   const budget = budgetOf(ctx);
+  const erasures = KINDS[kind].addressed.length > 0 ? await erasuresOf(ctx, kind, clerkId) : [];
+  const lists = [
+    ...KINDS[kind].children.map((child) => ({ child, value: clerkId })),
+    ...KINDS[kind].addressed.flatMap((child) => erasures.map(({ value }) => ({ child, value }))),
+  ];
   let more = false;
-  for (const child of KINDS[kind].children) {
+  for (const { child, value } of lists) {
     if (budget.left === 0) return true;
-    const rows = await rowsOf(ctx, child, clerkId).take(budget.left);
+    const rows = await rowsOf(ctx, child, value).take(budget.left);
     for (const row of rows) {
       await kindWriter(ctx).delete(KINDS[child.kind].table, row._id);
       hooks.add(hookEvent(KINDS[child.kind], "deleted", row, { clerkId: row.clerkId }));
@@ -53,21 +88,24 @@ async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string,
     if (rows.length === budget.left) more = true;
     budget.left -= rows.length;
   }
+  // Nothing is addressed to the object any more: what said its values goes.
+  if (!more) for (const erasure of erasures) await ctx.db.delete("erasures", erasure._id);
   return more;
 }
 
 /** Whether rows still belong to the deleted object of `kind` (so its tombstone must stay). */
 export async function hasChildren(ctx: MutationCtx, kind: Kind, clerkId: string) {
   for (const child of KINDS[kind].children) if (await rowsOf(ctx, child, clerkId).first()) return true;
-  return false;
+  // An erasure is a cascade not finished: rows addressed to the object may be left.
+  return KINDS[kind].addressed.length > 0 && (await erasuresOf(ctx, kind, clerkId)).length > 0;
 }
 
-/** The rows of a child kind that belong to `clerkId`, by the child's index. */
-function rowsOf(ctx: MutationCtx, child: KindSpec["children"][number], clerkId: string) {
-  // Every child index starts with the parent's id field.
+/** The rows of a child kind that belong to `value` (the parent's Clerk id, or the value they are addressed to), by the child's index. */
+function rowsOf(ctx: MutationCtx, child: { kind: Kind; index: string; field: string }, value: string) {
+  // Every child index starts with the field holding the parent's id or the value.
   return kindReader(ctx)
     .query(KINDS[child.kind].table)
-    .withIndex(child.index, (q) => q.eq(child.field, clerkId));
+    .withIndex(child.index, (q) => q.eq(child.field, value));
 }
 
 const vContinuation = v.object({ kind: vKind, clerkId: v.string(), hooks: v.optional(v.string()), source: vChangeSource, attempt: v.number() });
