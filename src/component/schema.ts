@@ -83,9 +83,7 @@ export default defineSchema({
    * hide them meanwhile (`isOrphaned`), and each batch finds them by it. Deleted with the
    * cascade's last batch, so no tombstone ever holds it.
    */
-  erasures: defineTable({ kind: vKind, clerkId: v.string(), value: v.string() })
-    .index("by_clerk_id", ["kind", "clerkId"])
-    .index("by_value", ["kind", "value"]),
+  erasures: defineTable({ kind: vKind, clerkId: v.string(), value: v.string() }).index("by_clerk_id", ["kind", "clerkId"]).index("by_value", ["kind", "value"]),
   /** Resync runs (resync.ts): progress, cursor and last error of each; the latest few are kept. */
   resyncRuns: defineTable({
     // What the status query shows (its `runId` is this row's `_id`)...

@@ -135,7 +135,9 @@ export const invitation = defineKind({
   ],
   // Its address is the invitee's personal data: a user's deletion removes the invitations to the
   // email address their stored row holds (accepted or not, sent before they signed up or after).
-  addressedTo: [{ kind: user.name, field: "emailAddress", index: "by_email", valueOf: (row) => (typeof row.email === "string" ? normalizedEmail(row.email) : undefined) }],
+  addressedTo: [
+    { kind: user.name, field: "emailAddress", index: "by_email", valueOf: (row) => (typeof row.email === "string" ? normalizedEmail(row.email) : undefined) },
+  ],
   // The Backend API's invitations do not say who accepted them: a listed copy of a version the
   // webhook stored knows less, not something else.
   volatile: ["userId"],

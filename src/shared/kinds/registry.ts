@@ -60,7 +60,9 @@ export function childrenOf(name: KindName): { kind: AnyKind; field: string; inde
 
 /** The kinds whose rows are addressed to objects of `name` by a value of their row (invitations, to a user's email address): see `Addressee`. */
 export function addressedTo(name: KindName): { kind: AnyKind; field: string; index: string; valueOf(row: Record<string, unknown>): string | undefined }[] {
-  return KINDS.flatMap((kind) => (kind.addressedTo ?? []).filter((to) => to.kind === name).map(({ field, index, valueOf }) => ({ kind, field, index, valueOf })));
+  return KINDS.flatMap((kind) =>
+    (kind.addressedTo ?? []).filter((to) => to.kind === name).map(({ field, index, valueOf }) => ({ kind, field, index, valueOf })),
+  );
 }
 
 /**
