@@ -17,6 +17,13 @@ export const LIMITS = {
    * a page of Clerk's list (500), so one transaction stays well inside Convex's read limits.
    */
   resyncBatch: 500,
+  /**
+   * Rows of each kind one privacy export returns (privacy.ts), and the bytes of all of them:
+   * bounds that keep one query inside Convex's read limits (16,384 documents, 8 MiB per
+   * transaction) whatever the person holds. A part cut short is named in the export's `truncated`.
+   */
+  exportRowsPerKind: 1000,
+  exportBytes: 4 * 1024 * 1024,
 };
 
 /**
