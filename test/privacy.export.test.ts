@@ -1,6 +1,6 @@
 import { exportUserData, type UserExport } from "convex-clerk-users";
 import { deliver, invitationCreated, membershipCreated, organizationCreated, userDeleted } from "convex-clerk-users/test";
-import { beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { components } from "../example/convex/_generated/api";
 import { withLimits } from "../src/component/limits";
 import { KINDS } from "../src/shared/kinds/registry";
@@ -16,6 +16,9 @@ captureLogs();
 let t: PrivacyBackend;
 beforeEach(() => {
   t = privacyBackend();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 const ok = (statuses: number[]) => expect(statuses.every((status) => status === 200)).toBe(true);
@@ -69,6 +72,7 @@ describe("exportUserData", () => {
 
   test("while the deletion's cascade runs, the rows not removed yet are listed, those addressed to her by email included", () =>
     withLimits({ cascadeBatch: 1 }, async () => {
+      vi.useFakeTimers({ now: Date.now() });
       const life = personLifecycle();
       ok(await deliver(t, [...life.events, userDeleted(life.zenobia.data)]));
       const during = await exportOf(life.zenobia.data.id);
