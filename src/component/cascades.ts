@@ -19,12 +19,12 @@ const MAX_ATTEMPTS = 24;
 const MAX_BACKOFF_MS = 60 * 60_000;
 
 /** Removals left to each transaction, keyed by its `ctx.db` (one per transaction). */
-const budgets = new WeakMap<object, { left: number }>();
+const budgets = new WeakMap<object, { left: number; ranges: number }>();
 
 /** This transaction's budget of removals and copy refreshes (copies.ts): they share it. */
 export function budgetOf(ctx: MutationCtx) {
   let budget = budgets.get(ctx.db);
-  if (!budget) budgets.set(ctx.db, (budget = { left: LIMITS.cascadeBatch }));
+  if (!budget) budgets.set(ctx.db, (budget = { left: LIMITS.cascadeBatch, ranges: LIMITS.cascadeRanges }));
   return budget;
 }
 
@@ -35,22 +35,17 @@ export function budgetOf(ctx: MutationCtx) {
  * deletion, it finishes a cascade whose continuation gave up (one index lookup when none is left).
  *
  * `row`, the object's stored row when the deletion removed one, says the values rows of other
- * kinds are addressed to (a user's email address: `addressed`); they are kept as erasures while
- * the cascade runs, so that its later batches find those rows and reads hide them meanwhile, and
- * go with its last batch. A continuation's arguments carry ids only.
+ * kinds are addressed to (a user's email address: `addressed`). When the cascade needs more
+ * transactions, they are kept as erasures until its last batch, so that later batches find those
+ * rows and reads hide them meanwhile; a continuation's arguments carry ids only.
  */
 export async function removeChildren(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents, row?: Record<string, unknown> | null) {
-  if (row) await rememberErasures(ctx, kind, clerkId, row);
-  if (await removeWithinBudget(ctx, kind, clerkId, hooks))
+  // A first deletion has no erasures stored yet: its values are the row's, and nothing is read.
+  const values = row ? [...new Set(KINDS[kind].addressed.map((to) => to.valueOf(row)).filter((value) => value !== undefined))] : undefined;
+  if (await removeWithinBudget(ctx, kind, clerkId, hooks, values)) {
+    for (const value of values ?? []) await ctx.db.insert("erasures", { kind, clerkId, value });
     await scheduleContinuation(ctx, { kind, clerkId, hooks: hooks.handle, source: hooks.source, attempt: 0 });
-}
-
-/** Stores the values `row` addresses rows by, one erasure each (once: a repeated deletion finds them stored). */
-async function rememberErasures(ctx: MutationCtx, kind: Kind, clerkId: string, row: Record<string, unknown>) {
-  const values = new Set(KINDS[kind].addressed.map((to) => to.valueOf(row)).filter((value) => value !== undefined));
-  if (values.size === 0) return;
-  const stored = new Set((await erasuresOf(ctx, kind, clerkId)).map((erasure) => erasure.value));
-  for (const value of values) if (!stored.has(value)) await ctx.db.insert("erasures", { kind, clerkId, value });
+  }
 }
 
 function erasuresOf(ctx: QueryCtx, kind: Kind, clerkId: string) {
@@ -69,17 +64,20 @@ export async function isErasing(ctx: QueryCtx, kind: Kind, value: string) {
   return erasure !== null;
 }
 
-/** Removes children, then rows addressed to the object, up to the transaction's budget; true if some may be left. */
-async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents): Promise<boolean> {
+/**
+ * Removes children, then rows addressed to the object, up to the transaction's budget; true if
+ * some may be left. The values rows are addressed to are `values`, or else the stored erasures.
+ */
+async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents, values?: string[]): Promise<boolean> {
   const budget = budgetOf(ctx);
-  const erasures = KINDS[kind].addressed.length > 0 ? await erasuresOf(ctx, kind, clerkId) : [];
-  const lists = [
-    ...KINDS[kind].children.map((child) => ({ child, value: clerkId })),
-    ...KINDS[kind].addressed.flatMap((child) => erasures.map(({ value }) => ({ child, value }))),
-  ];
+  const { children, addressed } = KINDS[kind];
+  const erasures = values === undefined && addressed.length > 0 ? await erasuresOf(ctx, kind, clerkId) : [];
+  const addressedValues = values ?? erasures.map((erasure) => erasure.value);
+  const lists = [...children.map((child) => ({ child, value: clerkId })), ...addressed.flatMap((child) => addressedValues.map((value) => ({ child, value })))];
   let more = false;
   for (const { child, value } of lists) {
-    if (budget.left === 0) return true;
+    if (budget.left === 0 || budget.ranges === 0) return true;
+    budget.ranges--;
     const rows = await rowsOf(ctx, child, value).take(budget.left);
     for (const row of rows) {
       await kindWriter(ctx).delete(KINDS[child.kind].table, row._id);

@@ -13,6 +13,13 @@ export const LIMITS = {
    */
   cascadeBatch: 500,
   /**
+   * Index ranges a transaction's cascades read (one per kind and deleted object, even when it
+   * finds nothing): Convex reads at most 4,096 per transaction, and a reconcile batch deleting
+   * hundreds of users reads more for their lookups and hooks. Past it, an object's removals
+   * continue in its own scheduled transactions.
+   */
+  cascadeRanges: 1000,
+  /**
    * Rows of a resync page's span judged, and candidates asked about, per transaction: as many as
    * a page of Clerk's list (500), so one transaction stays well inside Convex's read limits.
    */

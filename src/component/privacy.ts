@@ -1,5 +1,5 @@
 import { getConvexSize, v, type Value } from "convex/values";
-import { user } from "../shared/kinds/user.js";
+import { user, type User } from "../shared/kinds/user.js";
 import { PERSONAL_KINDS, vUserExport, type UserExport } from "../shared/privacy.js";
 import type { KindName } from "../shared/kinds/registry.js";
 import { query, type QueryCtx } from "./_generated/server.js";
@@ -36,7 +36,7 @@ export const exportUser = query({
       rows[kind.name] = found;
       if (cut) truncated.push(kind.name);
     }
-    return { clerkId, user: person as UserExport["user"], deleted, rows: rows as UserExport["rows"], truncated };
+    return { clerkId, user: person as User | null, deleted, rows: rows as UserExport["rows"], truncated };
   },
 });
 
