@@ -18,6 +18,8 @@ export { vPayer, type Payer } from "../shared/kinds/payer.js";
 export { vSubscriptionItem, type SubscriptionItem } from "../shared/kinds/subscriptionItem.js";
 export { vPaymentAttempt, type PaymentAttempt } from "../shared/kinds/paymentAttempt.js";
 export { vInvitation, type Invitation } from "../shared/kinds/invitation.js";
+export { exportUserData } from "./privacy.js";
+export { vUserExport, type UserExport, type PersonalRows } from "../shared/privacy.js";
 export { HANDLED_EVENTS } from "./events.js";
 export { type SessionOptions } from "./session.js";
 export { getCurrentUser, requireUser, withUser, type RequireUserOptions, type RunQueryCtx, type RunMutationCtx, type UserCustomization } from "./auth.js";

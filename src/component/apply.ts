@@ -2,7 +2,7 @@ import type { Value } from "convex/values";
 import { hookEvent, kindNamed, type KindName } from "../shared/kinds/registry.js";
 import type { ApplyOutcome, Change } from "../shared/validators.js";
 import type { MutationCtx, QueryCtx } from "./_generated/server.js";
-import { removeChildren } from "./cascades.js";
+import { isErasing, removeChildren } from "./cascades.js";
 import { keepNewerCopy, refreshCopies, withNewestCopy } from "./copies.js";
 import type { HookEvents } from "./hooks.js";
 import { KINDS } from "./kinds.js";
@@ -43,14 +43,20 @@ export async function isDeleted(ctx: QueryCtx, kind: KindName, clerkId: string):
 }
 
 /**
- * Whether an object this row belongs to (a membership's organization or user) was deleted. A
- * parent field the row does not hold (an optional parent) is no parent of it. Every read that
- * hides orphans asks this: the one rule.
+ * Whether an object this row belongs to (a membership's organization or user) was deleted, or one
+ * it is addressed to (an invitation's invitee, by email address) was deleted and its cascade has
+ * not removed the row yet. A parent field the row does not hold (an optional parent) is no parent
+ * of it. Every read that hides orphans asks this: the one rule.
  */
 export async function isOrphaned(ctx: QueryCtx, kind: KindName, row: Record<string, unknown>): Promise<boolean> {
-  for (const parent of KINDS[kind].parents) {
+  const { parents, addressedTo = [] } = KINDS[kind];
+  for (const parent of parents) {
     const parentId = row[parent.field];
     if (typeof parentId === "string" && (await isDeleted(ctx, kindNamed(parent.kind).name, parentId))) return true;
+  }
+  for (const to of addressedTo) {
+    const value = row[to.field];
+    if (typeof value === "string" && (await isErasing(ctx, kindNamed(to.kind).name, value))) return true;
   }
   return false;
 }
@@ -171,7 +177,7 @@ export async function remove(ctx: MutationCtx, kind: KindName, clerkId: string, 
   if (row) await kindWriter(ctx).delete(KINDS[kind].table, row._id);
   await ctx.db.insert("tombstones", { kind, clerkId, deletedAt: Date.now() });
   hooks.add(hookEvent(KINDS[kind], "deleted", row, { clerkId }));
-  await removeChildren(ctx, kind, clerkId, hooks);
+  await removeChildren(ctx, kind, clerkId, hooks, row);
 }
 
 /**

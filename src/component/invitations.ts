@@ -30,7 +30,10 @@ export const listPending = query({
       paginationOpts,
       (after, limit) => pendingAfter(ctx, organizationId, after === undefined ? undefined : keyOf(after), limit),
       (row) => JSON.stringify([row.createdAt ?? 0, row._creationTime] satisfies PendingKey),
-      (row) => invitationStatusAt(row, now) === INVITATION_STATUS.pending,
+      // The organization was checked above; its invitee's or acceptor's deletion may hide a row too.
+      async (row) =>
+        invitationStatusAt(row, now) === INVITATION_STATUS.pending &&
+        !(await isOrphaned(ctx, invitation.name, { emailAddress: row.emailAddress, userId: row.userId })),
     );
   },
 });

@@ -13,10 +13,24 @@ export const LIMITS = {
    */
   cascadeBatch: 500,
   /**
+   * Index ranges a transaction's cascades read (one per kind and deleted object, even when it
+   * finds nothing): Convex reads at most 4,096 per transaction, and a reconcile batch deleting
+   * hundreds of users reads more for their lookups and hooks. Past it, an object's removals
+   * continue in its own scheduled transactions.
+   */
+  cascadeRanges: 1000,
+  /**
    * Rows of a resync page's span judged, and candidates asked about, per transaction: as many as
    * a page of Clerk's list (500), so one transaction stays well inside Convex's read limits.
    */
   resyncBatch: 500,
+  /**
+   * Rows of each kind one privacy export returns (privacy.ts), and the bytes of all of them:
+   * bounds that keep one query inside Convex's read limits (16,384 documents, 8 MiB per
+   * transaction) whatever the person holds. A part cut short is named in the export's `truncated`.
+   */
+  exportRowsPerKind: 1000,
+  exportBytes: 4 * 1024 * 1024,
 };
 
 /**

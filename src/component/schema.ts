@@ -50,9 +50,13 @@ export default defineSchema({
   paymentAttempts: kindTable(paymentAttempt).index("by_user", ["userId"]).index("by_org", ["orgId"]),
   /**
    * Organization invitations: an organization's by status, oldest first (`by_org_status`: its
-   * pending ones, and its cascade), and every invitation to one address (`by_email`, lower-cased).
+   * pending ones, and its cascade), every invitation to one address (`by_email`, lower-cased: a
+   * user's deletion removes them), and those one user accepted (`by_user`: so does it).
    */
-  invitations: kindTable(invitation).index("by_org_status", ["orgId", "status", "createdAt"]).index("by_email", ["emailAddress", "createdAt"]),
+  invitations: kindTable(invitation)
+    .index("by_org_status", ["orgId", "status", "createdAt"])
+    .index("by_email", ["emailAddress", "createdAt"])
+    .index("by_user", ["userId"]),
   /**
    * Clerk Billing's plans and their features, replaced whole by a resync with `billing: true`
    * (resync/plans.ts): the Backend API is their only source (no webhook), and a plan has no
@@ -73,6 +77,13 @@ export default defineSchema({
     .index("by_clerk_id", ["kind", "clerkId"])
     /** Pruned after the retention period (prune.ts). */
     .index("by_deleted_at", ["deletedAt"]),
+  /**
+   * The value a deleted object's rows are addressed to (a deleted user's email address: kinds'
+   * `addressedTo`), kept only while the deletion's cascade removes those rows (cascades.ts): reads
+   * hide them meanwhile (`isOrphaned`), and each batch finds them by it. Deleted with the
+   * cascade's last batch, so no tombstone ever holds it.
+   */
+  erasures: defineTable({ kind: vKind, clerkId: v.string(), value: v.string() }).index("by_clerk_id", ["kind", "clerkId"]).index("by_value", ["kind", "value"]),
   /** Resync runs (resync.ts): progress, cursor and last error of each; the latest few are kept. */
   resyncRuns: defineTable({
     // What the status query shows (its `runId` is this row's `_id`)...

@@ -24,6 +24,7 @@ export const componentModules: Record<string, () => Promise<unknown>> = {
   "./component/memberships.js": () => import("../component/memberships.js"),
   "./component/ordering.js": () => import("../component/ordering.js"),
   "./component/organizations.js": () => import("../component/organizations.js"),
+  "./component/privacy.js": () => import("../component/privacy.js"),
   "./component/prune.js": () => import("../component/prune.js"),
   "./component/reads.js": () => import("../component/reads.js"),
   "./component/resync.js": () => import("../component/resync.js"),

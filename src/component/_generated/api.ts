@@ -24,6 +24,7 @@ import type * as lists from "../lists.js";
 import type * as memberships from "../memberships.js";
 import type * as ordering from "../ordering.js";
 import type * as organizations from "../organizations.js";
+import type * as privacy from "../privacy.js";
 import type * as prune from "../prune.js";
 import type * as reads from "../reads.js";
 import type * as resync from "../resync.js";
@@ -63,6 +64,7 @@ const fullApi: ApiFromModules<{
   memberships: typeof memberships;
   ordering: typeof ordering;
   organizations: typeof organizations;
+  privacy: typeof privacy;
   prune: typeof prune;
   reads: typeof reads;
   resync: typeof resync;

@@ -639,6 +639,121 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         Name
       >;
     };
+    privacy: {
+      exportUser: FunctionReference<
+        "query",
+        "internal",
+        { clerkId: string },
+        {
+          clerkId: string;
+          deleted: boolean;
+          rows: {
+            invitation: Array<{
+              _creationTime: number;
+              _id: string;
+              clerkId: string;
+              createdAt?: number;
+              emailAddress: string;
+              expiresAt?: number;
+              inviterId?: string;
+              orgId: string;
+              publicMetadata?: Record<string, any>;
+              role: string;
+              roleName?: string;
+              status: string;
+              updatedAt: number;
+              userId?: string;
+            }>;
+            membership: Array<{
+              _creationTime: number;
+              _id: string;
+              clerkId: string;
+              createdAt?: number;
+              firstName?: string;
+              identifier?: string;
+              imageUrl?: string;
+              lastName?: string;
+              orgId: string;
+              permissions: Array<string>;
+              publicMetadata?: Record<string, any>;
+              role: string;
+              updatedAt: number;
+              userDataAt?: number;
+              userId: string;
+            }>;
+            paymentAttempt: Array<{
+              _creationTime: number;
+              _id: string;
+              amount?: number;
+              billingDate?: number;
+              chargeType?: string;
+              clerkId: string;
+              createdAt?: number;
+              currency?: string;
+              failedAt?: number;
+              failedReason?: string;
+              itemIds: Array<string>;
+              orgId?: string;
+              paidAt?: number;
+              payerId?: string;
+              paymentId?: string;
+              statementId?: string;
+              status: string;
+              updatedAt: number;
+              userId?: string;
+            }>;
+            subscriptionItem: Array<{
+              _creationTime: number;
+              _id: string;
+              clerkId: string;
+              createdAt?: number;
+              interval?: string;
+              isFreeTrial: boolean;
+              orgId?: string;
+              payerId?: string;
+              periodEnd?: number;
+              periodStart?: number;
+              planId?: string;
+              planName?: string;
+              planSlug?: string;
+              seats?: number;
+              status: string;
+              subscriptionId?: string;
+              updatedAt: number;
+              userId?: string;
+            }>;
+          };
+          truncated: Array<
+            | "user"
+            | "organization"
+            | "membership"
+            | "subscriptionItem"
+            | "paymentAttempt"
+            | "invitation"
+          >;
+          user: {
+            _creationTime: number;
+            _id: string;
+            clerkId: string;
+            createdAt?: number;
+            email?: string;
+            emailVerified?: boolean;
+            externalId?: string;
+            firstName?: string;
+            imageUrl?: string;
+            lastName?: string;
+            lastSignInAt?: number;
+            name?: string;
+            phoneNumber?: string;
+            provisional?: true;
+            publicMetadata?: Record<string, any>;
+            updatedAt: number;
+            username?: string;
+          } | null;
+        },
+        Name
+      >;
+    };
     resync: {
       advance: FunctionReference<
         "mutation",

@@ -19,6 +19,23 @@ export type Parent = {
   index: string;
 };
 
+/**
+ * An object this kind's rows are addressed to by a value of its stored row, not by its id (an
+ * invitation, to a user's email address). The object's deletion removes them as it removes its
+ * children, hooks included, and the privacy export counts them as its person's rows. Only a stored
+ * row says its value: the deletion of an object never synced removes none of them.
+ */
+export type Addressee = {
+  /** The object's kind name. */
+  kind: string;
+  /** The row's field holding the value. */
+  field: string;
+  /** An index of this kind's table whose first field is `field`. */
+  index: string;
+  /** The value the object's rows are addressed to, from its stored row, spelled as `field` stores it; undefined when it has none. */
+  valueOf(row: Record<string, unknown>): string | undefined;
+};
+
 /** One change to what is stored, from a webhook event or a resync row: a version, or a deletion. */
 export type KindChange<Name extends string = string, Row = Record<string, unknown>> =
   | {
@@ -143,6 +160,8 @@ export type KindDef<
   fields: Fields & CommonFields;
   /** What it belongs to (a membership: its organization and its user). */
   parents: readonly Parent[];
+  /** What it is addressed to by a value rather than an id (an invitation: a user, by email address). See `Addressee`. */
+  addressedTo?: readonly Addressee[];
   /**
    * At most one live row per value of these fields (the first fields of `index`): of two, the
    * one created later (by Clerk's `created_at`, then id) wins, and the other is deleted.

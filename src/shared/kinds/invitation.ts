@@ -3,6 +3,7 @@ import { isClerkObject, nullable, withoutUndefined } from "../clerkJson.js";
 import { storableMetadata } from "../metadata.js";
 import { defineKind, docValidator, type KindChange } from "./define.js";
 import { organization } from "./organization.js";
+import { user } from "./user.js";
 
 /**
  * An invitation to join an organization (`orginv_...`): `pending` until the invitee accepts it or
@@ -127,7 +128,16 @@ export const invitation = defineKind({
   table: "invitations",
   fields: invitationFields,
   resyncOption: "invitations",
-  parents: [{ kind: organization.name, field: "orgId", index: "by_org_status" }],
+  parents: [
+    { kind: organization.name, field: "orgId", index: "by_org_status" },
+    // The user who accepted it: their deletion removes it.
+    { kind: user.name, field: "userId", index: "by_user" },
+  ],
+  // Its address is the invitee's personal data: a user's deletion removes the invitations to the
+  // email address their stored row holds (accepted or not, sent before they signed up or after).
+  addressedTo: [
+    { kind: user.name, field: "emailAddress", index: "by_email", valueOf: (row) => (typeof row.email === "string" ? normalizedEmail(row.email) : undefined) },
+  ],
   // The Backend API's invitations do not say who accepted them: a listed copy of a version the
   // webhook stored knows less, not something else.
   volatile: ["userId"],

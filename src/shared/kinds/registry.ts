@@ -58,6 +58,22 @@ export function childrenOf(name: KindName): { kind: AnyKind; field: string; inde
   return KINDS.flatMap((kind) => kind.parents.filter((parent) => parent.kind === name).map(({ field, index }) => ({ kind, field, index })));
 }
 
+/** The kinds whose rows are addressed to objects of `name` by a value of their row (invitations, to a user's email address): see `Addressee`. */
+export function addressedTo(name: KindName): { kind: AnyKind; field: string; index: string; valueOf(row: Record<string, unknown>): string | undefined }[] {
+  return KINDS.flatMap((kind) =>
+    (kind.addressedTo ?? []).filter((to) => to.kind === name).map(({ field, index, valueOf }) => ({ kind, field, index, valueOf })),
+  );
+}
+
+/**
+ * The kinds holding rows that are an object of `name`'s data (a user's memberships, billing rows
+ * and invitations): its children, and the kinds addressed to it. In registry order, each once.
+ */
+export function personalKindsOf(name: KindName): AnyKind[] {
+  const mine = new Set<AnyKind>([...childrenOf(name), ...addressedTo(name)].map(({ kind }) => kind));
+  return KINDS.filter((kind) => mine.has(kind));
+}
+
 // ---- Validators and types of every kind at once ---------------------------------------------
 // TypeScript cannot map a tuple's elements through a generic function, so each `KINDS.map` below
 // states the type it builds: the correlated union of what the function makes of each kind.
