@@ -10,7 +10,9 @@
  * for an organization that is not the caller's active one. Then a billing scene
  * (scripts/demo/billing.ts): plans synced by a resync from a local fake of Clerk's Backend API,
  * an upgrade, a failed renewal, a cancellation that keeps the features until the period ends,
- * and a billing check for an organization that is not the caller's active one.
+ * and a billing check for an organization that is not the caller's active one. Then one endpoint
+ * for all of Clerk (scripts/demo/oneEndpoint.ts): invitations synced, other events handed to the
+ * app's `onEvent` once each, and a person's data exported, then erased by `user.deleted`.
  * Every result is checked against expectations worked out independently
  * (scripts/demo/expectations.ts); any divergence exits non-zero.
  */
@@ -33,6 +35,7 @@ import {
   type Version,
 } from "./demo/expectations";
 import { billingScene } from "./demo/billing";
+import { oneEndpointScene } from "./demo/oneEndpoint";
 import { organizationsScene } from "./demo/organizations";
 import { healthScenes } from "./demo/health";
 import { Checks, table } from "./demo/report";
@@ -190,6 +193,9 @@ async function main(): Promise<number> {
 
   // 5. Clerk Billing: a plan's life, and a billing check for an organization that is not the active one.
   await billingScene(checks, WEBHOOK_SECRET);
+
+  // 6. One endpoint for all of Clerk: invitations, other events to onEvent, a person's data.
+  await oneEndpointScene(checks, WEBHOOK_SECRET);
 
   // Is the webhook working? After the whole stream, then with a secret that does not match.
   await healthScenes(t, checks, deliveries.filter((d) => d.forged).length);

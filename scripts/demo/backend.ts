@@ -29,9 +29,9 @@ export function modulesIn(dir: string): ModuleMap {
   return modules;
 }
 
-/** A fresh backend running example/convex, with the component installed as `clerkUsers`. */
-export function startBackend() {
-  const t = convexTest(appSchema, modulesIn(path.resolve(scriptsDir, "../example/convex")));
+/** A fresh backend running example/convex (with `replace`'s modules in place of or beside its own), with the component installed as `clerkUsers`. */
+export function startBackend(replace: ModuleMap = {}) {
+  const t = convexTest(appSchema, { ...modulesIn(path.resolve(scriptsDir, "../example/convex")), ...replace });
   t.registerComponent("clerkUsers", componentSchema, modulesIn(path.resolve(scriptsDir, "../src/component")));
   return t;
 }
