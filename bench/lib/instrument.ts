@@ -140,7 +140,8 @@ type RegisteredFunction = {
 };
 type Router = { isRouter: true; getRoutes(): [string, string, RegisteredFunction][] };
 
-function instrumentModule(module: Record<string, unknown>, where: "app" | "component") {
+/** A module built outside a functions folder (a router assembled by the bench), its functions counted as `instrumentedModules` counts theirs. */
+export function instrumentModule<M extends Record<string, unknown>>(module: M, where: "app" | "component"): M {
   for (const value of Object.values(module)) {
     if (isRouter(value)) for (const [, , handler] of value.getRoutes()) instrumentFunction(handler, where);
     else if (isRegistered(value)) instrumentFunction(value, where);

@@ -54,4 +54,6 @@ export default defineSchema({
     createdAt: v.optional(v.number()),
     updatedAt: v.number(),
   }).index("byExternalId", ["externalId"]),
+  // The second endpoint's own write (events.ts): one row per delivery it receives.
+  auditLog: defineTable({ svixId: v.string(), type: v.string() }),
 });

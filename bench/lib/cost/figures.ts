@@ -9,6 +9,7 @@ import type { BurstRun, BurstShape } from "../bursts.js";
 import type { BundleSize } from "../bundle.js";
 import type { Correctness } from "../correctness.js";
 import type { Counts } from "../instrument.js";
+import type { OnEventRun } from "../onEvent.js";
 import type { OrgDeletion } from "../orgDeletion.js";
 import type { StreamOrder } from "../stream/arrange.js";
 import type { FloorCost } from "../stream/floor.js";
@@ -61,6 +62,8 @@ export type Measured = {
   /** Bursts of concurrent deliveries (bench/lib/bursts.ts), each counted at every size. */
   bursts: Burst[];
   burstSizes: readonly number[];
+  /** Events the package does not sync, handed to the app's `onEvent` (bench/lib/onEvent.ts), beside a hand-written second endpoint. */
+  onEvent: OnEventRun;
 };
 export type Burst = { shape: BurstShape; pkg: BurstRun; base: BurstRun };
 

@@ -12,6 +12,7 @@ import { subscriptionItem } from "../../../src/shared/kinds/subscriptionItem.js"
 import { user } from "../../../src/shared/kinds/user.js";
 import type { Counts } from "../instrument.js";
 import { totalCalls } from "../instrument.js";
+import { appDocs, appMutations, componentDocs, type OnEventCase } from "../onEvent.js";
 import { CASCADE_BATCH, transactionsUsed, type HelpersSee } from "../orgDeletion.js";
 import { eventType } from "../stream/generate.js";
 import { fmt } from "../table.js";
@@ -124,6 +125,7 @@ export function goals(m: Measured): Goal[] {
     ...billingReadGoals(m),
     ...oneCallGoals(m),
     ...burstGoals(m),
+    ...onEventGoals(m),
     ...deletionGoals(m),
     ...bundleGoals(m),
     ...timeGoals(m),
@@ -360,6 +362,87 @@ function membershipRangeGoals(ranges: number): Goal[] {
       ...goal,
       name: `requireMembership: at most ${gap.ceiling} index ranges (the known gap's ceiling: it may not widen)`,
       figures: [atMost(ranges, gap.ceiling)],
+    },
+  ];
+}
+
+/**
+ * `onEvent` (bench/lib/onEvent.ts), per delivery of an event the package does not sync, against
+ * the floor of a receiver that hands each svix id to the app once:
+ * - a first delivery: 3 calls (the HTTP action, the component's mutation, the app's hooks
+ *   mutation), 0 documents read (the lookup of the id finds none), 3 written: the remembered id,
+ *   the app's own row, the health record;
+ * - a redelivery (same svix id): 2 calls, the app not called; 1 read (the remembered id), 1 write
+ *   (the health record), nothing of the app's;
+ * - hooks without `onEvent`: the first unsynced delivery of an isolate asks the app (3 calls, 1
+ *   write: the health record), the rest cost what no hooks cost (2 calls, 0 reads, 1 write);
+ * - the app's side effect happens once per svix id: N rows after N deliveries and N redeliveries.
+ * The baseline (a second hand-written endpoint, no dedupe) is printed beside, not judged: it
+ * writes again on every redelivery.
+ */
+export const ON_EVENT_FLOOR = {
+  first: { calls: 3, appCalls: 1, reads: 0, componentWrites: 2, appWrites: 1 },
+  redelivery: { calls: 2, appCalls: 0, reads: 1, componentWrites: 1, appWrites: 0 },
+  withoutOnEventFirst: { calls: 3, appCalls: 1, reads: 0, componentWrites: 1, appWrites: 0 },
+  withoutOnEventLater: { calls: 2, appCalls: 0, reads: 0, componentWrites: 1, appWrites: 0 },
+} as const;
+
+function onEventGoals({ onEvent }: Measured): Goal[] {
+  const { pkg, base, deliveries } = onEvent;
+  const worst = (c: OnEventCase, fn: (counts: Counts) => number) => Math.max(...c.counts.map(fn));
+  const judge = (label: string, c: OnEventCase, floor: (typeof ON_EVENT_FLOOR)[keyof typeof ON_EVENT_FLOOR], outcome: string, baseCase?: OnEventCase): Goal => {
+    const [calls, appCalls, reads, componentWrites, appWrites] = [
+      worst(c, totalCalls),
+      worst(c, appMutations),
+      worst(c, (x) => x.docsRead),
+      worst(c, (x) => componentDocs(x, "written")),
+      worst(c, (x) => appDocs(x, "written")),
+    ];
+    const off = c.statuses.filter((s, i) => s !== 200 || c.outcomes[i] !== outcome).length;
+    const baseText = baseCase
+      ? `; baseline ${worst(baseCase, totalCalls)} calls, ${worst(baseCase, (x) => x.docsRead)} read, ${worst(baseCase, (x) => appDocs(x, "written"))} app write`
+      : "";
+    return {
+      name: `onEvent, ${label}: ${floor.calls} calls (${floor.appCalls} of the app's), ${floor.reads} read, ${floor.componentWrites} component + ${floor.appWrites} app writes (its floor), every delivery answered "${outcome}"`,
+      figures: [
+        atMost(calls, floor.calls),
+        exactly(appCalls, floor.appCalls),
+        atMost(reads, floor.reads),
+        atMost(componentWrites, floor.componentWrites),
+        exactly(appWrites, floor.appWrites),
+        exactly(off, 0),
+      ],
+      detail: `${c.counts.length} deliveries, worst: ${calls} calls (${appCalls} app), ${reads} read, ${componentWrites} + ${appWrites} written, ${worst(c, (x) => x.indexRanges)} index ranges; ${off} not ${outcome}${baseText}`,
+      judged: "count",
+    };
+  };
+  const syncedExtra = totalCalls(pkg.syncedWithHooks) - totalCalls(pkg.syncedWithoutHooks);
+  return [
+    judge("first delivery of a svix id", pkg.first, ON_EVENT_FLOOR.first, "handled", base.first),
+    judge("redelivery (same svix id): the app is not called", pkg.redelivery, ON_EVENT_FLOOR.redelivery, "duplicate", base.redelivery),
+    judge(
+      "hooks without onEvent, the isolate's first unsynced delivery (asks the app)",
+      pkg.withoutOnEventFirst,
+      ON_EVENT_FLOOR.withoutOnEventFirst,
+      "ignored",
+    ),
+    judge(
+      "hooks without onEvent, later deliveries (the isolate remembers: as with no hooks)",
+      pkg.withoutOnEventLater,
+      ON_EVENT_FLOOR.withoutOnEventLater,
+      "ignored",
+    ),
+    {
+      name: `onEvent's side effect once per svix id: ${deliveries} app rows after ${deliveries} deliveries and their ${deliveries} redeliveries`,
+      figures: [exactly(pkg.appRows, deliveries)],
+      detail: `${pkg.appRows} rows (baseline, no dedupe: ${base.appRows}, every redelivery repeats the app's write)`,
+      judged: "count",
+    },
+    {
+      name: "why onEvent is measured on a backend of its own: with hooks wired, a synced change also calls the app's hooks mutation",
+      figures: [],
+      detail: `user.created with hooks: ${totalCalls(pkg.syncedWithHooks)} calls, ${pkg.syncedWithHooks.docsRead} read, ${pkg.syncedWithHooks.bytesBetweenFunctions} bytes between functions; without: ${totalCalls(pkg.syncedWithoutHooks)} calls, ${pkg.syncedWithoutHooks.docsRead} read, ${pkg.syncedWithoutHooks.bytesBetweenFunctions} bytes (+${syncedExtra} call)`,
+      judged: "info",
     },
   ];
 }

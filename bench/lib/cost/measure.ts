@@ -15,6 +15,7 @@ import { bundleModules, bundleSource } from "../bundle.js";
 import { BURSTS, runBurst } from "../bursts.js";
 import { compare } from "../correctness.js";
 import { emptyCounts, measure, type Counts } from "../instrument.js";
+import { measureOnEvent } from "../onEvent.js";
 import { measureOrgDeletion } from "../orgDeletion.js";
 import type { StreamOrder } from "../stream/arrange.js";
 import { floorCosts } from "../stream/floor.js";
@@ -45,6 +46,8 @@ export type Sizes = {
   orgMembers: number;
   /** Deliveries per burst of concurrent deliveries (conflicts are counted at each). */
   bursts: readonly number[];
+  /** Deliveries of events the package does not sync, each sent twice (its first delivery, then a redelivery). */
+  onEventDeliveries: number;
 };
 
 const ORDERS: StreamOrder[] = ["realistic", "adversarial"];
@@ -121,6 +124,8 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
     log(`bursts of ${sizes.bursts.join(", ")}: ${shape.name}`);
     bursts.push({ shape, pkg: await runBurst(shape, component, sizes.bursts), base: await runBurst(shape, baseline, sizes.bursts) });
   }
+  log(`onEvent: ${sizes.onEventDeliveries} unsynced deliveries, each twice`);
+  const onEvent = await measureOnEvent(sizes.onEventDeliveries);
   log(`deleting an organization of ${sizes.orgMembers.toLocaleString("en-US")} members`);
   const deletion = await measureOrgDeletion(sizes.orgMembers);
   log("bundling");
@@ -137,6 +142,7 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
     billingRead,
     bursts,
     burstSizes: sizes.bursts,
+    onEvent,
   };
 }
 

@@ -1,12 +1,13 @@
 /** The cost benchmark's table: a row per figure, a column per implementation and the floor. */
 import path from "node:path";
-import { totalCalls } from "../instrument.js";
+import { totalCalls, type Counts } from "../instrument.js";
 import type { Correctness } from "../correctness.js";
 import { baseline, component } from "../backends.js";
 import type { BundleSize } from "../bundle.js";
+import { appDocs, appMutations, componentDocs, type OnEventCase } from "../onEvent.js";
 import { callsUsed, CASCADE_BATCH, mutationsIn, transactionsUsed, type OrgDeletion } from "../orgDeletion.js";
 import { fmt, renderTable, type Cell, type Row } from "../table.js";
-import { budgetOf, seen } from "./goals.js";
+import { budgetOf, ON_EVENT_FLOOR, seen } from "./goals.js";
 import {
   avg,
   beyondFloor,
@@ -68,6 +69,7 @@ export function report(m: Measured): string {
     { label: `query with the check (median of ${rounds})`, values: member((a) => median(a.us)), format: fmt.us },
     ...billingReadRows(m),
     ...burstRows(m),
+    ...onEventRows(m),
     ...deletionRows(m.deletion),
     { section: "Bundle bytes (Convex's esbuild settings; `convex` external, as every app has it)" },
     ...bundleRows("webhook module (app's http.ts)", m.bundles.http),
@@ -82,6 +84,51 @@ export function report(m: Measured): string {
     })),
   ];
   return renderTable(["", component.name, baseline.name, "floor"], rows);
+}
+
+/**
+ * An event the package does not sync, per delivery (means; every delivery of a case costs the
+ * same but for bytes): handed to `onEvent`, beside the baseline's second endpoint.
+ */
+function onEventRows({ onEvent: { pkg, base, deliveries } }: Measured): Row[] {
+  type Floor = (typeof ON_EVENT_FLOOR)[keyof typeof ON_EVENT_FLOOR];
+  const meanOf = (c: OnEventCase | undefined, fn: (x: Counts) => number) => (c ? mean(c.counts.map(fn)) : null);
+  const block = (label: string, c: OnEventCase, b: OnEventCase | undefined, floor: Floor | undefined): Row[] => [
+    { label: `${label}: function calls`, values: [meanOf(c, totalCalls), meanOf(b, totalCalls), floor?.calls ?? null], format: fmt.dec },
+    {
+      label: "  of the app's (its hooks mutation / its own mutation)",
+      values: [meanOf(c, appMutations), meanOf(b, appMutations), floor?.appCalls ?? null],
+      format: fmt.dec,
+      ratio: false,
+    },
+    { label: "  index ranges", values: [meanOf(c, (x) => x.indexRanges), meanOf(b, (x) => x.indexRanges), null], format: fmt.dec },
+    { label: "  documents read, component", values: [meanOf(c, (x) => componentDocs(x, "read")), null, floor?.reads ?? null], format: fmt.dec },
+    { label: "  documents read, app", values: [meanOf(c, (x) => appDocs(x, "read")), meanOf(b, (x) => appDocs(x, "read")), 0], format: fmt.dec },
+    { label: "  documents written, component", values: [meanOf(c, (x) => componentDocs(x, "written")), null, floor?.componentWrites ?? null], format: fmt.dec },
+    {
+      label: "  documents written, app",
+      values: [meanOf(c, (x) => appDocs(x, "written")), meanOf(b, (x) => appDocs(x, "written")), floor?.appWrites ?? null],
+      format: fmt.dec,
+    },
+    { label: "  bytes read", values: [meanOf(c, (x) => x.bytesRead), meanOf(b, (x) => x.bytesRead), null], format: fmt.int },
+    { label: "  bytes written", values: [meanOf(c, (x) => x.bytesWritten), meanOf(b, (x) => x.bytesWritten), null], format: fmt.int },
+    {
+      label: "  bytes between functions",
+      values: [meanOf(c, (x) => x.bytesBetweenFunctions), meanOf(b, (x) => x.bytesBetweenFunctions), null],
+      format: fmt.int,
+    },
+  ];
+  return [
+    {
+      section: `onEvent: ${deliveries} events the package does not sync (session.created, email.created), each delivered twice; per delivery (baseline: a second hand-written endpoint, svix + the app's write, no dedupe)`,
+    },
+    ...block("first delivery", pkg.first, base.first, ON_EVENT_FLOOR.first),
+    ...block("redelivery (same svix id)", pkg.redelivery, base.redelivery, ON_EVENT_FLOOR.redelivery),
+    ...block("hooks without onEvent, isolate's first", pkg.withoutOnEventFirst, undefined, ON_EVENT_FLOOR.withoutOnEventFirst),
+    ...block("hooks without onEvent, later", pkg.withoutOnEventLater, undefined, ON_EVENT_FLOOR.withoutOnEventLater),
+    ...block("no hooks (ignored)", pkg.noHooks, undefined, undefined),
+    { label: `app rows after ${deliveries} deliveries + ${deliveries} redeliveries`, values: [pkg.appRows, base.appRows, deliveries], format: fmt.int },
+  ];
 }
 
 /** Conflicting pairs of each burst at each size, and their causes at the largest. */

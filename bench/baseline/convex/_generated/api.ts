@@ -9,6 +9,7 @@
  */
 
 import type * as billing from "../billing.js";
+import type * as events from "../events.js";
 import type * as http from "../http.js";
 import type * as memberships from "../memberships.js";
 import type * as users from "../users.js";
@@ -22,6 +23,7 @@ import { anyApi, componentsGeneric } from "convex/server";
 
 const fullApi: ApiFromModules<{
   billing: typeof billing;
+  events: typeof events;
   http: typeof http;
   memberships: typeof memberships;
   users: typeof users;
