@@ -3,8 +3,7 @@ import type { ComponentApi } from "../component/_generated/component.js";
 import { billingHas, type Billing, type BillingRequirement } from "../shared/billing.js";
 import { clerkUsersError } from "../shared/errors.js";
 import type { RunQueryCtx } from "./auth.js";
-import { readClaims } from "./claims.js";
-import { requireIdentity, signedInIdentity, type SessionOptions } from "./session.js";
+import { activeOrgId, requireIdentity, signedInIdentity, type SessionOptions } from "./session.js";
 
 /**
  * Clerk Billing checks from the database, for any payer. Clerk's session token carries the plans
@@ -78,15 +77,10 @@ function selected({ userId, orgId }: Partial<PayerSelector>): PayerArgs | null {
   return null;
 }
 
-/**
- * The payer a token speaks for, as Clerk's `has({ plan })` does: the active organization if any,
- * else the user. The identity was admitted by the session rule already, so a pending session let
- * in keeps its active organization.
- */
+/** The payer a token speaks for, as Clerk's `has({ plan })` does: the active organization if any, else the user. */
 function tokenPayer(identity: UserIdentity): PayerArgs {
-  const claims = readClaims(identity, { treatPendingAsSignedOut: false });
-  if (claims?.orgId) return { orgId: claims.orgId };
-  return { userId: identity.subject };
+  const orgId = activeOrgId(identity);
+  return orgId ? { orgId } : { userId: identity.subject };
 }
 
 function nameOf(payer: PayerArgs) {

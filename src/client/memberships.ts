@@ -5,7 +5,7 @@ import { clerkUsersError } from "../shared/errors.js";
 import type { Membership, Organization } from "../shared/validators.js";
 import type { RunQueryCtx } from "./auth.js";
 import { readClaims, type AuthorizationClaims } from "./claims.js";
-import { requireIdentity, signedInIdentity, type SessionOptions } from "./session.js";
+import { activeOrgId, requireIdentity, signedInIdentity, type SessionOptions } from "./session.js";
 
 /**
  * Membership checks from the database, for any organization. Clerk's session token carries the
@@ -108,8 +108,4 @@ function notMemberMessage(orgId: string, claims: AuthorizationClaims | null): st
 /** The identity's claims. It was admitted by the session rule already: a pending session let in keeps its active organization. */
 function claimsOf(identity: UserIdentity) {
   return readClaims(identity, { treatPendingAsSignedOut: false });
-}
-
-function activeOrgId(identity: UserIdentity): string | undefined {
-  return claimsOf(identity)?.orgId ?? undefined;
 }

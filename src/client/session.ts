@@ -1,6 +1,6 @@
 import type { Auth, UserIdentity } from "convex/server";
 import { clerkUsersError } from "../shared/errors.js";
-import { isPendingSession } from "./claims.js";
+import { isPendingSession, readClaims } from "./claims.js";
 
 /**
  * Who is signed in, by the rule every helper shares. A session with unfinished tasks (Clerk's
@@ -32,4 +32,12 @@ export async function requireIdentity(ctx: { auth: Auth }, options: SessionOptio
     throw clerkUsersError("UNAUTHENTICATED", "Your session has unfinished tasks (such as choosing an organization): finish them to continue.");
   }
   return identity;
+}
+
+/**
+ * The active organization of an identity the session rule admitted (`signedInIdentity`,
+ * `requireIdentity`): a pending session let in keeps its active organization.
+ */
+export function activeOrgId(identity: UserIdentity): string | undefined {
+  return readClaims(identity, { treatPendingAsSignedOut: false })?.orgId ?? undefined;
 }

@@ -2,10 +2,11 @@ import { currentPlans, isCurrent } from "../shared/billing.js";
 import { payerOf, type Payer, type PayerFields } from "../shared/kinds/payer.js";
 import type { PaymentAttempt } from "../shared/kinds/paymentAttempt.js";
 import { CURRENT_STATUSES, TRIAL_ENDING_EVENT, type SubscriptionItem } from "../shared/kinds/subscriptionItem.js";
+import { reachedStatus } from "../shared/kinds/define.js";
 import type { HookEvent } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
 import { isOrphaned, rowOf } from "./apply.js";
-import type { Derivers, Transaction } from "./hooks.js";
+import { rowsWhere, type Derivers, type Transaction } from "./hooks.js";
 import type { KindSpec } from "./kinds.js";
 import { kindReader, withKey } from "./rows.js";
 
@@ -147,17 +148,10 @@ export function isTrialEndingAt(item: Pick<SubscriptionItem, "status" | "isFreeT
  * late `pending` after `paid` announces nothing.
  */
 async function paymentAttempt(_ctx: MutationCtx, kind: KindSpec, { events }: Transaction) {
-  return fieldsOf(events).flatMap((event) => {
-    const [name, what = ""] = event.type.split(".");
-    const attempt = event[kind.name] as PaymentAttempt | null;
-    return name === kind.name && attempt && reachedStatus(what, attempt, event.previous as PaymentAttempt | undefined) ? [{ paymentAttempt: attempt }] : [];
-  });
+  return rowsWhere<PaymentAttempt>(kind, events, reachedStatus).map((attempt) => ({ paymentAttempt: attempt }));
 }
 
-/** Whether an attempt's hook event (`created`, `updated` from `previous`, `deleted`) is a status it reached. */
-export function reachedStatus(what: string, attempt: Pick<PaymentAttempt, "status">, previous?: Pick<PaymentAttempt, "status">): boolean {
-  return what === "created" || (what === "updated" && previous?.status !== attempt.status);
-}
+export { reachedStatus };
 
 /** The billing kinds' derivers, by derived hook type. */
 export const BILLING_HOOKS = { plansChanged, trialEnding, paymentAttempt } satisfies Partial<Derivers>;

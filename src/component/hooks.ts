@@ -107,6 +107,18 @@ function deriverOf(type: DerivedHookType): Deriver {
   return derivers[type] as Deriver;
 }
 
+/**
+ * The rows of `kind` whose hook events in `events` pass `test` (given what happened, the row, and
+ * the replaced row of an update), in order: what a derived hook about a row's own changes reads.
+ */
+export function rowsWhere<Row>(kind: KindSpec, events: readonly HookEvent[], test: (what: string, row: Row, previous: Row | undefined) => boolean): Row[] {
+  return (events as readonly ({ type: string } & Record<string, unknown>)[]).flatMap((event) => {
+    const [name, what = ""] = event.type.split(".");
+    const row = event[kind.name] as Row | null | undefined;
+    return name === kind.name && row && test(what, row, event.previous as Row | undefined) ? [row] : [];
+  });
+}
+
 /** A deriver for each derived hook type. */
 export type Derivers = { [T in DerivedHookType]: Deriver<T> };
 

@@ -1,7 +1,7 @@
 import { enteredStatus, INVITATION_STATUS, type Invitation } from "../shared/kinds/invitation.js";
 import type { HookEvent } from "../shared/validators.js";
 import type { MutationCtx } from "./_generated/server.js";
-import type { Derivers, Transaction } from "./hooks.js";
+import { rowsWhere, type Derivers, type Transaction } from "./hooks.js";
 import type { KindSpec } from "./kinds.js";
 
 /**
@@ -13,11 +13,9 @@ import type { KindSpec } from "./kinds.js";
 
 /** The invitations of `kind`'s hook events in `events` that entered `status`, in order. */
 function entered(kind: KindSpec, status: string, events: readonly HookEvent[]): { invitation: Invitation }[] {
-  return (events as readonly ({ type: string } & Record<string, unknown>)[]).flatMap((event) => {
-    const [name, what = ""] = event.type.split(".");
-    const invitation = event[kind.name] as Invitation | null;
-    return name === kind.name && invitation && enteredStatus(status, what, invitation, event.previous as Invitation | undefined) ? [{ invitation }] : [];
-  });
+  return rowsWhere<Invitation>(kind, events, (what, invitation, previous) => enteredStatus(status, what, invitation, previous)).map((invitation) => ({
+    invitation,
+  }));
 }
 
 async function invitationAccepted(_ctx: MutationCtx, kind: KindSpec, { events }: Transaction) {

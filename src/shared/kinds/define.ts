@@ -142,7 +142,7 @@ export type Listing = {
  * Hook events a kind has besides its rows' created, updated and deleted: facts worked out from
  * them (a payer's plans changed), by type, with the fields each event carries. A type has no dot,
  * and its handler is `on` and the type (`plansChanged` → `onPlansChanged`). The component works
- * them out when a transaction's hooks are flushed (component/derivedHooks.ts).
+ * them out when a transaction's hooks are flushed (component/hooks.ts).
  */
 export type DerivedHooks = Record<string, PropertyValidators>;
 
@@ -261,4 +261,14 @@ export function objectEvents<Name extends string, Row>(
       return row ? [{ kind: name, op: "upsert", row }] : { error: `${type} payload is not ${shape}.` };
     },
   };
+}
+
+/**
+ * Whether a row's hook event (`created`, or `updated` from `previous`) is a status the object
+ * reached: its creation, or a newer version whose status is not the replaced row's. A duplicate
+ * or a stale copy is no hook event, so each status is reached once (a late `pending` after `paid`
+ * announces nothing).
+ */
+export function reachedStatus(what: string, row: { status: string }, previous?: { status: string }): boolean {
+  return what === "created" || (what === "updated" && previous?.status !== row.status);
 }

@@ -1,7 +1,7 @@
 import { v, type Infer } from "convex/values";
 import { isClerkObject, nullable, withoutUndefined } from "../clerkJson.js";
 import { storableMetadata } from "../metadata.js";
-import { defineKind, docValidator, type KindChange } from "./define.js";
+import { defineKind, docValidator, reachedStatus, type KindChange } from "./define.js";
 import { organization } from "./organization.js";
 import { user } from "./user.js";
 
@@ -107,8 +107,7 @@ export function enteredStatus(
   invitation: Pick<InvitationFields, "status">,
   previous?: Pick<InvitationFields, "status">,
 ): boolean {
-  if (invitation.status !== status) return false;
-  return what === "created" || (what === "updated" && previous?.status !== status);
+  return invitation.status === status && reachedStatus(what, invitation, previous);
 }
 
 const PREFIX = "organizationInvitation";
