@@ -6,13 +6,13 @@ import { payerOf, type Payer } from "../shared/kinds/payer.js";
 import { CURRENT_STATUSES, subscriptionItem, vSubscriptionItem } from "../shared/kinds/subscriptionItem.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { query, type QueryCtx } from "./_generated/server.js";
-import { isOrphaned } from "./apply.js";
+import { awaitsCascade } from "./cascades.js";
 import { pageByKey } from "./lists.js";
 
 /**
  * Reads of Clerk Billing: a payer's billing, who is on a plan, the plan catalog, a payer's
  * payment attempts. Rows of a deleted user or organization are never returned, even while the
- * cascade that removes them (cascades.ts) is still running: the engine's one rule (`isOrphaned`).
+ * cascade that removes them (cascades.ts) is still running: what every read hides (`awaitsCascade`).
  */
 
 /**
@@ -45,7 +45,7 @@ export const getByPayer = query({
   returns: v.union(vBilling, v.null()),
   handler: async (ctx, names) => {
     const payer = payerNamed(names);
-    if (await isOrphaned(ctx, subscriptionItem.name, payer)) return null;
+    if (await awaitsCascade(ctx, subscriptionItem.name, payer)) return null;
     const items: Doc<typeof subscriptionItem.table>[] = [];
     for (const status of READ_STATUSES) items.push(...(await itemsOf(ctx, payer, status).take(MAX_ITEMS_PER_STATUS)));
     if (items.length === 0) return null;
@@ -85,7 +85,7 @@ export const listItems = query({
       paginationOpts,
       (after, limit) => itemsAfter(ctx, { planSlug, status }, after === undefined ? undefined : (JSON.parse(after) as ItemKey), limit),
       (row) => JSON.stringify([row.status, row._creationTime] satisfies ItemKey),
-      async (row) => !(await isOrphaned(ctx, subscriptionItem.name, row)),
+      async (row) => !(await awaitsCascade(ctx, subscriptionItem.name, row)),
     ),
 });
 
@@ -146,7 +146,7 @@ export const payments = query({
   returns: paginationResultValidator(vPaymentAttempt),
   handler: async (ctx, { paginationOpts, ...names }) => {
     const payer = payerNamed(names);
-    if (await isOrphaned(ctx, paymentAttempt.name, payer)) return { page: [], isDone: true, continueCursor: "" };
+    if (await awaitsCascade(ctx, paymentAttempt.name, payer)) return { page: [], isDone: true, continueCursor: "" };
     return pageByKey(
       paginationOpts,
       (after, limit) => {

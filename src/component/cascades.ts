@@ -1,5 +1,5 @@
 import { v, type Infer } from "convex/values";
-import { hookEvent } from "../shared/kinds/registry.js";
+import { hookEvent, kindNamed } from "../shared/kinds/registry.js";
 import { vChangeSource, vKind, type Kind } from "../shared/validators.js";
 import { internal } from "./_generated/api.js";
 import { internalAction, internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
@@ -10,8 +10,10 @@ import { kindReader, kindWriter } from "./rows.js";
 
 /**
  * Removals per transaction: `LIMITS.cascadeBatch` (limits.ts). Nothing waits for the rest to be
- * seen as gone: the deleted object's tombstone is written first, and every read of a child
- * checks its parents' tombstones (the engine's `isOrphaned`).
+ * seen as gone: the deleted object's tombstone is written first, so no late event brings a child
+ * back (the engine's `isOrphaned`), and a cascade that needs more transactions is marked running
+ * (table `cascades`) until its last batch, so that reads hide what it has not removed yet
+ * (`awaitsCascade`). A stored row whose parent is deleted exists only while that mark does.
  */
 
 /** Retries of a continuation that failed (most often an app hook threw): backoff from 1 s, at most an hour apart. */
@@ -42,10 +44,89 @@ export function budgetOf(ctx: MutationCtx) {
 export async function removeChildren(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents, row?: Record<string, unknown> | null) {
   // A first deletion has no erasures stored yet: its values are the row's, and nothing is read.
   const values = row ? [...new Set(KINDS[kind].addressed.map((to) => to.valueOf(row)).filter((value) => value !== undefined))] : undefined;
-  if (await removeWithinBudget(ctx, kind, clerkId, hooks, values)) {
+  const { more, removed } = await removeWithinBudget(ctx, kind, clerkId, hooks, values);
+  if (row !== undefined) {
+    // A first deletion: no mark can exist yet, so none is read; one is written only if rows are left.
+    if (!more) return;
     for (const value of values ?? []) await ctx.db.insert("erasures", { kind, clerkId, value });
-    await scheduleContinuation(ctx, { kind, clerkId, hooks: hooks.handle, source: hooks.source, attempt: 0 });
+    await ctx.db.insert("cascades", { kind, clerkId });
+  } else {
+    // A repeated deletion that found nothing left reads no mark: a stale one goes with the tombstone (prune.ts).
+    if (!more && removed === 0) return;
+    await markRunning(ctx, kind, clerkId, more);
+    if (!more) return;
   }
+  await scheduleContinuation(ctx, { kind, clerkId, hooks: hooks.handle, source: hooks.source, attempt: 0 });
+}
+
+function markOf(ctx: QueryCtx, kind: Kind, clerkId: string) {
+  return ctx.db
+    .query("cascades")
+    .withIndex("by_clerk_id", (q) => q.eq("kind", kind).eq("clerkId", clerkId))
+    .first();
+}
+
+/** Marks the cascade of the deleted object of `kind` running (`more` rows may be left) or finished. */
+async function markRunning(ctx: MutationCtx, kind: Kind, clerkId: string, more: boolean) {
+  const mark = await markOf(ctx, kind, clerkId);
+  if (more && !mark) await ctx.db.insert("cascades", { kind, clerkId });
+  if (!more && mark) await ctx.db.delete("cascades", mark._id);
+}
+
+/** Forgets the mark of a cascade that can have nothing left (its tombstone is pruned, no row belongs to it). */
+export async function forgetCascade(ctx: MutationCtx, kind: Kind, clerkId: string) {
+  await markRunning(ctx, kind, clerkId, false);
+}
+
+/**
+ * Marks a read looks at all at once. While at most this many cascades run (the usual case: none),
+ * whether a row awaits one costs one index range, whatever its parents; past it, one per parent.
+ */
+export const RUNNING_SCAN = 16;
+
+/** The running cascades a read sees, once per query (its snapshot does not change), or null if too many to hold. */
+const running = new WeakMap<object, Promise<{ kind: string; clerkId: string }[] | null>>();
+
+function runningCascades(ctx: QueryCtx) {
+  let found = running.get(ctx.db);
+  if (!found) {
+    found = ctx.db
+      .query("cascades")
+      .take(RUNNING_SCAN + 1)
+      .then((marks) => (marks.length > RUNNING_SCAN ? null : marks));
+    running.set(ctx.db, found);
+  }
+  return found;
+}
+
+/**
+ * Whether a stored row belongs to an object that was deleted (a membership's organization or
+ * user), or is addressed to one (an invitation's invitee, by email address), whose cascade has
+ * not removed it yet: what every read hides. A parent field the row does not hold (an optional
+ * parent) is no parent of it. For a stored row it says what the engine's `isOrphaned` says (a
+ * child of a deleted parent is stored only while its cascade runs), at one index range while no
+ * more than `RUNNING_SCAN` cascades run, instead of a tombstone lookup per parent.
+ *
+ * For queries: within a mutation that deletes, the marks it writes are not seen by reads made
+ * before them in the same transaction (the write path asks `isOrphaned`).
+ */
+export async function awaitsCascade(ctx: QueryCtx, kind: Kind, row: Record<string, unknown>): Promise<boolean> {
+  const { parents, addressedTo } = KINDS[kind];
+  const marks = await runningCascades(ctx);
+  if (marks?.length === 0) return false;
+  const isRunning = async (of: Kind, clerkId: string) =>
+    marks ? marks.some((mark) => mark.kind === of && mark.clerkId === clerkId) : (await markOf(ctx, of, clerkId)) !== null;
+  for (const parent of parents) {
+    const parentId = row[parent.field];
+    if (typeof parentId === "string" && (await isRunning(kindNamed(parent.kind).name, parentId))) return true;
+  }
+  for (const to of addressedTo ?? []) {
+    const value = row[to.field];
+    const of = kindNamed(to.kind).name;
+    // Erasures exist only while a cascade of their kind runs: asked by index only then.
+    if (typeof value === "string" && (!marks || marks.some((mark) => mark.kind === of)) && (await isErasing(ctx, of, value))) return true;
+  }
+  return false;
 }
 
 function erasuresOf(ctx: QueryCtx, kind: Kind, clerkId: string) {
@@ -68,15 +149,22 @@ export async function isErasing(ctx: QueryCtx, kind: Kind, value: string) {
  * Removes children, then rows addressed to the object, up to the transaction's budget; true if
  * some may be left. The values rows are addressed to are `values`, or else the stored erasures.
  */
-async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string, hooks: HookEvents, values?: string[]): Promise<boolean> {
+async function removeWithinBudget(
+  ctx: MutationCtx,
+  kind: Kind,
+  clerkId: string,
+  hooks: HookEvents,
+  values?: string[],
+): Promise<{ more: boolean; removed: number }> {
   const budget = budgetOf(ctx);
   const { children, addressed } = KINDS[kind];
   const erasures = values === undefined && addressed.length > 0 ? await erasuresOf(ctx, kind, clerkId) : [];
   const addressedValues = values ?? erasures.map((erasure) => erasure.value);
   const lists = [...children.map((child) => ({ child, value: clerkId })), ...addressed.flatMap((child) => addressedValues.map((value) => ({ child, value })))];
   let more = false;
+  let removed = 0;
   for (const { child, value } of lists) {
-    if (budget.left === 0 || budget.ranges === 0) return true;
+    if (budget.left === 0 || budget.ranges === 0) return { more: true, removed };
     budget.ranges--;
     const rows = await rowsOf(ctx, child, value).take(budget.left);
     for (const row of rows) {
@@ -85,10 +173,11 @@ async function removeWithinBudget(ctx: MutationCtx, kind: Kind, clerkId: string,
     }
     if (rows.length === budget.left) more = true;
     budget.left -= rows.length;
+    removed += rows.length;
   }
   // Nothing is addressed to the object any more: what said its values goes.
   if (!more) for (const erasure of erasures) await ctx.db.delete("erasures", erasure._id);
-  return more;
+  return { more, removed };
 }
 
 /** Whether rows still belong to the deleted object of `kind` (so its tombstone must stay). */
@@ -151,7 +240,8 @@ export const removeBatch = internalMutation({
   returns: v.boolean(),
   handler: async (ctx, { kind, clerkId, hooks, source }) => {
     const events = new HookEvents(hooks, source);
-    const more = await removeWithinBudget(ctx, kind, clerkId, events);
+    const { more } = await removeWithinBudget(ctx, kind, clerkId, events);
+    await markRunning(ctx, kind, clerkId, more);
     await events.flush(ctx);
     return more;
   },

@@ -2,14 +2,14 @@ import { paginationOptsValidator, paginationResultValidator } from "convex/serve
 import { v } from "convex/values";
 import { INVITATION_STATUS, invitation, invitationStatusAt, normalizedEmail, vInvitation } from "../shared/kinds/invitation.js";
 import { query, type QueryCtx } from "./_generated/server.js";
-import { isOrphaned } from "./apply.js";
+import { awaitsCascade } from "./cascades.js";
 import { MAX_PAGE_SIZE, pageByKey } from "./lists.js";
 
 /**
  * Reads of organization invitations. Clerk sends no event when an invitation expires, so each read
  * judges expiry at query time (`invitationStatusAt`): a pending invitation past its `expiresAt` is
  * `expired`. Invitations of a deleted organization are never returned, even while the cascade
- * that removes them (cascades.ts) is still running: the engine's one rule (`isOrphaned`).
+ * that removes them (cascades.ts) is still running: what every read hides (`awaitsCascade`).
  */
 
 /**
@@ -24,7 +24,7 @@ export const listPending = query({
   args: { organizationId: v.string(), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vInvitation),
   handler: async (ctx, { organizationId, paginationOpts }) => {
-    if (await isOrphaned(ctx, invitation.name, { orgId: organizationId })) return { page: [], isDone: true, continueCursor: "" };
+    if (await awaitsCascade(ctx, invitation.name, { orgId: organizationId })) return { page: [], isDone: true, continueCursor: "" };
     const now = Date.now();
     return pageByKey(
       paginationOpts,
@@ -33,7 +33,7 @@ export const listPending = query({
       // The organization was checked above; its invitee's or acceptor's deletion may hide a row too.
       async (row) =>
         invitationStatusAt(row, now) === INVITATION_STATUS.pending &&
-        !(await isOrphaned(ctx, invitation.name, { emailAddress: row.emailAddress, userId: row.userId })),
+        !(await awaitsCascade(ctx, invitation.name, { emailAddress: row.emailAddress, userId: row.userId })),
     );
   },
 });
@@ -91,7 +91,7 @@ export const byEmail = query({
       .take(MAX_PAGE_SIZE);
     const now = Date.now();
     const out = [];
-    for (const row of rows) if (!(await isOrphaned(ctx, invitation.name, row))) out.push({ ...row, status: invitationStatusAt(row, now) });
+    for (const row of rows) if (!(await awaitsCascade(ctx, invitation.name, row))) out.push({ ...row, status: invitationStatusAt(row, now) });
     return out;
   },
 });

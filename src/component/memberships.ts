@@ -4,15 +4,16 @@ import { membership, vMembership } from "../shared/kinds/membership.js";
 import { organization, vOrganization } from "../shared/kinds/organization.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { query } from "./_generated/server.js";
-import { isOrphaned, rowOf } from "./apply.js";
+import { rowOf } from "./apply.js";
+import { awaitsCascade } from "./cascades.js";
 import { MAX_PAGE_SIZE, pageByKey } from "./lists.js";
 import { asDoc } from "./rows.js";
 import { createdLater } from "./ordering.js";
 
 /**
  * Reads of memberships. A membership whose organization or user is deleted is never returned,
- * even while the cascade that removes it (cascades.ts) is still running: each read asks the
- * engine's `isOrphaned`, whose tombstone lookups cost an index range and no document while absent.
+ * even while the cascade that removes it (cascades.ts) is still running: each read asks
+ * `awaitsCascade`, one index range (and no document) while no cascade runs.
  */
 
 /**
@@ -27,7 +28,7 @@ export const get = query({
       .query(membership.table)
       .withIndex("by_org_user", (q) => q.eq("orgId", orgId).eq("userId", userId))
       .take(10);
-    if (rows.length === 0 || (await isOrphaned(ctx, membership.name, { orgId, userId }))) return null;
+    if (rows.length === 0 || (await awaitsCascade(ctx, membership.name, { orgId, userId }))) return null;
     return newest(rows);
   },
 });
@@ -37,7 +38,7 @@ export const listByOrganization = query({
   args: { orgId: v.string(), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vMembership),
   handler: async (ctx, { orgId, paginationOpts }) => {
-    if (await isOrphaned(ctx, membership.name, { orgId })) return { page: [], isDone: true, continueCursor: "" };
+    if (await awaitsCascade(ctx, membership.name, { orgId })) return { page: [], isDone: true, continueCursor: "" };
     return pageByKey(
       paginationOpts,
       (after, limit) =>
@@ -46,7 +47,7 @@ export const listByOrganization = query({
           .withIndex("by_org_user", (q) => (after === undefined ? q.eq("orgId", orgId) : q.eq("orgId", orgId).gt("userId", after)))
           .take(limit),
       (row) => row.userId,
-      async (row) => !(await isOrphaned(ctx, membership.name, { userId: row.userId })),
+      async (row) => !(await awaitsCascade(ctx, membership.name, { userId: row.userId })),
     );
   },
 });
@@ -56,7 +57,7 @@ export const listByUser = query({
   args: { userId: v.string(), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vMembership),
   handler: async (ctx, { userId, paginationOpts }) => {
-    if (await isOrphaned(ctx, membership.name, { userId })) return { page: [], isDone: true, continueCursor: "" };
+    if (await awaitsCascade(ctx, membership.name, { userId })) return { page: [], isDone: true, continueCursor: "" };
     return pageByKey(
       paginationOpts,
       (after, limit) =>
@@ -65,7 +66,7 @@ export const listByUser = query({
           .withIndex("by_user", (q) => (after === undefined ? q.eq("userId", userId) : q.eq("userId", userId).gt("orgId", after)))
           .take(limit),
       (row) => row.orgId,
-      async (row) => !(await isOrphaned(ctx, membership.name, { orgId: row.orgId })),
+      async (row) => !(await awaitsCascade(ctx, membership.name, { orgId: row.orgId })),
     );
   },
 });
@@ -78,7 +79,7 @@ export const organizationsOf = query({
   args: { userId: v.string() },
   returns: v.array(v.object({ organization: vOrganization, membership: vMembership })),
   handler: async (ctx, { userId }) => {
-    if (await isOrphaned(ctx, membership.name, { userId })) return [];
+    if (await awaitsCascade(ctx, membership.name, { userId })) return [];
     const rows = await ctx.db
       .query(membership.table)
       .withIndex("by_user", (q) => q.eq("userId", userId))

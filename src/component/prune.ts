@@ -3,7 +3,7 @@ import { FOLD_EVERY_MS, foldDeliveries, HOUR_MS, REJECTIONS_SHARD, HOURS_KEPT_MS
 import { internal } from "./_generated/api.js";
 import type { Doc } from "./_generated/dataModel.js";
 import { internalMutation, type MutationCtx, type QueryCtx } from "./_generated/server.js";
-import { hasChildren } from "./cascades.js";
+import { forgetCascade, hasChildren } from "./cascades.js";
 import { HANDLED_KEPT_MS } from "./events.js";
 import { fieldsOf, newestHour } from "./health.js";
 
@@ -167,6 +167,8 @@ async function pruneTombstones(ctx: MutationCtx, before: number) {
     // for something else, and nothing is scheduled for it: a run for it alone would find it the
     // same, and wake again forever (convex-test's finishAllScheduledFunctions would never end).
     if (await hasChildren(ctx, tombstone.kind, tombstone.clerkId)) continue;
+    // Nothing belongs to it: a cascade mark left by one that gave up and was finished by events goes too.
+    await forgetCascade(ctx, tombstone.kind, tombstone.clerkId);
     await ctx.db.delete("tombstones", tombstone._id);
     deleted++;
   }

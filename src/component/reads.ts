@@ -3,14 +3,15 @@ import { v } from "convex/values";
 import { docValidator } from "../shared/kinds/define.js";
 import type { AnyKind } from "../shared/kinds/registry.js";
 import { query, type QueryCtx } from "./_generated/server.js";
-import { isOrphaned, rowOf } from "./apply.js";
+import { rowOf } from "./apply.js";
+import { awaitsCascade } from "./cascades.js";
 import { pageByKey } from "./lists.js";
 import { asDoc, kindReader, type Row } from "./rows.js";
 
 /**
  * The reads every kind has, made once for any kind: its row by Clerk id, and its rows paged in
  * Clerk id order. A row whose parent is deleted (its cascade still running) is never returned:
- * the engine's one rule (`isOrphaned`). Returned rows are validated against the kind's public
+ * what every read hides (`awaitsCascade`). Returned rows are validated against the kind's public
  * document shape; `_id` crosses into the app as a string.
  * ```ts
  * export const { getByClerkId, list } = kindReads(user);
@@ -19,7 +20,7 @@ import { asDoc, kindReader, type Row } from "./rows.js";
 export function kindReads<K extends AnyKind>(kind: K) {
   const vDoc = docValidator(kind.fields);
   const visible = async (ctx: QueryCtx, row: Row | null): Promise<typeof vDoc.type | null> =>
-    row && !(await isOrphaned(ctx, kind.name, row)) ? asDoc(vDoc, row) : null;
+    row && !(await awaitsCascade(ctx, kind.name, row)) ? asDoc(vDoc, row) : null;
   return {
     /** The synced object with this Clerk id, or null. */
     getByClerkId: query({
@@ -40,7 +41,7 @@ export function kindReads<K extends AnyKind>(kind: K) {
               .withIndex("by_clerk_id", (q) => (after === undefined ? q : q.gt("clerkId", after)))
               .take(limit),
           (row) => row.clerkId,
-          async (row) => !(await isOrphaned(ctx, kind.name, row)),
+          async (row) => !(await awaitsCascade(ctx, kind.name, row)),
         );
         return { ...page, page: page.page.map((row) => asDoc(vDoc, row)) };
       },

@@ -84,6 +84,13 @@ export default defineSchema({
    * cascade's last batch, so no tombstone ever holds it.
    */
   erasures: defineTable({ kind: vKind, clerkId: v.string(), value: v.string() }).index("by_clerk_id", ["kind", "clerkId"]).index("by_value", ["kind", "value"]),
+  /**
+   * Deletions whose cascade needs more than their own transaction (an organization of thousands
+   * of members), one row each from the deletion until the cascade's last batch (cascades.ts).
+   * Reads hide a child of a deleted object only while its cascade runs, so they read this table,
+   * which is empty nearly always, in one range instead of a tombstone per parent (`awaitsCascade`).
+   */
+  cascades: defineTable({ kind: vKind, clerkId: v.string() }).index("by_clerk_id", ["kind", "clerkId"]),
   /** Resync runs (resync.ts): progress, cursor and last error of each; the latest few are kept. */
   resyncRuns: defineTable({
     // What the status query shows (its `runId` is this row's `_id`)...

@@ -100,12 +100,7 @@ export const WALL_TIME_RATIO = 1.25;
  * the floor, every event), so the gap cannot widen unseen. When the goal passes, the line says
  * so: delete the entry then.
  */
-export const KNOWN_GAPS: Record<string, { ceiling: number; why: string }> = {
-  "requireMembership index ranges": {
-    ceiling: 3,
-    why: "memberships.get (src/component/memberships.ts) reads the pair's rows (by_org_user), then isOrphaned (src/component/apply.ts) looks up the organization's and the user's tombstones, one tombstones.by_clerk_id range each",
-  },
-};
+export const KNOWN_GAPS: Record<string, { ceiling: number; why: string }> = {};
 /**
  * The deletion of an organization: no transaction writes more than one batch of memberships and
  * a few documents besides (the organization's row, its tombstone, the webhook's health); the
