@@ -31,13 +31,14 @@ export type Counts = {
   bytesWritten: number;
   /** Arguments plus results of nested calls (action -> mutation, app -> component), JSON bytes. */
   bytesBetweenFunctions: number;
-  /** Documents read and written, their bytes, and index ranges queried, by table (included in the totals above). */
-  byTable: Record<string, TableCounts>;
+  /** Documents read and written, by table (included in the totals above). */
+  byTable: Record<string, { read: number; written: number }>;
+  /** Bytes read and written and index ranges queried, by table (included in the totals above). */
+  byTableBytes: Record<string, TableBytes>;
 };
 
-export const TABLE_FIGURES = ["read", "written", "bytesRead", "bytesWritten", "ranges"] as const;
-export type TableCounts = Record<(typeof TABLE_FIGURES)[number], number>;
-const emptyTable = (): TableCounts => ({ read: 0, written: 0, bytesRead: 0, bytesWritten: 0, ranges: 0 });
+export const TABLE_BYTES = ["bytesRead", "bytesWritten", "ranges"] as const;
+export type TableBytes = Record<(typeof TABLE_BYTES)[number], number>;
 
 export const emptyCounts = (): Counts => ({
   calls: {},
@@ -48,20 +49,21 @@ export const emptyCounts = (): Counts => ({
   bytesWritten: 0,
   bytesBetweenFunctions: 0,
   byTable: {},
+  byTableBytes: {},
 });
 
 /** convex-test's ids are a counter followed by the table's name. */
 const tableOf = (id: unknown) => (typeof id === "string" ? id.replace(/^[0-9]+/, "") : "?");
-const tableCounts = (counts: Counts, table: string) => (counts.byTable[table] ??= emptyTable());
+const tableBytes = (counts: Counts, table: string) => (counts.byTableBytes[table] ??= { bytesRead: 0, bytesWritten: 0, ranges: 0 });
 const tally = (counts: Counts, id: unknown, what: "read" | "written", bytes: number) => {
-  const table = tableCounts(counts, tableOf(id));
+  const table = (counts.byTable[tableOf(id)] ??= { read: 0, written: 0 });
   table[what]++;
-  table[what === "read" ? "bytesRead" : "bytesWritten"] += bytes;
+  tableBytes(counts, tableOf(id))[what === "read" ? "bytesRead" : "bytesWritten"] += bytes;
 };
 /** An index range queried, of `table`. */
 const ranged = (counts: Counts, table: string) => {
   counts.indexRanges++;
-  tableCounts(counts, table).ranges++;
+  tableBytes(counts, table).ranges++;
 };
 /** The table a query reads. */
 const tableOfQuery = (query: QueryJson) => (query.source.type === "FullTableScan" ? query.source.tableName : query.source.indexName.split(".")[0]!);
