@@ -33,7 +33,12 @@ export type Counts = {
   bytesBetweenFunctions: number;
   /** Documents read and written, by table (included in the totals above). */
   byTable: Record<string, { read: number; written: number }>;
+  /** Bytes read and written and index ranges queried, by table (included in the totals above). */
+  byTableBytes: Record<string, TableBytes>;
 };
+
+export const TABLE_BYTES = ["bytesRead", "bytesWritten", "ranges"] as const;
+export type TableBytes = Record<(typeof TABLE_BYTES)[number], number>;
 
 export const emptyCounts = (): Counts => ({
   calls: {},
@@ -44,14 +49,24 @@ export const emptyCounts = (): Counts => ({
   bytesWritten: 0,
   bytesBetweenFunctions: 0,
   byTable: {},
+  byTableBytes: {},
 });
 
 /** convex-test's ids are a counter followed by the table's name. */
 const tableOf = (id: unknown) => (typeof id === "string" ? id.replace(/^[0-9]+/, "") : "?");
-const tally = (counts: Counts, id: unknown, what: "read" | "written") => {
+const tableBytes = (counts: Counts, table: string) => (counts.byTableBytes[table] ??= { bytesRead: 0, bytesWritten: 0, ranges: 0 });
+const tally = (counts: Counts, id: unknown, what: "read" | "written", bytes: number) => {
   const table = (counts.byTable[tableOf(id)] ??= { read: 0, written: 0 });
   table[what]++;
+  tableBytes(counts, tableOf(id))[what === "read" ? "bytesRead" : "bytesWritten"] += bytes;
 };
+/** An index range queried, of `table`. */
+const ranged = (counts: Counts, table: string) => {
+  counts.indexRanges++;
+  tableBytes(counts, table).ranges++;
+};
+/** The table a query reads. */
+const tableOfQuery = (query: QueryJson) => (query.source.type === "FullTableScan" ? query.source.tableName : query.source.indexName.split(".")[0]!);
 
 export const totalCalls = (counts: Counts) => Object.values(counts.calls).reduce((a, b) => a + b, 0);
 
@@ -222,8 +237,9 @@ export function instrumentSyscalls() {
   wrapGetter<Syscall>(convex, "syscall", (inner) => (op, jsonArgs) => {
     const result = inner(op, jsonArgs);
     if (current && op === "1.0/queryStream") {
-      current.indexRanges++;
-      startRange(JSON.parse(jsonArgs).query, JSON.parse(result).queryId);
+      const { query } = JSON.parse(jsonArgs);
+      ranged(current, tableOfQuery(query));
+      startRange(query, JSON.parse(result).queryId);
     }
     return result;
   });
@@ -309,25 +325,27 @@ async function peek(syscall: AsyncSyscall, table: string | undefined, id: string
 
 function read(counts: Counts, doc: Value | null) {
   if (doc === null) return;
+  const bytes = getDocumentSize(doc as Record<string, Value>);
   counts.docsRead++;
-  tally(counts, (doc as { _id?: unknown })._id, "read");
-  counts.bytesRead += getDocumentSize(doc as Record<string, Value>);
+  tally(counts, (doc as { _id?: unknown })._id, "read", bytes);
+  counts.bytesRead += bytes;
 }
 
 async function countAsync(counts: Counts, syscall: AsyncSyscall, op: string, args: Record<string, any>, result: string, before: Value | null | undefined) {
   // The new version's size, as convex-test's metrics count a write (a deletion writes 0 bytes).
   const written = async (table: string | undefined, id: string) => {
     const doc = await peek(syscall, table, id);
+    const bytes = doc === null ? 0 : getConvexSize(doc);
     counts.docsWritten++;
-    tally(counts, id, "written");
-    counts.bytesWritten += doc === null ? 0 : getConvexSize(doc);
+    tally(counts, id, "written", bytes);
+    counts.bytesWritten += bytes;
     recordWrite(table ?? tableOf(id), id, before ?? null, doc);
   };
   // A patch, replace or delete reads its document (by id) before it writes it.
   if (before !== undefined) recordGet(args.id);
   switch (op) {
     case "1.0/get":
-      counts.indexRanges++;
+      ranged(counts, args.table ?? tableOf(args.id));
       recordGet(args.id);
       read(counts, jsonToConvex(JSON.parse(result)));
       return;
@@ -338,7 +356,7 @@ async function countAsync(counts: Counts, syscall: AsyncSyscall, op: string, arg
       return;
     }
     case "1.0/queryPage": {
-      counts.indexRanges++;
+      ranged(counts, tableOfQuery(args.query));
       // A page is recorded as its whole range: more than Convex records (it stops at the page's
       // end), so a conflict it shows may be one Convex would not see; none of the bursts page.
       const range = rangeOf(args.query);
@@ -355,7 +373,7 @@ async function countAsync(counts: Counts, syscall: AsyncSyscall, op: string, arg
       return;
     case "1.0/remove":
       counts.docsWritten++;
-      tally(counts, args.id, "written");
+      tally(counts, args.id, "written", 0);
       recordWrite(args.table ?? tableOf(args.id), args.id, before ?? null, null);
       return;
   }

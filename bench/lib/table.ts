@@ -47,3 +47,12 @@ export function renderTable(headers: string[], rows: Row[]): string {
   });
   return out.join("\n");
 }
+
+/** Plain-text grid of strings: the first column left-aligned, the rest right-aligned; a section is a line of its own. */
+export function renderGrid(headers: string[], rows: (string[] | { section: string })[]): string {
+  const cells = rows.filter((row): row is string[] => Array.isArray(row));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? "").length)));
+  const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ");
+  const rule = widths.map((w) => "-".repeat(w)).join("-+-");
+  return [line(headers), rule, ...rows.map((row) => (Array.isArray(row) ? line(row) : row.section))].join("\n");
+}

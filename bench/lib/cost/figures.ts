@@ -8,7 +8,7 @@ import type { BillingRead } from "../billingRead.js";
 import type { BurstRun, BurstShape } from "../bursts.js";
 import type { BundleSize } from "../bundle.js";
 import type { Correctness } from "../correctness.js";
-import type { Counts } from "../instrument.js";
+import type { Counts, TableBytes } from "../instrument.js";
 import type { OnEventRun } from "../onEvent.js";
 import type { OrgDeletion } from "../orgDeletion.js";
 import type { StreamOrder } from "../stream/arrange.js";
@@ -99,10 +99,15 @@ export const SIDE_FEATURES: Record<string, SideFeature> = {
 };
 const SIDE_TABLES = Object.values(SIDE_FEATURES).flatMap((feature) => feature.tables);
 const side = (c: Counts, what: "read" | "written") => SIDE_TABLES.reduce((n, t) => n + (c.byTable[t]?.[what] ?? 0), 0);
+const sideBytes = (c: Counts, what: keyof TableBytes) => SIDE_TABLES.reduce((n, t) => n + (c.byTableBytes[t]?.[what] ?? 0), 0);
 export const sideOf = (feature: SideFeature, what: "read" | "written") => (c: Counts) => feature.tables.reduce((n, t) => n + (c.byTable[t]?.[what] ?? 0), 0);
 /** Documents read and written keeping the synced tables: everything but the side tables. */
 export const syncReads = (c: Counts) => c.docsRead - side(c, "read");
 export const syncWrites = (c: Counts) => c.docsWritten - side(c, "written");
+/** Index ranges and bytes of the synced tables, likewise. */
+export const syncRanges = (c: Counts) => c.indexRanges - sideBytes(c, "ranges");
+export const syncBytesRead = (c: Counts) => c.bytesRead - sideBytes(c, "bytesRead");
+export const syncBytesWritten = (c: Counts) => c.bytesWritten - sideBytes(c, "bytesWritten");
 
 /** The HTTP action, and one mutation to read or write. */
 export const FLOOR_CALLS = 2;

@@ -14,7 +14,7 @@ import { measureBillingRead, type BillingRead } from "../billingRead.js";
 import { bundleModules, bundleSource } from "../bundle.js";
 import { BURSTS, runBurst } from "../bursts.js";
 import { compare } from "../correctness.js";
-import { emptyCounts, measure, type Counts } from "../instrument.js";
+import { emptyCounts, measure, TABLE_BYTES, type Counts, type TableBytes } from "../instrument.js";
 import { measureOnEvent } from "../onEvent.js";
 import { measureOrgDeletion } from "../orgDeletion.js";
 import type { StreamOrder } from "../stream/arrange.js";
@@ -265,6 +265,12 @@ function minus(a: Counts, b: Counts): Counts {
       [...new Set([...Object.keys(a.byTable), ...Object.keys(b.byTable)])].map((t) => [
         t,
         { read: (a.byTable[t]?.read ?? 0) - (b.byTable[t]?.read ?? 0), written: (a.byTable[t]?.written ?? 0) - (b.byTable[t]?.written ?? 0) },
+      ]),
+    ),
+    byTableBytes: Object.fromEntries(
+      [...new Set([...Object.keys(a.byTableBytes), ...Object.keys(b.byTableBytes)])].map((t) => [
+        t,
+        Object.fromEntries(TABLE_BYTES.map((figure) => [figure, (a.byTableBytes[t]?.[figure] ?? 0) - (b.byTableBytes[t]?.[figure] ?? 0)])) as TableBytes,
       ]),
     ),
   };
