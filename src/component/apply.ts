@@ -142,6 +142,9 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
     case "replace": {
       if (change.op !== "upsert") throw new Error(`applyTo: a deletion cannot be ${decision.write}ed`);
       const fields = change.row;
+      // An old object (nothing stored of it, and the lookup by its key found one created later)
+      // is dropped before its parents' tombstones are asked about: it writes nothing either way.
+      if (row === null && rivals?.some((rival) => createdLater(rival, fields))) return "stale";
       if (await isOrphaned(ctx, change.kind, fields)) return "tombstoned";
       if (spec.unique && (await supersededBy(ctx, change.kind, fields, row, rivals, hooks))) return "stale";
       const db = kindWriter(ctx);

@@ -138,14 +138,7 @@ export function goals(m: Measured): Goal[] {
  * `PER_EVENT_GAPS` (by `<event type> <case> <figure>`) prints FAIL with why, and its ceiling
  * today (beyond floor + rules, any delivery) is enforced instead.
  */
-const SUPERSEDED_CHECKS_PARENTS =
-  'lookUpByKey (src/component/apply.ts) already holds the membership created later for the same user and organization, but applyTo decides an insert (nothing stored of this id) and awaits isOrphaned, one tombstones.by_clerk_id range per parent (organization, user), before supersededBy finds that rival and returns "stale": checking the known rivals first (return stale when one was created later) saves both ranges';
-export const PER_EVENT_GAPS: Record<string, { ceiling: number; why: string }> = {
-  "organizationMembership.created duplicate ranges": { ceiling: 2, why: SUPERSEDED_CHECKS_PARENTS },
-  "organizationMembership.created stale ranges": { ceiling: 2, why: SUPERSEDED_CHECKS_PARENTS },
-  "organizationMembership.updated duplicate ranges": { ceiling: 2, why: SUPERSEDED_CHECKS_PARENTS },
-  "organizationMembership.updated stale ranges": { ceiling: 2, why: SUPERSEDED_CHECKS_PARENTS },
-};
+export const PER_EVENT_GAPS: Record<string, { ceiling: number; why: string }> = {};
 
 function perEventGoals(run: StreamRun): Goal[] {
   const prefix = `${run.order}, ${tableList(run.kinds)}`;
