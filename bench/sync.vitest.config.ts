@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import base from "../vitest.config";
+import { CONVEX_TEST_INDEX, EXPORT_INTERNALS } from "./convexTestInternals.mjs";
 
 /**
  * Runs bench/sync.ts (`npm run bench:sync`) with the tests' aliases and environment, plus one
@@ -13,8 +14,7 @@ export default defineConfig({
     {
       name: "expose-convex-test-internals",
       transform(code: string, id: string) {
-        if (!/convex-test[\\/]dist[\\/]index\.js$/.test(id)) return null;
-        return `${code}\nexport { DatabaseFake as __DatabaseFake, evaluateRangeFilter as __evaluateRangeFilter, evaluateFilter as __evaluateFilter, tableNameFromId as __tableNameFromId, evaluateFieldPath as __evaluateFieldPath };\n`;
+        return CONVEX_TEST_INDEX.test(id) ? `${code}${EXPORT_INTERNALS}` : null;
       },
     },
   ],

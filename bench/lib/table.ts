@@ -6,6 +6,7 @@ export const fmt = {
   int: (n: number) => Math.round(n).toLocaleString("en-US"),
   dec: (n: number) => n.toFixed(2),
   ms: (n: number) => `${n.toFixed(0)} ms`,
+  pct: (n: number) => `${n.toFixed(0)}%`,
   us: (n: number) => `${n.toFixed(0)} µs`,
   bytes: (n: number) => `${Math.round(n).toLocaleString("en-US")} B`,
 };

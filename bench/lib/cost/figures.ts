@@ -20,7 +20,14 @@ export type EventCost = { counts: Counts; status: number; logLines: number; type
 export const RETRY = "retry (any type)";
 
 /** One implementation on one stream. */
-export type Result = { impl: Implementation; events: EventCost[]; correctness: Correctness; streamMs: number[] };
+export type Result = {
+  impl: Implementation;
+  events: EventCost[];
+  correctness: Correctness;
+  streamMs: number[];
+  /** The same timed rounds with hash indexes in convex-test's database (bench/syncIndexes.ts): the mock's index scans removed. Empty when not measured. */
+  hashedMs: number[];
+};
 
 /** A stream in one order, both implementations on it, and its floor. */
 export type StreamRun = {

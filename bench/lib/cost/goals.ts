@@ -621,6 +621,9 @@ function timeGoals({ runs, auths: [pkgAuth, baseAuth], membershipAuths: [pkgMemb
   const us = (a: number[], b: number[]) => ` (${fmt.us(median(a))} vs ${fmt.us(median(b))})`;
   return [
     ...runs.map((run) => within(`${run.order}, ${tableList(run.kinds)}: stream wall time (convex-test mock)`, run.pkg.streamMs, run.base.streamMs)),
+    ...runs
+      .filter((run) => run.pkg.hashedMs.length > 0)
+      .map((run) => within(`${run.order}, ${tableList(run.kinds)}: stream wall time (convex-test mock, hash indexes)`, run.pkg.hashedMs, run.base.hashedMs)),
     within("query with 1 auth check", pkgAuth.onceUs, baseAuth.onceUs, us(pkgAuth.onceUs, baseAuth.onceUs)),
     within("query with 2 auth checks", pkgAuth.twiceUs, baseAuth.twiceUs, us(pkgAuth.twiceUs, baseAuth.twiceUs)),
     within("query with requireMembership", pkgMember.us, baseMember.us, us(pkgMember.us, baseMember.us)),

@@ -17,6 +17,7 @@ import { compare } from "../correctness.js";
 import { emptyCounts, measure, TABLE_BYTES, type Counts, type TableBytes } from "../instrument.js";
 import { measureOnEvent } from "../onEvent.js";
 import { measureOrgDeletion } from "../orgDeletion.js";
+import { installHashIndexes } from "../../syncIndexes.js";
 import type { StreamOrder } from "../stream/arrange.js";
 import { floorCosts } from "../stream/floor.js";
 import { DELETED, makeStream, objectsOf, signAll, type Stream, type StreamEvent } from "../stream/generate.js";
@@ -69,7 +70,7 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
       for (const impl of IMPLEMENTATIONS) {
         log(`${impl.name}: counting ${stream.events.length} deliveries (${tableList(def.kinds)}, ${order})`);
         const { events, backend } = await applyStream(impl, stream.events);
-        counted.push({ impl, events, correctness: await compare(impl, backend, stream), streamMs: [] as number[] });
+        counted.push({ impl, events, correctness: await compare(impl, backend, stream), streamMs: [] as number[], hashedMs: [] as number[] });
         backends.push(backend);
       }
       if (order === "realistic" && stream.latest.has(membership.name)) [memberBackends, memberStream] = [backends as [Backend, Backend], stream];
@@ -130,6 +131,7 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
   const deletion = await measureOrgDeletion(sizes.orgMembers);
   log("bundling");
   const bundles = await measureBundles();
+  await timeWithHashIndexes(runs, sizes.rounds);
   return {
     events: sizes.events,
     rounds: sizes.rounds,
@@ -144,6 +146,29 @@ export async function measureAll(sizes: Sizes): Promise<Measured> {
     burstSizes: sizes.bursts,
     onEvent,
   };
+}
+
+/**
+ * The streams' timed rounds again, with hash indexes in convex-test's in-memory database (it
+ * scans a table for each index query; a deployment reads a B-tree): what the difference takes is
+ * the mock's, not either implementation's. Last, as the indexes stay installed for the process.
+ * Needs convex-test's internals exported (`npm run bench` imports bench/exposeConvexTest.mjs).
+ */
+async function timeWithHashIndexes(runs: StreamRun[], rounds: number) {
+  try {
+    installHashIndexes();
+  } catch {
+    log("hash indexes: convex-test's internals are not exported (run through npm run bench): the mock's share is not measured");
+    return;
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const run of runs) {
+      for (const result of round % 2 === 0 ? [run.pkg, run.base] : [run.base, run.pkg]) {
+        log(`${result.impl.name}: timed round ${round + 1}/${rounds} with hash indexes (${tableList(run.kinds)}, ${run.order})`);
+        result.hashedMs.push(await timedStream(result.impl, run.deliveries));
+      }
+    }
+  }
 }
 
 /** A backend with the stream applied, one delivery at a time, each counted. */

@@ -272,6 +272,21 @@ function streamRows(run: StreamRun, rounds: number): Row[] {
     { label: `wall time, whole stream (convex-test mock, median of ${rounds})`, values: three((r) => median(r.streamMs), null), format: fmt.ms },
     { label: "  per delivery (convex-test mock)", values: three((r) => (median(r.streamMs) * 1000) / r.events.length, null), format: fmt.us },
     { label: "  fastest round (convex-test mock)", values: three((r) => Math.min(...r.streamMs), null), format: fmt.ms },
+    ...(pkg.hashedMs.length === 0
+      ? []
+      : [
+          {
+            label: `  with hash indexes (the mock's index scans removed, median of ${pkg.hashedMs.length})`,
+            values: three((r) => median(r.hashedMs), null),
+            format: fmt.ms,
+          },
+          {
+            label: "  the mock's index scans: share of the stream's wall time",
+            values: three((r) => (100 * (median(r.streamMs) - median(r.hashedMs))) / median(r.streamMs), null),
+            format: fmt.pct,
+            ratio: false,
+          },
+        ]),
   ];
 }
 
