@@ -121,9 +121,9 @@ export function breakDown({ calls, transactions, requests }: Timeline, arrivedAt
     const from = pages[i - 1]!.end;
     const to = pages[i]!.start;
     betweenPagesMs += to - from;
-    // This page's request: the last one sent before the commit before it returned.
+    // This page's request: the last one answered before the page was handed to its commit.
     let mine = requests.length - 1;
-    while (mine >= 0 && !(requests[mine]!.sent < from)) mine--;
+    while (mine >= 0 && !(requests[mine]!.parsed <= to)) mine--;
     if (mine < 0 || !(arrivedAt[mine]! < from)) {
       notAheadPages++;
       continue;
