@@ -1,8 +1,8 @@
 import { afterEach, expect, test, vi } from "vitest";
 import { convexTest } from "convex-test";
-import { internalMutationGeneric, makeFunctionReference, type FunctionReference } from "convex/server";
+import { internalMutationGeneric, makeFunctionReference } from "convex/server";
 import clerkUsersTest from "convex-clerk-users/test";
-import { defineClerkHooks, makeResyncAction, type ClerkHooksMutation, type ResyncStatus } from "convex-clerk-users";
+import { defineClerkHooks, makeResyncAction, type ClerkHooksMutation, type ResyncArgs, type ResyncStatus } from "convex-clerk-users";
 import schema from "../example/convex/schema";
 import { components } from "../example/convex/_generated/api";
 import { appModules } from "./setup";
@@ -49,7 +49,7 @@ test("the next page is requested before the page before it commits", async () =>
   });
   clerkUsersTest.register(t);
 
-  const status = await t.action(makeFunctionReference<"action">("overlapHooks:resync") as FunctionReference<"action", "internal", object, ResyncStatus>, {});
+  const status = await t.action(makeFunctionReference<"action", ResyncArgs, ResyncStatus>("overlapHooks:resync"), {});
   expect(status).toMatchObject({ state: "completed", counts: { user: { created: 25 } } });
 
   // Pages of 10 that overlap by one user: offsets 0 (users 0 to 9), 9 (10 to 18 new) and 18 (19 to 24 new, the last page).
