@@ -41,6 +41,23 @@ describe("list", () => {
     expect(offsets(api)).toEqual([0, 9]);
   });
 
+  test("a page fetched ahead is sorted out when Clerk answers, before the component names it (while the page before it commits)", async () => {
+    // Clerk's answers, each object telling when it is read.
+    const read = new Set<number>();
+    const fetch = async (url: string | URL | Request): Promise<Response> => {
+      const offset = Number(new URL(String(url)).searchParams.get("offset"));
+      const page = clerkUsers(25)
+        .slice(offset, offset + 10)
+        .map((user) => Object.defineProperty({ ...user }, "id", { get: () => (read.add(offset), user.id), enumerable: true }));
+      return { ok: true, status: 200, headers: new Headers(), json: async () => page } as unknown as Response;
+    };
+    const fetcher = new Fetcher(new ClerkApi({ apiUrl: "https://clerk.test", secretKey: SECRET_KEY, rateLimit: null, fetch }));
+    await fetcher.carryOut(list(0), { fetchAhead: true });
+    expect(read).toEqual(new Set([0]));
+    // Nothing is asked of the fetcher now, as while the page's commit runs: the next page is read all the same.
+    await vi.waitFor(() => expect(read).toEqual(new Set([0, 9])));
+  });
+
   test("a page fetched ahead that the component does not name (the list shifted) is dropped, and the named one fetched", async () => {
     const { api, fetcher } = await setup();
     await fetcher.carryOut(list(0), { fetchAhead: true });

@@ -5,16 +5,17 @@ import { resyncKindOf, embeddedIn, sortOut } from "../resyncKinds.js";
 import { isPostponed, type ClerkApi, type Postponed } from "./clerkApi.js";
 import { listPlans, plansHandback } from "./plans.js";
 
-type Fetched = Promise<unknown[] | Postponed>;
+type Page = Promise<Extract<Handback, { op: "list" }> | Postponed>;
 
 /**
  * Carries out the component's instructions against Clerk's Backend API and says what to hand
- * back: it decides nothing about the run. A `list` instruction's `ahead` page is fetched while
- * this page is applied, so a step runs at the pace of the slower of Clerk's rate limit and the
- * page mutations; it is used if the next instruction names it, and dropped otherwise.
+ * back: it decides nothing about the run. A `list` instruction's `ahead` page is fetched, and
+ * sorted out as soon as Clerk answers, while this page is applied: the page mutations run one
+ * after another, and the next one waits for nothing but the one before it (and Clerk's rate
+ * limit). The page is used if the next instruction names it, and dropped otherwise.
  */
 export class Fetcher {
-  private ahead: { kind: Kind; offset: number; limit: number; items: Fetched } | undefined;
+  private ahead: { kind: Kind; offset: number; limit: number; page: Page } | undefined;
 
   constructor(private readonly api: ClerkApi) {}
 
@@ -45,19 +46,16 @@ export class Fetcher {
       }
       case "list": {
         const { kind, offset, limit, ahead, parent } = instruction;
-        const items = await (this.holds(instruction) ? this.ahead!.items : this.listPage(kind, offset, limit, parent));
+        const page = await (this.holds(instruction) ? this.ahead!.page : this.listPage(kind, offset, limit, parent));
         this.ahead = undefined;
-        if (isPostponed(items)) return items;
-        if (fetchAhead && ahead !== undefined && items.length === limit) {
+        if (isPostponed(page)) return page;
+        if (fetchAhead && ahead !== undefined && page.listed.length === limit) {
           const next = this.listPage(kind, ahead, limit);
           // If the page's commit throws, the step stops and abandons this fetch: keep it from surfacing unhandled.
           next.catch(() => {});
-          this.ahead = { kind, offset: ahead, limit, items: next };
+          this.ahead = { kind, offset: ahead, limit, page: next };
         }
-        const { page: rows, invalid } = sortOut(kind, items);
-        const embedded = embeddedIn(kind, items);
-        const forParent = parent !== undefined ? { parent } : {};
-        return { op: "list", offset, limit, ...forParent, listed: items.map(listedOf), rows, invalid, ...(embedded.length > 0 ? { embedded } : {}) };
+        return page;
       }
       case "recheck": {
         const { kind, candidates, refs } = instruction;
@@ -78,8 +76,14 @@ export class Fetcher {
     }
   }
 
-  private listPage(kind: Kind, offset: number, limit: number, parent?: string): Fetched {
+  /** A page and what to hand back for it, sorted out the moment Clerk answers. */
+  private async listPage(kind: Kind, offset: number, limit: number, parent?: string): Page {
     const { path, params } = resyncKindOf(kind).list(parent);
-    return this.api.listPage(path, { ...params, limit, offset });
+    const items = await this.api.listPage(path, { ...params, limit, offset });
+    if (isPostponed(items)) return items;
+    const { page: rows, invalid } = sortOut(kind, items);
+    const embedded = embeddedIn(kind, items);
+    const forParent = parent !== undefined ? { parent } : {};
+    return { op: "list", offset, limit, ...forParent, listed: items.map(listedOf), rows, invalid, ...(embedded.length > 0 ? { embedded } : {}) };
   }
 }
