@@ -379,31 +379,22 @@ function oneCallGoals({ auths: [pkgAuth], membershipAuths: [pkgMember], billingR
   return [
     one("auth checks stay at one call: requireUser", pkgAuth.cost.first),
     one("auth checks stay at one call: requireMembership", pkgMember.cost),
-    ...membershipRangeGoals(pkgMember.cost.indexRanges),
+    rangeGoal("requireUser", pkgAuth.cost.first.indexRanges, 1),
+    rangeGoal("requireMembership", pkgMember.cost.indexRanges, 2),
     "skipped" in billingRead
       ? { name: "auth checks stay at one call: getBilling", figures: [], detail: billingRead.skipped, judged: "info" }
       : one("auth checks stay at one call: getBilling (billing.getByPayer)", billingRead.cost),
   ];
 }
 
-/** requireMembership reads at most 2 index ranges; while it is a known gap, its ceiling today is enforced instead. */
-function membershipRangeGoals(ranges: number): Goal[] {
-  const goal: Goal = {
-    name: "requireMembership: at most 2 index ranges",
-    figures: [atMost(ranges, 2)],
+/** An auth check's index ranges: its lookup, and for a membership the one range of running cascades' marks (src/component/cascades.ts `awaitsCascade`). */
+function rangeGoal(name: string, ranges: number, most: number): Goal {
+  return {
+    name: `${name}: at most ${most} index range${most === 1 ? "" : "s"}`,
+    figures: [atMost(ranges, most)],
     detail: `${ranges} index ranges`,
     judged: "count",
   };
-  const gap = KNOWN_GAPS["requireMembership index ranges"];
-  if (!gap) return [goal];
-  return [
-    { ...goal, known: gap.why },
-    {
-      ...goal,
-      name: `requireMembership: at most ${gap.ceiling} index ranges (the known gap's ceiling: it may not widen)`,
-      figures: [atMost(ranges, gap.ceiling)],
-    },
-  ];
 }
 
 /**
