@@ -479,3 +479,23 @@ describe("a cascade that fails part way is finished, and never comes back", () =
     }
   }, 60_000);
 });
+
+describe("one transaction that finds an organization, then deletes it", () => {
+  test("a membership of it applied after the deletion is dropped: the deletion's tombstone is seen, not the row found before it", async () => {
+    const membership = { clerkId: "orgmem_1", orgId: "org_1", userId: "user_1", role: "org:member", permissions: [] as string[], updatedAt: T0 };
+    const outcome = await t.mutation(components.clerkUsers.sync.applyEvent, {
+      changes: [
+        { kind: "organization", op: "upsert", row: { clerkId: "org_1", name: "Acme", slug: "acme", createdAt: T0, updatedAt: T0 } },
+        { kind: "organization", op: "delete", clerkId: "org_1" },
+        { kind: "membership", op: "upsert", row: membership },
+      ],
+    });
+    expect(outcome).toBe("tombstoned");
+    expect(await getMember("user_1")).toBeNull();
+    expect(
+      await t.query((components.clerkUsers as unknown as { testOnly: { storedMemberships: typeof storedMembershipsRef } }).testOnly.storedMemberships, {
+        orgId: "org_1",
+      }),
+    ).toBe(0);
+  });
+});

@@ -25,16 +25,33 @@ export type StoredRow = {
   rivals?: Row[];
 };
 
+/**
+ * Objects this transaction found a live row of, or wrote one for, by its `ctx.db`: none of them
+ * has a tombstone (a deletion removes the row, and a tombstoned object is never written), so
+ * asking is skipped: a membership event's embedded organization, looked at first, spares the
+ * membership's check of its organization. Only `remove` writes a tombstone; it forgets the object.
+ */
+const live = new WeakMap<object, Set<string>>();
+const liveKey = (kind: KindName, clerkId: string) => `${kind}|${clerkId}`;
+function noteLive(ctx: QueryCtx, kind: KindName, clerkId: string) {
+  let seen = live.get(ctx.db);
+  if (!seen) live.set(ctx.db, (seen = new Set()));
+  seen.add(liveKey(kind, clerkId));
+}
+
 /** The live row of `kind` with this Clerk id, or null. */
 export async function rowOf(ctx: QueryCtx, kind: KindName, clerkId: string): Promise<Row | null> {
-  return kindReader(ctx)
+  const row = await kindReader(ctx)
     .query(KINDS[kind].table)
     .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
     .unique();
+  if (row) noteLive(ctx, kind, clerkId);
+  return row;
 }
 
 /** Whether a tombstone says the object of `kind` with this Clerk id was deleted. */
 export async function isDeleted(ctx: QueryCtx, kind: KindName, clerkId: string): Promise<boolean> {
+  if (live.get(ctx.db)?.has(liveKey(kind, clerkId))) return false;
   const tombstone = await ctx.db
     .query("tombstones")
     .withIndex("by_clerk_id", (q) => q.eq("kind", kind).eq("clerkId", clerkId))
@@ -153,6 +170,7 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
       const written = await withNewestCopy(ctx, change.kind, keepNewerCopy(change.kind, row, fields));
       if (decision.write === "insert") {
         const id = await db.insert(spec.table, written);
+        noteLive(ctx, change.kind, fields.clerkId);
         if (hooks.wanted) hooks.add(hookEvent(spec, "created", await db.get(spec.table, id)));
         await refreshCopies(ctx, change.kind, written);
         return "created";
@@ -178,6 +196,7 @@ export async function applyTo(ctx: MutationCtx, change: Change, { row, deleted, 
  */
 export async function remove(ctx: MutationCtx, kind: KindName, clerkId: string, row: Row | null, hooks: HookEvents) {
   if (row) await kindWriter(ctx).delete(KINDS[kind].table, row._id);
+  live.get(ctx.db)?.delete(liveKey(kind, clerkId));
   await ctx.db.insert("tombstones", { kind, clerkId, deletedAt: Date.now() });
   hooks.add(hookEvent(KINDS[kind], "deleted", row, { clerkId }));
   await removeChildren(ctx, kind, clerkId, hooks, row);

@@ -63,7 +63,8 @@ export const RULES: readonly Rule[] = [
   },
   {
     name: "parents' tombstones",
-    needs: "a version about to be written (or whose parent is deleted) is checked against its parents' tombstones: +1 index range per parent id it holds",
+    needs:
+      "a version about to be written (or whose parent is deleted) is checked against its parents' tombstones: +1 index range per parent id it holds, but for a parent the delivery already found stored or wrote (a membership event's embedded organization)",
     allows: (_, f) => ({ ranges: f.parentChecks }),
   },
   {

@@ -75,7 +75,7 @@ export type Facts = {
   /** Changes that are not news, beyond the one a delivery with no news reads, and the bytes of the document each is told by. */
   lookedAt: number;
   lookedAtBytes: number;
-  /** Parent ids held by versions that reach the parents' check: news, or an object whose parent is deleted. */
+  /** Parent ids held by versions that reach the parents' check (news, or an object whose parent is deleted), but for parents an earlier change of the delivery found stored or wrote (a membership event's embedded organization). */
   parentChecks: number;
   /** Versions written, by kind name. */
   written: Record<string, number>;
@@ -179,7 +179,10 @@ export function floorCosts(stream: Stream): FloorCost[] {
       facts.tombstoneBytes += tombstoneSizes(s.kind, s.clerkId).written;
       if (unfound) facts.tombstoneLookups += 1;
     };
-    const heldParents = (s: State) => Object.keys(s.parents).length;
+    /** Objects an earlier change of this delivery found stored or wrote: a receiver knows they have no tombstone. */
+    const seenLive = new Set<string>();
+    const heldParents = (s: State) =>
+      kindNamed(s.kind).parents.filter((p) => s.parents[p.field] !== undefined && !seenLive.has(at(p.kind, s.parents[p.field]!))).length;
     let news = false;
     /** Whether every change of the event's own kind is the version already stored (or a repeated deletion). */
     let same = true;
@@ -231,6 +234,7 @@ export function floorCosts(stream: Stream): FloorCost[] {
       }
       const row = c.row as Record<string, unknown> & { clerkId: string; updatedAt: number };
       const s = state(c.kind, row.clerkId, row);
+      if (s.stored) seenLive.add(at(c.kind, row.clerkId));
       if (c.kind === own) [subject, same] = [s, same && s.stored && row.updatedAt === s.version];
       const rival = s.key === undefined ? undefined : holders.get(s.key);
       const laterRival = rival !== undefined && rival !== s && createdLater(rival, s);
@@ -260,6 +264,7 @@ export function floorCosts(stream: Stream): FloorCost[] {
       cost.ranges += 1;
       cost.bytesWritten += sizes.written;
       Object.assign(s, { stored: true, version: row.updatedAt, size: sizes.read });
+      seenLive.add(at(c.kind, row.clerkId));
       if (s.key !== undefined) holders.set(s.key, s);
     }
     if (news) return cost;
