@@ -1,8 +1,8 @@
 import type { Value } from "convex/values";
-import { hookEvent, kindNamed, type KindName } from "../shared/kinds/registry.js";
+import { hookEvent, type KindName } from "../shared/kinds/registry.js";
 import type { ApplyOutcome, Change } from "../shared/validators.js";
 import type { MutationCtx, QueryCtx } from "./_generated/server.js";
-import { isErasing, removeChildren } from "./cascades.js";
+import { belongsToGone, isErasing, removeChildren } from "./cascades.js";
 import { keepNewerCopy, refreshCopies, withNewestCopy } from "./copies.js";
 import type { HookEvents } from "./hooks.js";
 import { KINDS } from "./kinds.js";
@@ -33,7 +33,7 @@ export type StoredRow = {
  */
 const live = new WeakMap<object, Set<string>>();
 const liveKey = (kind: KindName, clerkId: string) => `${kind}|${clerkId}`;
-function noteLive(ctx: QueryCtx, kind: KindName, clerkId: string) {
+function noteLive(ctx: MutationCtx | QueryCtx, kind: KindName, clerkId: string) {
   let seen = live.get(ctx.db);
   if (!seen) live.set(ctx.db, (seen = new Set()));
   seen.add(liveKey(kind, clerkId));
@@ -41,12 +41,10 @@ function noteLive(ctx: QueryCtx, kind: KindName, clerkId: string) {
 
 /** The live row of `kind` with this Clerk id, or null. */
 export async function rowOf(ctx: QueryCtx, kind: KindName, clerkId: string): Promise<Row | null> {
-  const row = await kindReader(ctx)
+  return kindReader(ctx)
     .query(KINDS[kind].table)
     .withIndex("by_clerk_id", (q) => q.eq("clerkId", clerkId))
     .unique();
-  if (row) noteLive(ctx, kind, clerkId);
-  return row;
 }
 
 /** Whether a tombstone says the object of `kind` with this Clerk id was deleted. */
@@ -60,22 +58,19 @@ export async function isDeleted(ctx: QueryCtx, kind: KindName, clerkId: string):
 }
 
 /**
- * Whether an object this row belongs to (a membership's organization or user) was deleted, or one
- * it is addressed to (an invitation's invitee, by email address) was deleted and its cascade has
- * not removed the row yet. A parent field the row does not hold (an optional parent) is no parent
- * of it. Every read that hides orphans asks this: the one rule.
+ * Whether an object this row belongs to (a membership's organization or user) was deleted, by its
+ * tombstone, or one it is addressed to (an invitation's invitee, by email address) was deleted and
+ * its cascade has not removed the row yet: what the write path asks before it stores a version, so
+ * that no late event brings a child back. Reads ask `awaitsCascade` (cascades.ts), which answers
+ * the same for stored rows at less cost.
  */
 export async function isOrphaned(ctx: QueryCtx, kind: KindName, row: Record<string, unknown>): Promise<boolean> {
-  const { parents, addressedTo = [] } = KINDS[kind];
-  for (const parent of parents) {
-    const parentId = row[parent.field];
-    if (typeof parentId === "string" && (await isDeleted(ctx, kindNamed(parent.kind).name, parentId))) return true;
-  }
-  for (const to of addressedTo) {
-    const value = row[to.field];
-    if (typeof value === "string" && (await isErasing(ctx, kindNamed(to.kind).name, value))) return true;
-  }
-  return false;
+  return belongsToGone(
+    kind,
+    row,
+    (parent, clerkId) => isDeleted(ctx, parent, clerkId),
+    (to, value) => isErasing(ctx, to, value),
+  );
 }
 
 /** Reads what is stored for `clerkId`: its row by index, and its tombstone only when there is no row. */
@@ -83,7 +78,10 @@ export async function lookUp(ctx: QueryCtx, kind: KindName, clerkId: string): Pr
   const row = await rowOf(ctx, kind, clerkId);
   // A live row means no tombstone (a delete removes the row), so the second read
   // is only paid for objects not in the table.
-  if (row) return { row, deleted: false };
+  if (row) {
+    noteLive(ctx, kind, clerkId);
+    return { row, deleted: false };
+  }
   return { row: null, deleted: await isDeleted(ctx, kind, clerkId) };
 }
 

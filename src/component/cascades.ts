@@ -118,17 +118,35 @@ export async function awaitsCascade(ctx: QueryCtx, kind: Kind, row: Record<strin
   if (parents.length === 0 && addressedTo.length === 0) return false;
   const marks = await runningCascades(ctx);
   if (marks?.length === 0) return false;
-  const isRunning = async (of: Kind, clerkId: string) =>
-    marks ? marks.some((mark) => mark.kind === of && mark.clerkId === clerkId) : (await markOf(ctx, of, clerkId)) !== null;
+  return belongsToGone(
+    kind,
+    row,
+    async (parent, clerkId) => (marks ? marks.some((mark) => mark.kind === parent && mark.clerkId === clerkId) : (await markOf(ctx, parent, clerkId)) !== null),
+    // Erasures exist only while a cascade of their kind runs: asked by index only then.
+    async (to, value) => (!marks || marks.some((mark) => mark.kind === to)) && (await isErasing(ctx, to, value)),
+  );
+}
+
+/**
+ * Whether `row` belongs to an object `gone` says is deleted (a membership's organization or
+ * user), or is addressed to one `erasing` says is being erased (an invitation's invitee, by email
+ * address): the walk over a kind's `parents` and `addressedTo` both rules share. A parent field
+ * the row does not hold (an optional parent) is no parent of it.
+ */
+export async function belongsToGone(
+  kind: Kind,
+  row: Record<string, unknown>,
+  gone: (parent: Kind, clerkId: string) => Promise<boolean>,
+  erasing: (to: Kind, value: string) => Promise<boolean>,
+): Promise<boolean> {
+  const { parents, addressedTo = [] } = KINDS[kind];
   for (const parent of parents) {
     const parentId = row[parent.field];
-    if (typeof parentId === "string" && (await isRunning(kindNamed(parent.kind).name, parentId))) return true;
+    if (typeof parentId === "string" && (await gone(kindNamed(parent.kind).name, parentId))) return true;
   }
   for (const to of addressedTo) {
     const value = row[to.field];
-    const of = kindNamed(to.kind).name;
-    // Erasures exist only while a cascade of their kind runs: asked by index only then.
-    if (typeof value === "string" && (!marks || marks.some((mark) => mark.kind === of)) && (await isErasing(ctx, of, value))) return true;
+    if (typeof value === "string" && (await erasing(kindNamed(to.kind).name, value))) return true;
   }
   return false;
 }

@@ -5,7 +5,7 @@
  * delivery its floor plus the allowances of the rules that apply to it, and name those rules.
  *
  * An allowance is what the rule needs, not what the package costs today: where the package
- * costs more, the goal fails and the gap is listed in `PER_EVENT_GAPS` (goals.ts), with its cause.
+ * costs more, the goal fails and the gap is listed in `KNOWN_GAPS` (goals.ts), with its cause.
  * Webhook health's record per delivery (1 insert, 0 reads) is not here: its tables are counted
  * apart, against their own budget (`SIDE_FEATURES`, figures.ts).
  */
